@@ -1,0 +1,101 @@
+# crm: customer classification management in the Unix-filter style.
+# make, make check, make install (PREFIX, DESTDIR), make bench, make demo.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+CFLAGS ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+WERROR ?= -Werror
+# override: the standard and the warnings survive `make CFLAGS=...`.
+override CFLAGS += -std=c17 -Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE -Ilib
+LDLIBS = -lsqlite3 -lcsv -ljansson -lpcre2-8
+
+# Objects and programs go to $(B); `make B=build-san SAN=1` builds with ASan and UBSan.
+B ?= build
+ifeq ($(SAN),1)
+override CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+endif
+
+COMMANDS = crm-add crm-export
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o) $(B)/lib/migrations.o
+CLI_OBJ = $(B)/cmd/cli.o
+UNIT_SRC = $(wildcard tests/unit/*.c)
+MIGRATIONS = $(sort $(wildcard lib/migrations/*.sql))
+MANPAGES = $(wildcard man/*.[157])
+
+all: $(COMMANDS:%=$(B)/%) $(B)/crm-gen
+
+$(B)/lib $(B)/cmd $(B)/tests $(B)/bench:
+	mkdir -p $@
+
+$(B)/lib/migrations.c: $(MIGRATIONS) lib/embed-sql.sh | $(B)/lib
+	lib/embed-sql.sh $(MIGRATIONS) > $@
+
+$(B)/lib/migrations.o: $(B)/lib/migrations.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/lib/%.o: lib/%.c lib/crm.h lib/internal.h lib/import.h | $(B)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libcrm.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/cmd/%.o: cmd/%.c cmd/cli.h lib/crm.h | $(B)/cmd
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/crm-%: $(B)/cmd/crm-%.o $(CLI_OBJ) $(B)/libcrm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/crm-gen: bench/crm-gen.c | $(B)/bench
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/test-unit: $(UNIT_SRC) tests/unit/tap.h $(B)/libcrm.a | $(B)/tests
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $(UNIT_SRC) $(B)/libcrm.a $(LDLIBS)
+
+# Every test, on the plain build and on the ASan+UBSan build; the last line
+# counts them all.
+check: all $(B)/test-unit
+	$(MAKE) B=build-san SAN=1 all build-san/test-unit
+	tests/run $(B) build-san
+
+check-fast: all $(B)/test-unit
+	tests/run $(B)
+
+demo: all
+	examples/demo.sh $(B)
+
+bench: all
+	bench/run.sh $(B)
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
+	for c in $(COMMANDS); do install -m 755 $(B)/$$c $(DESTDIR)$(BINDIR)/$$c; done
+	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -m 644 completions/crm.bash $(DESTDIR)$(BASHCOMPDIR)/crm
+	for c in $(COMMANDS); do ln -sf crm $(DESTDIR)$(BASHCOMPDIR)/$$c; done
+	install -m 644 completions/_crm $(DESTDIR)$(ZSHCOMPDIR)/_crm
+	for c in $(COMMANDS); do install -m 644 completions/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
+
+uninstall:
+	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c \
+		$(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
+	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/crm $(DESTDIR)$(ZSHCOMPDIR)/_crm
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANPAGES)
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check check-fast demo bench install uninstall lint-man clean
+.SECONDARY:

@@ -1,0 +1,287 @@
+/* cli.c: options, messages, database and stdout for every crm command. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Record errors beyond this many are counted, not shown: a million bad rows
+ * should not bury the summary. */
+#define ERRORS_SHOWN_MAX 100
+
+/* ---- usage and options ---- */
+
+static void print_option(FILE *out, const struct cli_option *o)
+{
+	char left[64];
+	if (o->key < CLI_LONG)
+		snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+	fprintf(out, "  %-26s %s\n", left, o->help);
+}
+
+static noreturn void print_help(struct cli *cli)
+{
+	printf("usage: %s %s\n%s\n\n", cli->prog, cli->usage, cli->summary);
+	for (const struct cli_option *o = cli->options; o->name; o++)
+		print_option(stdout, o);
+	printf("\nSee %s(1) and crm(7).\n", cli->prog);
+	exit(cli_exit(cli, 0));
+}
+
+noreturn void cli_usage_error(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", cli->prog);
+	exit(CRM_EUSAGE);
+}
+
+static bool take_common(struct cli *cli, int key, const char *arg)
+{
+	switch (key) {
+	case OPT_DB:
+		cli->db_path = arg;
+		return true;
+	case OPT_QUIET:
+		cli->quiet = true;
+		return true;
+	case OPT_AS_OF:
+		cli->as_of = arg;
+		return true;
+	case OPT_INPUT:
+		if (crm_format_parse(arg, &cli->input_format) != CRM_OK ||
+		    cli->input_format == CRM_FMT_TABLE)
+			cli_usage_error(cli, "'%s' is not an input format (csv, tsv, json, ndjson, ids)", arg);
+		return true;
+	case OPT_OUTPUT:
+		if (crm_format_parse(arg, &cli->output_format) != CRM_OK)
+			cli_usage_error(cli, "'%s' is not an output format (csv, tsv, json, ndjson, ids, table)",
+					arg);
+		cli->output_format_given = true;
+		return true;
+	case OPT_HELP:
+		print_help(cli);
+	case OPT_VERSION:
+		printf("%s (crm) %s\n", cli->prog, CRM_VERSION);
+		exit(cli_exit(cli, 0));
+	default:
+		return false;
+	}
+}
+
+static bool is_common(int key)
+{
+	return key == OPT_DB || key == OPT_QUIET || key == OPT_AS_OF || key == OPT_INPUT ||
+	       key == OPT_OUTPUT || key == OPT_HELP || key == OPT_VERSION;
+}
+
+/* getopt_long's tables, made from ours. */
+static void getopt_tables(const struct cli_option *opts, char *shorts, struct option *longs)
+{
+	size_t s = 0, l = 0;
+	shorts[s++] = ':'; /* report a missing argument as ':' */
+	for (const struct cli_option *o = opts; o->name; o++) {
+		if (o->key < CLI_LONG) {
+			shorts[s++] = (char)o->key;
+			if (o->arg)
+				shorts[s++] = ':';
+		}
+		longs[l++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
+					     o->key};
+	}
+	shorts[s] = '\0';
+	longs[l] = (struct option){0, 0, 0, 0};
+}
+
+static const char *option_name(struct cli *cli, int key, char *buf, size_t sz)
+{
+	for (const struct cli_option *o = cli->options; o->name; o++)
+		if (o->key == key) {
+			snprintf(buf, sz, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, sz, "-%c", key);
+	return buf;
+}
+
+int cli_parse(struct cli *cli, int argc, char **argv,
+	      bool (*take)(struct cli *, int, const char *, void *), void *ctx)
+{
+	size_t n = 0;
+	for (const struct cli_option *o = cli->options; o->name; o++)
+		n++;
+	char *shorts = calloc(2 * n + 2, 1);
+	struct option *longs = calloc(n + 1, sizeof *longs);
+	if (!shorts || !longs)
+		abort();
+	getopt_tables(cli->options, shorts, longs);
+	opterr = 0;
+	int key;
+	char name[64];
+	while ((key = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (key == '?') {
+			if (optopt)
+				cli_usage_error(cli, "unknown option '-%c'", optopt);
+			cli_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
+		}
+		if (key == ':')
+			cli_usage_error(cli, "option '%s' needs an argument",
+					option_name(cli, optopt, name, sizeof name));
+		bool ok = is_common(key) ? take_common(cli, key, optarg) : take(cli, key, optarg, ctx);
+		if (!ok)
+			cli_usage_error(cli, "bad argument '%s' for %s", optarg ? optarg : "",
+					option_name(cli, key, name, sizeof name));
+	}
+	free(shorts);
+	free(longs);
+	return optind;
+}
+
+/* ---- messages ---- */
+
+static void print_reasons(struct cli *cli, const crm_error *err)
+{
+	const char *line = err->msg;
+	do {
+		const char *nl = strchr(line, '\n');
+		int len = nl ? (int)(nl - line) : (int)strlen(line);
+		fprintf(stderr, "%s: ", cli->prog);
+		if (err->source) {
+			fprintf(stderr, "%s:", err->source);
+			if (err->line)
+				fprintf(stderr, "%ld:", err->line);
+			if (err->column)
+				fprintf(stderr, "%ld:", err->column);
+			fputc(' ', stderr);
+		}
+		fprintf(stderr, "%.*s\n", len, line);
+		line = nl ? nl + 1 : NULL;
+	} while (line);
+}
+
+void cli_error(struct cli *cli, const crm_error *err)
+{
+	print_reasons(cli, err);
+}
+
+void cli_record_error(struct cli *cli, const crm_error *err)
+{
+	if (cli->errors_shown >= ERRORS_SHOWN_MAX) {
+		cli->errors_hidden++;
+		return;
+	}
+	cli->errors_shown++;
+	print_reasons(cli, err);
+}
+
+void cli_hidden_errors(struct cli *cli)
+{
+	if (cli->errors_hidden)
+		fprintf(stderr, "%s: %ld more bad records not shown\n", cli->prog, cli->errors_hidden);
+}
+
+void cli_note(struct cli *cli, const char *fmt, ...)
+{
+	if (cli->quiet)
+		return;
+	va_list ap;
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- database, clock, output ---- */
+
+void cli_open(struct cli *cli, unsigned db_flags)
+{
+	crm_error err;
+	const char *now = cli->as_of ? cli->as_of : getenv("CRM_NOW");
+	if (crm_clock_init(&cli->clock, now, &err) != CRM_OK) {
+		if (cli->as_of)
+			cli_usage_error(cli, "--as-of: %s", err.msg);
+		fprintf(stderr, "%s: CRM_NOW: %s\n", cli->prog, err.msg);
+		exit(CRM_EUSAGE);
+	}
+	char *path = NULL;
+	const char *env_db = getenv("CRM_DB");
+	if (cli->db_path)
+		path = strdup(cli->db_path);
+	else
+		path = crm_db_default_path(env_db, getenv("XDG_DATA_HOME"), getenv("HOME"));
+	if (!cli->db_path && !(env_db && *env_db))
+		db_flags |= CRM_DB_MKDIR;
+	int rc = crm_db_open(&cli->db, path, db_flags, &err);
+	free(path);
+	if (rc != CRM_OK) {
+		cli_error(cli, &err);
+		exit(rc);
+	}
+}
+
+bool cli_stdin_is_terminal(void)
+{
+	return isatty(STDIN_FILENO);
+}
+
+bool cli_stdout_is_null(void)
+{
+	struct stat out, null;
+	return fstat(STDOUT_FILENO, &out) == 0 && stat("/dev/null", &null) == 0 &&
+	       S_ISCHR(out.st_mode) && out.st_rdev == null.st_rdev;
+}
+
+enum crm_format cli_output_format(struct cli *cli)
+{
+	if (cli->output_format_given)
+		return cli->output_format;
+	return isatty(STDOUT_FILENO) ? CRM_FMT_TABLE : CRM_FMT_CSV;
+}
+
+int cli_exit(struct cli *cli, int status)
+{
+	crm_db_close(cli->db);
+	cli->db = NULL;
+	/* A full disk or a closed pipe must not pass for success. */
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno == EPIPE)
+			return status;
+		fprintf(stderr, "%s: write error: %s\n", cli->prog, strerror(errno));
+		return status ? status : CRM_EDB;
+	}
+	return status;
+}
+
+void cli_progress(struct cli *cli, long count, bool done)
+{
+	static time_t last;
+	if (cli->quiet || !isatty(STDERR_FILENO) || getenv("NO_COLOR") ||
+	    (getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0))
+		return;
+	if (done) {
+		if (last)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	if (count % 4096)
+		return;
+	time_t now = time(NULL);
+	if (now == last)
+		return;
+	last = now;
+	fprintf(stderr, "\r%s: %ld records", cli->prog, count);
+}

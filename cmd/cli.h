@@ -1,0 +1,92 @@
+/* cli.h: what every crm command shares: one option table per command that
+ * drives parsing and --help, the database and clock by SPEC's rules,
+ * messages in one shape, and a checked stdout. No SQL here: that is lib's. */
+#ifndef CRM_CLI_H
+#define CRM_CLI_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+
+#include "crm.h"
+
+/* Long-only options take keys from here up. */
+#define CLI_LONG 256
+
+enum cli_common_key {
+	OPT_HELP = 'h',
+	OPT_DB = 'd',
+	OPT_QUIET = 'q',
+	OPT_INPUT = 'i',
+	OPT_OUTPUT = 'o',
+	OPT_VERSION = CLI_LONG,
+	OPT_AS_OF,
+	OPT_FIRST_COMMAND_KEY, /* a command's own long-only keys start here */
+};
+
+struct cli_option {
+	int key;          /* the short letter, or a key >= CLI_LONG */
+	const char *name; /* the long name */
+	const char *arg;  /* the argument's name, or NULL */
+	const char *help;
+};
+
+/* The options every command has, for the end of its table. */
+#define CLI_COMMON_OPTIONS                                                           \
+	{OPT_DB, "db", "FILE", "the database (default $CRM_DB, else ~/.local/share/crm/crm.db)"}, \
+	{OPT_INPUT, "input", "FORMAT", "input format: csv, tsv, json, ndjson, ids (default: detected)"}, \
+	{OPT_OUTPUT, "output", "FORMAT", "output format: csv, tsv, json, ndjson, ids, table"}, \
+	{OPT_AS_OF, "as-of", "DATE", "compute as of DATE (default $CRM_NOW, else now)"}, \
+	{OPT_QUIET, "quiet", NULL, "no notes on stderr"},                                 \
+	{OPT_HELP, "help", NULL, "show this help"},                                        \
+	{OPT_VERSION, "version", NULL, "show the version"},                                \
+	{0, NULL, NULL, NULL}
+
+struct cli {
+	const char *prog;
+	const char *usage;   /* "[options] [FILE...]" */
+	const char *summary; /* one line: what the command does */
+	const struct cli_option *options;
+	/* common options as given */
+	const char *db_path;
+	const char *as_of;
+	bool quiet;
+	enum crm_format input_format;
+	enum crm_format output_format;
+	bool output_format_given;
+	/* state */
+	crm_clock clock;
+	crm_db *db;
+	long errors_shown;
+	long errors_hidden;
+};
+
+/* Parses argv. For each of the command's own options it calls take (which
+ * returns false for a bad argument); common options are handled here. Returns
+ * the index of the first operand. --help and --version exit 0; a usage error
+ * exits 2. */
+int cli_parse(struct cli *cli, int argc, char **argv,
+	      bool (*take)(struct cli *cli, int key, const char *arg, void *ctx), void *ctx);
+
+noreturn void cli_usage_error(struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prints err as "prog: source:line:column: reason", a line for each reason. */
+void cli_error(struct cli *cli, const crm_error *err);
+/* The same for a record's reasons, showing at most a hundred records. */
+void cli_record_error(struct cli *cli, const crm_error *err);
+/* Says how many record errors were not shown. */
+void cli_hidden_errors(struct cli *cli);
+void cli_note(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets the clock and opens the database; exits 2 or 3 on failure. */
+void cli_open(struct cli *cli, unsigned db_flags);
+/* The output format: -o, else table on a terminal, else csv. */
+enum crm_format cli_output_format(struct cli *cli);
+/* Closes the database, checks that stdout reached its reader, and returns the
+ * exit status (3 when writing failed). */
+int cli_exit(struct cli *cli, int status);
+bool cli_stdin_is_terminal(void);
+bool cli_stdout_is_null(void);
+/* Shows progress on a terminal: "prog: 120000 records". */
+void cli_progress(struct cli *cli, long count, bool done);
+
+#endif

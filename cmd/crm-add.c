@@ -1,0 +1,347 @@
+/* crm-add: import or update customers and their events. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	OPT_KIND = 'k',
+	OPT_MATCH = OPT_FIRST_COMMAND_KEY,
+	OPT_REPLACE,
+	OPT_CREATE_MISSING,
+	OPT_REJECT,
+	OPT_DRY_RUN,
+	OPT_SET,
+};
+
+static const struct cli_option options[] = {
+	{OPT_KIND, "kind", "KIND", "what the records are: customers (default) or events"},
+	{OPT_MATCH, "match", "FIELD", "find customers without an id by phone, email or wechat_id"},
+	{OPT_REPLACE, "replace", NULL, "let empty cells blank stored values"},
+	{OPT_CREATE_MISSING, "create-missing", NULL, "create the customers that events name"},
+	{OPT_REJECT, "reject", "FILE", "store the good records, write the bad ones to FILE"},
+	{OPT_DRY_RUN, "dry-run", NULL, "report what would be stored, store nothing"},
+	{OPT_SET, "set", "FIELD=VALUE", "a field of one record given here (repeatable)"},
+	CLI_COMMON_OPTIONS,
+};
+
+struct add {
+	crm_import_opts opts;
+	const char *reject_path;
+	bool dry_run;
+	char **set;
+	size_t nset;
+	/* while importing */
+	crm_import *imp;
+	crm_writer *out;     /* stored records, to a temporary file until commit */
+	FILE *out_file;
+	crm_writer *reject;
+	FILE *reject_file;
+	long bad;
+	long count;
+};
+
+static bool take(struct cli *cli, int key, const char *arg, void *ctx)
+{
+	struct add *add = ctx;
+	(void)cli;
+	switch (key) {
+	case OPT_KIND:
+		return crm_kind_parse(arg, &add->opts.kind) == CRM_OK;
+	case OPT_MATCH:
+		return crm_match_parse(arg, &add->opts.match) == CRM_OK;
+	case OPT_REPLACE:
+		add->opts.replace = true;
+		return true;
+	case OPT_CREATE_MISSING:
+		add->opts.create_missing = true;
+		return true;
+	case OPT_REJECT:
+		add->reject_path = arg;
+		return true;
+	case OPT_DRY_RUN:
+		add->dry_run = true;
+		return true;
+	case OPT_SET:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return false;
+		add->set = realloc(add->set, (add->nset + 1) * sizeof *add->set);
+		if (!add->set)
+			abort();
+		add->set[add->nset++] = (char *)arg;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void fail(struct cli *cli, struct add *add, const crm_error *err)
+{
+	cli_error(cli, err);
+	crm_import_end(add->imp, CRM_IMPORT_ABORT, NULL, NULL);
+	exit(cli_exit(cli, err->code ? err->code : CRM_EDB));
+}
+
+static void write_stored(struct cli *cli, struct add *add, const crm_record *stored)
+{
+	crm_error err;
+	if (!add->out_file)
+		return;
+	if (!add->out)
+		add->out = crm_writer_new(add->out_file, cli_output_format(cli), stored->n,
+					  stored->names, 0);
+	if (crm_writer_put_record(add->out, stored, &err) != CRM_OK)
+		fail(cli, add, &err);
+}
+
+/* One reason line per cell in the reject file's error column. */
+static void join_reasons(char *msg)
+{
+	for (char *p = msg; (p = strchr(p, '\n')); )
+		*p = ';', memmove(p + 2, p + 1, strlen(p + 1) + 1), p[1] = ' ';
+}
+
+static void write_reject(struct cli *cli, struct add *add, const crm_reader *r,
+			 const crm_record *rec, const crm_error *why)
+{
+	crm_error err;
+	if (!add->reject_path || !rec)
+		return;
+	if (!add->reject) {
+		add->reject_file = fopen(add->reject_path, "w");
+		if (!add->reject_file) {
+			crm_error_set(&err, CRM_EDB, "%s: %s", add->reject_path, strerror(errno));
+			fail(cli, add, &err);
+		}
+		add->reject = crm_reject_writer_new(add->reject_file, r);
+	}
+	char reason[sizeof why->msg + 64];
+	snprintf(reason, sizeof reason, "%s", why->msg);
+	if (strlen(reason) < sizeof reason / 2)
+		join_reasons(reason);
+	if (crm_reject_put(add->reject, rec, reason, &err) != CRM_OK)
+		fail(cli, add, &err);
+}
+
+static void rejected(struct cli *cli, struct add *add, const crm_reader *r,
+		     const crm_record *rec, crm_error *err)
+{
+	if (!err->source)
+		crm_error_at(err, crm_reader_source(r), rec ? rec->line : 0, 0);
+	cli_record_error(cli, err);
+	write_reject(cli, add, r, rec, err);
+	add->bad++;
+}
+
+static void import_one(struct cli *cli, struct add *add, const crm_reader *r,
+		       const crm_record *rec)
+{
+	crm_error err;
+	const crm_record *stored;
+	switch (crm_import_record(add->imp, rec, &stored, &err)) {
+	case CRM_IMPORT_STORED:
+		write_stored(cli, add, stored);
+		break;
+	case CRM_IMPORT_SKIPPED:
+		break;
+	case CRM_IMPORT_REJECTED:
+		rejected(cli, add, r, rec, &err);
+		break;
+	case CRM_IMPORT_STOP:
+		crm_error_at(&err, crm_reader_source(r), rec->line, 0);
+		fail(cli, add, &err);
+	}
+	cli_progress(cli, ++add->count, false);
+}
+
+static void import_stream(struct cli *cli, struct add *add, FILE *in, const char *source)
+{
+	crm_reader *r = crm_reader_new(in, source, cli->input_format);
+	const crm_record *rec;
+	crm_error err;
+	for (;;) {
+		switch (crm_reader_next(r, &rec, &err)) {
+		case CRM_READ_END:
+			crm_reader_free(r);
+			return;
+		case CRM_READ_OK:
+			import_one(cli, add, r, rec);
+			break;
+		case CRM_READ_BAD_ROW:
+			crm_import_count_rejected(add->imp);
+			rejected(cli, add, r, rec, &err);
+			break;
+		case CRM_READ_FAIL:
+			cli_note(cli, "nothing was stored");
+			crm_reader_free(r);
+			fail(cli, add, &err);
+		}
+	}
+}
+
+static void import_file(struct cli *cli, struct add *add, const char *path)
+{
+	if (strcmp(path, "-") == 0) {
+		import_stream(cli, add, stdin, "stdin");
+		return;
+	}
+	FILE *in = fopen(path, "r");
+	if (!in) {
+		crm_error err;
+		crm_error_set(&err, CRM_EDB, "%s: %s", path, strerror(errno));
+		fail(cli, add, &err);
+	}
+	import_stream(cli, add, in, path);
+	fclose(in);
+}
+
+/* --set name=value ...: one record, imported like any other. */
+static void import_set(struct cli *cli, struct add *add)
+{
+	const char **names = calloc(add->nset, sizeof *names);
+	crm_value *values = calloc(add->nset, sizeof *values);
+	if (!names || !values)
+		abort();
+	for (size_t i = 0; i < add->nset; i++) {
+		char *eq = strchr(add->set[i], '=');
+		*eq = '\0';
+		names[i] = add->set[i];
+		values[i] = (crm_value){CRM_TEXT, eq + 1, strlen(eq + 1)};
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(names[k], names[i]) == 0)
+				cli_usage_error(cli, "--set %s is given twice", names[i]);
+		if (crm_utf8_valid_prefix(values[i].s, values[i].len) != values[i].len)
+			cli_usage_error(cli, "--set %s: invalid UTF-8", names[i]);
+	}
+	crm_record rec = {add->nset, names, values, 0};
+	crm_error err;
+	const crm_record *stored;
+	switch (crm_import_record(add->imp, &rec, &stored, &err)) {
+	case CRM_IMPORT_STORED:
+		write_stored(cli, add, stored);
+		break;
+	case CRM_IMPORT_SKIPPED:
+		break;
+	case CRM_IMPORT_REJECTED:
+		crm_error_at(&err, "--set", 0, 0);
+		cli_record_error(cli, &err);
+		add->bad++;
+		break;
+	case CRM_IMPORT_STOP:
+		fail(cli, add, &err);
+	}
+	free(names);
+	free(values);
+}
+
+static void print_counts(struct cli *cli, const char *kind, const crm_import_counts *n,
+			 bool dry)
+{
+	cli_note(cli, "%s: %ld %s, %ld %s, %ld unchanged, %ld merged, %ld rejected", kind,
+		 n->inserted, dry ? "to insert" : "inserted", n->updated, dry ? "to update" : "updated",
+		 n->unchanged, n->merged, n->rejected);
+	if (n->created)
+		cli_note(cli, "%ld customer%s %s for events", n->created, n->created == 1 ? "" : "s",
+			 dry ? "would be created" : "created");
+}
+
+static void summary(struct cli *cli, struct add *add, const crm_import_counts counts[2],
+		    bool restore)
+{
+	if (restore || add->opts.kind == CRM_CUSTOMERS)
+		print_counts(cli, "customers", &counts[CRM_CUSTOMERS], add->dry_run);
+	if (restore || add->opts.kind == CRM_EVENTS)
+		print_counts(cli, "events", &counts[CRM_EVENTS], add->dry_run);
+}
+
+static void copy_output(struct cli *cli, struct add *add)
+{
+	crm_error err;
+	if (!add->out_file)
+		return;
+	if (add->out && crm_writer_finish(add->out, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		exit(cli_exit(cli, CRM_EDB));
+	}
+	rewind(add->out_file);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, add->out_file)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n)
+			break;
+	crm_writer_free(add->out);
+	fclose(add->out_file);
+}
+
+static int finish(struct cli *cli, struct add *add)
+{
+	crm_error err;
+	cli_progress(cli, 0, true);
+	cli_hidden_errors(cli);
+	bool restore = crm_import_is_restore(add->imp);
+	crm_import_counts counts[2];
+	if (add->bad && !add->reject_path && !add->dry_run) {
+		crm_import_end(add->imp, CRM_IMPORT_ABORT, counts, NULL);
+		cli_note(cli, "%ld bad record%s: nothing was stored (fix %s, or store the good "
+			 "ones with --reject FILE)", add->bad, add->bad == 1 ? "" : "s",
+			 add->bad == 1 ? "it" : "them");
+		return CRM_EDATA;
+	}
+	enum crm_import_end how = add->dry_run ? CRM_IMPORT_DRY_RUN : CRM_IMPORT_COMMIT;
+	if (crm_import_end(add->imp, how, counts, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return err.code ? err.code : CRM_EDB;
+	}
+	if (add->reject && crm_writer_finish(add->reject, &err) != CRM_OK)
+		cli_error(cli, &err);
+	crm_writer_free(add->reject);
+	if (add->reject_file && fclose(add->reject_file) != 0)
+		cli_note(cli, "%s: write error", add->reject_path);
+	copy_output(cli, add);
+	summary(cli, add, counts, restore);
+	if (add->bad && add->reject_path)
+		cli_note(cli, "%ld bad record%s written to %s", add->bad, add->bad == 1 ? "" : "s",
+			 add->reject_path);
+	return add->bad ? CRM_EDATA : CRM_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		.prog = "crm-add",
+		.usage = "[options] [FILE...]",
+		.summary = "Import or update customers (or their events) from FILEs or stdin.",
+		.options = options,
+	};
+	struct add add = {.opts.kind = CRM_CUSTOMERS};
+	int first = cli_parse(&cli, argc, argv, take, &add);
+	bool files = first < argc;
+	if (add.nset && files)
+		cli_usage_error(&cli, "give records with --set or in FILEs, not both");
+	if (!add.nset && !files && cli_stdin_is_terminal())
+		cli_usage_error(&cli, "no input: give FILEs, pipe records in, or use --set");
+	if (add.opts.match != CRM_MATCH_NONE && add.opts.kind == CRM_EVENTS)
+		cli_usage_error(&cli, "--match is for customers");
+	cli_open(&cli, 0);
+	add.opts.clock = &cli.clock;
+	crm_error err;
+	if (crm_import_begin(&add.imp, cli.db, &add.opts, &err) != CRM_OK) {
+		cli_error(&cli, &err);
+		return cli_exit(&cli, err.code);
+	}
+	if (!cli_stdout_is_null() && !(add.out_file = tmpfile())) {
+		crm_error_set(&err, CRM_EDB, "cannot make a temporary file: %s", strerror(errno));
+		fail(&cli, &add, &err);
+	}
+	if (add.nset)
+		import_set(&cli, &add);
+	else if (!files)
+		import_stream(&cli, &add, stdin, "stdin");
+	for (int i = first; i < argc; i++)
+		import_file(&cli, &add, argv[i]);
+	int status = finish(&cli, &add);
+	free(add.set);
+	return cli_exit(&cli, status);
+}

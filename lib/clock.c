@@ -1,0 +1,40 @@
+/* clock.c: the day D that every time-relative result is computed as of. */
+#include <string.h>
+#include <time.h>
+
+#include "crm.h"
+#include "internal.h"
+
+static void clock_fill(crm_clock *clock, const struct tm *t)
+{
+	strftime(clock->date, sizeof clock->date, "%Y-%m-%d", t);
+	strftime(clock->now, sizeof clock->now, "%Y-%m-%dT%H:%M:%S", t);
+	struct tm next = *t;
+	next.tm_mday += 1;
+	next.tm_hour = 12; /* noon: a DST shift cannot move it to another day */
+	next.tm_isdst = -1;
+	time_t secs = mktime(&next);
+	struct tm day;
+	localtime_r(&secs, &day);
+	strftime(clock->end, sizeof clock->end, "%Y-%m-%dT00:00:00", &day);
+}
+
+int crm_clock_init(crm_clock *clock, const char *spec, crm_error *err)
+{
+	struct tm t;
+	if (!spec || !*spec) {
+		time_t secs = time(NULL);
+		localtime_r(&secs, &t);
+		clock_fill(clock, &t);
+		return CRM_OK;
+	}
+	char ts[32];
+	crm_error e;
+	if (crm_norm_timestamp(spec, ts, sizeof ts, &e) != CRM_OK)
+		return crm_error_set(err, CRM_EUSAGE,
+				     "'%s' is not a date or time (use YYYY-MM-DD)", spec);
+	if (!crm_parse_timestamp(ts, &t))
+		return crm_error_set(err, CRM_EUSAGE, "'%s' is not a date or time", spec);
+	clock_fill(clock, &t);
+	return CRM_OK;
+}

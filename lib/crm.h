@@ -1,0 +1,288 @@
+/*
+ * crm.h: the public interface of libcrm, the library behind the crm commands.
+ *
+ * Rules that hold for every function here:
+ * - Memory: crm_x_new/crm_x_open return an object the caller owns and releases
+ *   with crm_x_free/crm_x_close, which accept NULL. Getters return borrowed
+ *   pointers, valid until the next call on the same object. A function that
+ *   returns a fresh string says "caller frees".
+ * - Errors: functions return a crm_status (0 is success) and fill the crm_error
+ *   they are given. The library never exits, never prints and never reads the
+ *   environment; the commands do that.
+ * - SQL and sqlite3_* calls live in lib/ only.
+ */
+#ifndef CRM_H
+#define CRM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CRM_VERSION "0.1.0"
+
+/* error.c: statuses double as the commands' exit codes (crm(7)). */
+enum crm_status {
+	CRM_OK = 0,
+	CRM_EDATA = 1,  /* bad input data or expression */
+	CRM_EUSAGE = 2, /* bad options or arguments */
+	CRM_EDB = 3,    /* database or I/O failure */
+};
+
+typedef struct crm_error {
+	int code;           /* a crm_status */
+	const char *source; /* file name, "stdin", "expression"; borrowed, may be NULL */
+	long line;          /* 1-based; 0 when not about a line */
+	long column;        /* 1-based; 0 when not about a column */
+	char msg[2048];     /* one reason a line; several lines for several reasons */
+} crm_error;
+
+void crm_error_clear(crm_error *err);
+/* Fills err (when not NULL) and returns code, so that callers can write
+ * `return crm_error_set(err, CRM_EDATA, "...", ...);`. */
+int crm_error_set(crm_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds one more reason line to err->msg. */
+void crm_error_add(crm_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void crm_error_at(crm_error *err, const char *source, long line, long column);
+
+/* clock.c: "now" for every time-relative result and for what commands write. */
+typedef struct crm_clock {
+	char date[11];     /* D, YYYY-MM-DD */
+	char end[20];      /* first instant after D: YYYY-MM-DDT00:00:00 of D+1 */
+	char now[20];      /* the time written as "now": YYYY-MM-DDTHH:MM:SS */
+} crm_clock;
+
+/* spec: a date or timestamp (--as-of, $CRM_NOW), or NULL for the real now. */
+int crm_clock_init(crm_clock *clock, const char *spec, crm_error *err);
+
+/* normalize.c: the normalized forms of SPEC, "Normalized values".
+ * Each writes the normalized text into out (NUL-terminated) and returns
+ * CRM_OK, or CRM_EDATA with the reason in err. Empty input gives empty output. */
+int crm_norm_phone(const char *in, char *out, size_t outsz, crm_error *err);
+int crm_norm_email(const char *in, char *out, size_t outsz, crm_error *err);
+int crm_norm_gender(const char *in, char *out, size_t outsz, crm_error *err);
+int crm_norm_date(const char *in, char *out, size_t outsz, crm_error *err);
+int crm_norm_timestamp(const char *in, char *out, size_t outsz, crm_error *err);
+/* An amount of money, kept exactly: *cents receives it in cents. */
+int crm_norm_amount(const char *in, int64_t *cents, crm_error *err);
+/* Formats cents as a decimal with two places ("1299.00"). */
+void crm_format_amount(int64_t cents, char *out, size_t outsz);
+
+/* utf8.c */
+/* Length of the valid UTF-8 prefix of s[0..len): len when all of it is valid. */
+size_t crm_utf8_valid_prefix(const char *s, size_t len);
+/* Terminal columns that s[0..len) takes: CJK and emoji two, combining marks none. */
+size_t crm_display_width(const char *s, size_t len);
+
+/* Record formats (record.c) */
+enum crm_format {
+	CRM_FMT_AUTO,
+	CRM_FMT_CSV,
+	CRM_FMT_TSV,
+	CRM_FMT_JSON,
+	CRM_FMT_NDJSON,
+	CRM_FMT_IDS,
+	CRM_FMT_TABLE,
+};
+
+int crm_format_parse(const char *name, enum crm_format *fmt);
+const char *crm_format_name(enum crm_format fmt);
+
+/* A value: its text form and its type. Text of CRM_NULL is NULL. */
+typedef enum crm_type {
+	CRM_NULL,
+	CRM_TEXT,
+	CRM_INT,
+	CRM_REAL,
+	CRM_LIST, /* ';'-joined text; an array in JSON */
+} crm_type;
+
+typedef struct crm_value {
+	crm_type type;
+	const char *s;
+	size_t len;
+} crm_value;
+
+typedef struct crm_record {
+	size_t n;
+	const char *const *names; /* n field names */
+	const crm_value *values;  /* n values */
+	long line;                /* input line where the record starts */
+} crm_record;
+
+/* Returns the value of the named field, or NULL when the record has none. */
+const crm_value *crm_record_get(const crm_record *rec, const char *name);
+
+/* reader.c: streaming readers of csv, tsv, json, ndjson and ids.
+ * Memory does not grow with the input: one record is held at a time. */
+typedef struct crm_reader crm_reader;
+
+enum crm_read {
+	CRM_READ_END = 0,  /* no more records */
+	CRM_READ_OK,       /* *rec holds the next record */
+	CRM_READ_BAD_ROW,  /* *rec holds a record that breaks a rule (err says
+			      which); reading can go on */
+	CRM_READ_FAIL,     /* the stream cannot be read further (err says why) */
+};
+
+/* source names the input in messages ("customers.csv", "stdin"). The reader
+ * does not close in. With CRM_FMT_AUTO the format is detected. */
+crm_reader *crm_reader_new(FILE *in, const char *source, enum crm_format fmt);
+void crm_reader_free(crm_reader *r);
+enum crm_read crm_reader_next(crm_reader *r, const crm_record **rec, crm_error *err);
+/* The format read (known after the first crm_reader_next). */
+enum crm_format crm_reader_format(const crm_reader *r);
+const char *crm_reader_source(const crm_reader *r);
+/* The header of a csv or tsv input ("id" for ids); n is 0 for json. */
+const char *const *crm_reader_header(const crm_reader *r, size_t *n);
+
+/* writer.c: streaming writers for every format. */
+typedef struct crm_writer crm_writer;
+
+enum crm_writer_flags {
+	CRM_WRITE_NO_HEADER = 1, /* csv, tsv, table: no header line */
+};
+
+/* Columns are fixed at creation; names are copied. */
+crm_writer *crm_writer_new(FILE *out, enum crm_format fmt, size_t ncols,
+			   const char *const *names, unsigned flags);
+void crm_writer_free(crm_writer *w);
+/* One record, values in column order. */
+int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err);
+/* One record given by field names; fields that are not columns are left out. */
+int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err);
+/* Ends the output (closes a JSON array, lays out a short table) and flushes. */
+int crm_writer_finish(crm_writer *w, crm_error *err);
+
+/* Rejected records, written back in the format they came in (ids as csv),
+ * with a last column "error", so that they can be fixed and imported again.
+ * A record that had too few fields is padded; one with too many keeps them. */
+crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from);
+int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err);
+
+/* db.c: the database. */
+typedef struct crm_db crm_db;
+
+enum crm_db_flags {
+	CRM_DB_READ = 1,  /* the command only reads: a write-protected file is fine */
+	CRM_DB_MKDIR = 2, /* create missing folders above the file (mode 0700) */
+};
+
+/* The default path by SPEC's rule, from the values of $CRM_DB, $XDG_DATA_HOME
+ * and $HOME (each may be NULL). Caller frees. */
+char *crm_db_default_path(const char *crm_db, const char *xdg_data_home, const char *home);
+/* Opens or creates the database (mode 0600; a default folder is made 0700),
+ * sets WAL and the busy timeout, and brings the schema up to date. */
+int crm_db_open(crm_db **db, const char *path, unsigned flags, crm_error *err);
+void crm_db_close(crm_db *db);
+const char *crm_db_path(const crm_db *db);
+int crm_db_schema_version(const crm_db *db);
+/* A write transaction: it takes the write lock at once (waiting for other
+ * writers up to the busy timeout), so it cannot fail half-way for a lock. */
+int crm_db_begin(crm_db *db, crm_error *err);
+int crm_db_commit(crm_db *db, crm_error *err);
+void crm_db_rollback(crm_db *db);
+void crm_db_set_busy_timeout(crm_db *db, int ms);
+#define CRM_DB_BUSY_TIMEOUT_MS 60000
+
+/* fields.c: the fields a customer or an event has. */
+enum crm_kind {
+	CRM_CUSTOMERS,
+	CRM_EVENTS,
+};
+
+int crm_kind_parse(const char *name, enum crm_kind *kind);
+
+/* A field list: stored, custom and computed fields by name. */
+typedef struct crm_fields crm_fields;
+
+/* spec: comma-separated names, or NULL for the default (every stored field
+ * and every custom attribute). Unknown names are CRM_EUSAGE. */
+int crm_fields_new(crm_fields **fields, crm_db *db, enum crm_kind kind,
+		   const char *spec, crm_error *err);
+void crm_fields_free(crm_fields *fields);
+size_t crm_fields_count(const crm_fields *fields);
+const char *const *crm_fields_names(const crm_fields *fields);
+enum crm_kind crm_fields_kind(const crm_fields *fields);
+/* Every field there is for kind, comma-separated: stored, custom, then
+ * computed (for messages and completions). Caller frees. */
+char *crm_fields_available(crm_db *db, enum crm_kind kind);
+
+/* import.c: crm-add. */
+typedef struct crm_import crm_import;
+
+enum crm_match {
+	CRM_MATCH_NONE,
+	CRM_MATCH_PHONE,
+	CRM_MATCH_EMAIL,
+	CRM_MATCH_WECHAT,
+};
+
+int crm_match_parse(const char *name, enum crm_match *match);
+
+typedef struct crm_import_opts {
+	enum crm_kind kind;
+	enum crm_match match;  /* customers without an id */
+	bool replace;          /* empty cells blank stored values */
+	bool create_missing;   /* events may name customers not yet stored */
+	const crm_clock *clock;
+} crm_import_opts;
+
+typedef struct crm_import_counts {
+	long inserted, updated, unchanged, merged, rejected;
+	long created; /* events: customers created for them (--create-missing) */
+} crm_import_counts;
+
+enum crm_import_result {
+	CRM_IMPORT_STORED,   /* *stored is the record as stored */
+	CRM_IMPORT_SKIPPED,  /* nothing to write out (a dump's header, a restore) */
+	CRM_IMPORT_REJECTED, /* this record only: err holds its reasons, one a line */
+	CRM_IMPORT_STOP,     /* the import cannot go on: err says why */
+};
+
+enum crm_import_end {
+	CRM_IMPORT_COMMIT,
+	CRM_IMPORT_DRY_RUN, /* finish the work to count it, then roll back */
+	CRM_IMPORT_ABORT,   /* roll back at once */
+};
+
+/* Starts the import's transaction. */
+int crm_import_begin(crm_import **imp, crm_db *db, const crm_import_opts *opts,
+		     crm_error *err);
+/* Imports one record. *stored is borrowed, valid until the next call. A dump
+ * (crm-export --dump) is recognised by its first record and restored. */
+enum crm_import_result crm_import_record(crm_import *imp, const crm_record *in,
+					 const crm_record **stored, crm_error *err);
+/* Counts a record that was rejected before it reached the import. */
+void crm_import_count_rejected(crm_import *imp);
+/* True once the input turned out to be a dump being restored. */
+bool crm_import_is_restore(const crm_import *imp);
+/* Ends the import and frees imp. counts (may be NULL) receives the counts
+ * per kind, indexed by enum crm_kind. */
+int crm_import_end(crm_import *imp, enum crm_import_end how,
+		   crm_import_counts counts[2], crm_error *err);
+/* True when rec is the first record of a dump (crm-export --dump). */
+bool crm_record_is_dump_header(const crm_record *rec);
+
+/* export.c: crm-export. */
+typedef struct crm_export crm_export;
+
+/* Exports the fields of every customer (or the events of every customer),
+ * in a stable order (the order they were stored). */
+int crm_export_all(crm_db *db, const crm_fields *fields, const crm_clock *clock,
+		   crm_writer *out, crm_error *err);
+/* Prepares an export of single customers, looked up by id. */
+int crm_export_new(crm_export **ex, crm_db *db, const crm_fields *fields,
+		   const crm_clock *clock, crm_error *err);
+void crm_export_free(crm_export *ex);
+/* Writes the customer with this id (or its events). CRM_EDATA: no such customer. */
+int crm_export_one(crm_export *ex, const char *id, crm_writer *out, crm_error *err);
+/* The id a record names its customer by: customer_id when it has one, else id. */
+const char *crm_record_customer_id(const crm_record *rec);
+
+/* dump.c: everything, as NDJSON that crm-add restores. */
+int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err);
+
+#endif

@@ -1,0 +1,268 @@
+/* db.c: opening and creating the database, its settings, and schema migrations. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* 'CRM1': marks the file as ours, so that another program's database is refused. */
+#define CRM_APPLICATION_ID 0x43524d31
+
+/* build/migrations.c, made from lib/migrations/NNN-*.sql. */
+extern const char *const crm_migrations[];
+extern const int crm_migrations_count;
+
+char *crm_db_default_path(const char *crm_db, const char *xdg_data_home, const char *home)
+{
+	crm_buf b = {0};
+	if (crm_db && *crm_db)
+		crm_buf_adds(&b, crm_db);
+	else if (xdg_data_home && *xdg_data_home)
+		crm_buf_printf(&b, "%s/crm/crm.db", xdg_data_home);
+	else if (home && *home)
+		crm_buf_printf(&b, "%s/.local/share/crm/crm.db", home);
+	return b.p;
+}
+
+/* Makes the folders above path, each 0700, like mkdir -p. */
+static int make_parent_dirs(const char *path, crm_error *err)
+{
+	char *dir = crm_xstrdup(path);
+	int rc = CRM_OK;
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			rc = crm_error_set(err, CRM_EDB, "%s: cannot create folder: %s", dir,
+					   strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+/* Creates the file with mode 0600 before SQLite opens it: SQLite would use
+ * the umask, and customer data is for its owner only. */
+static int create_file(const char *path, unsigned flags, crm_error *err)
+{
+	if (access(path, F_OK) == 0)
+		return CRM_OK;
+	if ((flags & CRM_DB_MKDIR) && make_parent_dirs(path, err) != CRM_OK)
+		return CRM_EDB;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno != EEXIST)
+		return crm_error_set(err, CRM_EDB, "%s: cannot create database: %s", path,
+				     strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return CRM_OK;
+}
+
+int crm_db_fail(crm_db *db, crm_error *err, const char *what)
+{
+	const char *reason = db && db->sql ? sqlite3_errmsg(db->sql) : "out of memory";
+	int code = db && db->sql ? sqlite3_extended_errcode(db->sql) : SQLITE_NOMEM;
+	const char *path = db ? db->path : "database";
+	if ((code & 0xff) == SQLITE_NOTADB)
+		return crm_error_set(err, CRM_EDB, "%s: not a database", path);
+	if ((code & 0xff) == SQLITE_READONLY)
+		return crm_error_set(err, CRM_EDB, "%s: database is read-only", path);
+	if (what)
+		return crm_error_set(err, CRM_EDB, "%s: %s: %s", path, what, reason);
+	return crm_error_set(err, CRM_EDB, "%s: %s", path, reason);
+}
+
+int crm_db_prepare(crm_db *db, sqlite3_stmt **st, const char *sql, crm_error *err)
+{
+	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) != SQLITE_OK)
+		return crm_db_fail(db, err, NULL);
+	return CRM_OK;
+}
+
+int crm_db_exec(crm_db *db, const char *sql, crm_error *err)
+{
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return crm_db_fail(db, err, NULL);
+	return CRM_OK;
+}
+
+int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (!s || !*s)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static int pragma_int(crm_db *db, const char *sql, int *value, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, sql, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return crm_db_fail(db, err, NULL);
+	return CRM_OK;
+}
+
+struct schema_state {
+	int version, app_id, tables;
+};
+
+static int read_schema_state(crm_db *db, struct schema_state *s, crm_error *err)
+{
+	if (pragma_int(db, "PRAGMA user_version", &s->version, err) ||
+	    pragma_int(db, "PRAGMA application_id", &s->app_id, err) ||
+	    pragma_int(db, "SELECT count(*) FROM sqlite_schema", &s->tables, err))
+		return CRM_EDB;
+	return CRM_OK;
+}
+
+static int check_ours(crm_db *db, const struct schema_state *s, crm_error *err)
+{
+	if (s->app_id == CRM_APPLICATION_ID || (s->app_id == 0 && s->tables == 0))
+		return CRM_OK;
+	return crm_error_set(err, CRM_EDB, "%s: not a crm database (it holds another program's tables)",
+			     db->path);
+}
+
+static int apply_migrations(crm_db *db, int from, crm_error *err)
+{
+	for (int v = from; v < crm_migrations_count; v++)
+		if (crm_db_exec(db, crm_migrations[v], err) != CRM_OK)
+			return CRM_EDB;
+	char sql[96];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+		 crm_migrations_count, CRM_APPLICATION_ID);
+	return crm_db_exec(db, sql, err);
+}
+
+/* Brings the schema up to date in one transaction: a failed upgrade leaves
+ * the file as it was, and two processes upgrading at once do it once. */
+static int migrate(crm_db *db, crm_error *err)
+{
+	struct schema_state s;
+	if (read_schema_state(db, &s, err) || check_ours(db, &s, err))
+		return CRM_EDB;
+	if (s.version > crm_migrations_count)
+		return crm_error_set(err, CRM_EDB,
+				     "%s: schema version %d is newer than this crm knows (%d): upgrade crm",
+				     db->path, s.version, crm_migrations_count);
+	if (s.version == crm_migrations_count) {
+		db->schema_version = s.version;
+		return CRM_OK;
+	}
+	if (db->readonly)
+		return crm_error_set(err, CRM_EDB, "%s: database is read-only and needs a schema upgrade",
+				     db->path);
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	if (read_schema_state(db, &s, err) || check_ours(db, &s, err) ||
+	    (s.version < crm_migrations_count && apply_migrations(db, s.version, err))) {
+		crm_db_rollback(db);
+		return CRM_EDB;
+	}
+	db->schema_version = crm_migrations_count;
+	return crm_db_commit(db, err);
+}
+
+static int configure(crm_db *db, crm_error *err)
+{
+	sqlite3_extended_result_codes(db->sql, 1);
+	sqlite3_busy_timeout(db->sql, CRM_DB_BUSY_TIMEOUT_MS);
+	db->readonly = sqlite3_db_readonly(db->sql, "main") == 1;
+	/* WAL lets readers go on while a writer works; synchronous=FULL makes a
+	 * reported commit survive a power loss, not only a crash. */
+	if (!db->readonly && crm_db_exec(db, "PRAGMA journal_mode = WAL", err) != CRM_OK)
+		return CRM_EDB;
+	return crm_db_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+			       "PRAGMA cache_size = -32000; PRAGMA temp_store = FILE",
+			   err);
+}
+
+int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
+{
+	*out = NULL;
+	if (!path || !*path)
+		return crm_error_set(err, CRM_EUSAGE,
+				     "no database: use -d FILE, or set CRM_DB or HOME");
+	if (create_file(path, flags, err) != CRM_OK)
+		return CRM_EDB;
+	crm_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return crm_error_set(err, CRM_EDB, "out of memory");
+	db->path = crm_xstrdup(path);
+	int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK || configure(db, err) != CRM_OK || migrate(db, err) != CRM_OK) {
+		if (rc != SQLITE_OK)
+			crm_db_fail(db, err, "cannot open");
+		crm_db_close(db);
+		return CRM_EDB;
+	}
+	if (db->readonly && !(flags & CRM_DB_READ)) {
+		crm_error_set(err, CRM_EDB, "%s: database is read-only", path);
+		crm_db_close(db);
+		return CRM_EDB;
+	}
+	*out = db;
+	return CRM_OK;
+}
+
+void crm_db_close(crm_db *db)
+{
+	if (!db)
+		return;
+	if (db->in_tx)
+		crm_db_rollback(db);
+	sqlite3_close_v2(db->sql);
+	free(db->path);
+	free(db);
+}
+
+const char *crm_db_path(const crm_db *db)
+{
+	return db->path;
+}
+
+int crm_db_schema_version(const crm_db *db)
+{
+	return db->schema_version;
+}
+
+void crm_db_set_busy_timeout(crm_db *db, int ms)
+{
+	sqlite3_busy_timeout(db->sql, ms);
+}
+
+int crm_db_begin(crm_db *db, crm_error *err)
+{
+	if (crm_db_exec(db, "BEGIN IMMEDIATE", err) != CRM_OK)
+		return CRM_EDB;
+	db->in_tx = true;
+	return CRM_OK;
+}
+
+int crm_db_commit(crm_db *db, crm_error *err)
+{
+	if (crm_db_exec(db, "COMMIT", err) != CRM_OK) {
+		crm_db_rollback(db);
+		return CRM_EDB;
+	}
+	db->in_tx = false;
+	return CRM_OK;
+}
+
+void crm_db_rollback(crm_db *db)
+{
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = false;
+}

@@ -1,0 +1,95 @@
+/* dump.c: the whole database as NDJSON that crm-add restores losslessly.
+ * A header line names the format; then one object a line, each with its kind:
+ * customers in the order stored, then events in index order (the order a
+ * restore stores them in, so that dumping a restored database gives the same
+ * bytes). Custom attributes sit in a nested "attrs" object so that no
+ * attribute name can collide with a field. */
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define DUMP_FORMAT 1
+
+static int dump_line(FILE *out, json_t *obj, crm_error *err)
+{
+	int rc = json_dumpf(obj, out, JSON_COMPACT);
+	json_decref(obj);
+	if (rc != 0 || putc('\n', out) == EOF || ferror(out))
+		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+	return CRM_OK;
+}
+
+/* Adds column i of the row under name, leaving out NULLs. */
+static void add_text(json_t *obj, const char *name, sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	if (s)
+		json_object_set_new(obj, name, json_stringn(s, (size_t)sqlite3_column_bytes(st, i)));
+}
+
+static void add_attrs(json_t *obj, sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	json_t *attrs = s ? json_loads(s, 0, NULL) : NULL;
+	if (attrs)
+		json_object_set_new(obj, "attrs", attrs);
+}
+
+static int dump_query(crm_db *db, const char *sql, const char *kind,
+		      const char *const *names, int ncols, FILE *out, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, sql, err) != CRM_OK)
+		return CRM_EDB;
+	int rc, status = CRM_OK;
+	while (status == CRM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *obj = json_object();
+		json_object_set_new(obj, "kind", json_string(kind));
+		for (int i = 0; i < ncols; i++) {
+			if (strcmp(names[i], "amount") == 0 && sqlite3_column_type(st, i) != SQLITE_NULL) {
+				char text[32];
+				crm_format_amount(sqlite3_column_int64(st, i), text, sizeof text);
+				json_object_set_new(obj, "amount", json_string(text));
+			} else {
+				add_text(obj, names[i], st, i);
+			}
+		}
+		add_attrs(obj, st, ncols);
+		status = dump_line(out, obj, err);
+	}
+	if (status == CRM_OK && rc != SQLITE_DONE)
+		status = crm_db_fail(db, err, NULL);
+	sqlite3_finalize(st);
+	return status;
+}
+
+int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
+{
+	static const char *const event_names[] = {
+		"id", "customer_id", "type", "ts", "amount", "product", "channel",
+	};
+	/* One read transaction: the dump is one moment, however long it takes. */
+	if (crm_db_exec(db, "BEGIN", err) != CRM_OK)
+		return CRM_EDB;
+	json_t *header = json_pack("{s:i, s:i, s:s, s:s}", "crm_dump", DUMP_FORMAT, "schema",
+				   crm_db_schema_version(db), "crm", CRM_VERSION, "as_of", clock->now);
+	int rc = dump_line(out, header, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT id, name, phone, email, wechat_id, gender, birthday, city,"
+				" province, source, owner, created_at, updated_at, attrs"
+				" FROM customers ORDER BY cid",
+				"customer", crm_customer_columns, (int)crm_customer_ncolumns, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT e.ref, c.id, e.type, e.ts, e.amount_cents, e.product, e.channel,"
+				" e.attrs FROM events e JOIN customers c ON c.cid = e.cid"
+				" ORDER BY e.cid, e.type, e.ts, e.amount_cents, e.eid",
+				"event", event_names, 7, out, err);
+	crm_db_exec(db, "COMMIT", NULL);
+	if (rc == CRM_OK && fflush(out) != 0)
+		rc = crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno));
+	return rc;
+}

@@ -1,0 +1,386 @@
+/* fields.c: the fields of customers and events, and the SQL that reads them. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+const char *const crm_customer_columns[] = {
+	"id", "name", "phone", "email", "wechat_id", "gender", "birthday", "city",
+	"province", "source", "owner", "created_at", "updated_at",
+};
+const size_t crm_customer_ncolumns = sizeof crm_customer_columns / sizeof *crm_customer_columns;
+
+/* What an event record holds; "id" is the event's own id (events.ref). */
+const char *const crm_event_columns[] = {
+	"id", "customer_id", "type", "ts", "amount", "product", "channel",
+};
+const size_t crm_event_ncolumns = sizeof crm_event_columns / sizeof *crm_event_columns;
+
+/* Header names that exports from other tools (and people) use. */
+static const struct alias {
+	enum crm_kind kind;
+	const char *alias, *field;
+} aliases[] = {
+	{CRM_CUSTOMERS, "客户编号", "id"},     {CRM_CUSTOMERS, "客户id", "id"},
+	{CRM_CUSTOMERS, "姓名", "name"},       {CRM_CUSTOMERS, "客户名称", "name"},
+	{CRM_CUSTOMERS, "名字", "name"},       {CRM_CUSTOMERS, "手机", "phone"},
+	{CRM_CUSTOMERS, "手机号", "phone"},    {CRM_CUSTOMERS, "手机号码", "phone"},
+	{CRM_CUSTOMERS, "电话", "phone"},      {CRM_CUSTOMERS, "联系电话", "phone"},
+	{CRM_CUSTOMERS, "mobile", "phone"},    {CRM_CUSTOMERS, "tel", "phone"},
+	{CRM_CUSTOMERS, "邮箱", "email"},      {CRM_CUSTOMERS, "电子邮箱", "email"},
+	{CRM_CUSTOMERS, "e-mail", "email"},    {CRM_CUSTOMERS, "微信", "wechat_id"},
+	{CRM_CUSTOMERS, "微信号", "wechat_id"}, {CRM_CUSTOMERS, "wechat", "wechat_id"},
+	{CRM_CUSTOMERS, "性别", "gender"},     {CRM_CUSTOMERS, "sex", "gender"},
+	{CRM_CUSTOMERS, "生日", "birthday"},   {CRM_CUSTOMERS, "出生日期", "birthday"},
+	{CRM_CUSTOMERS, "城市", "city"},       {CRM_CUSTOMERS, "省份", "province"},
+	{CRM_CUSTOMERS, "省", "province"},     {CRM_CUSTOMERS, "来源", "source"},
+	{CRM_CUSTOMERS, "负责人", "owner"},    {CRM_CUSTOMERS, "创建时间", "created_at"},
+	{CRM_CUSTOMERS, "更新时间", "updated_at"},
+	{CRM_EVENTS, "客户编号", "customer_id"}, {CRM_EVENTS, "类型", "type"},
+	{CRM_EVENTS, "时间", "ts"},            {CRM_EVENTS, "金额", "amount"},
+	{CRM_EVENTS, "商品", "product"},       {CRM_EVENTS, "产品", "product"},
+	{CRM_EVENTS, "渠道", "channel"},
+};
+
+/* Computed customer fields. ?1 is the as-of day D, ?2 the first instant after it. */
+static const struct computed {
+	const char *name;
+	crm_type type;
+	const char *sql;
+} computed[] = {
+	{"age", CRM_INT,
+	 "(CASE WHEN c.birthday IS NULL OR c.birthday > ?1 THEN NULL ELSE"
+	 " CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(c.birthday, 1, 4) AS INTEGER)"
+	 " - (substr(?1, 6, 5) < substr(c.birthday, 6, 5)) END)"},
+	{"first_purchase", CRM_TEXT,
+	 "(SELECT substr(min(e.ts), 1, 10) FROM events e"
+	 " WHERE e.cid = c.cid AND e.type = 'purchase' AND e.ts < ?2)"},
+	{"last_purchase", CRM_TEXT,
+	 "(SELECT substr(max(e.ts), 1, 10) FROM events e"
+	 " WHERE e.cid = c.cid AND e.type = 'purchase' AND e.ts < ?2)"},
+};
+
+/* Names that SPEC gives computed fields, now or in coming versions: an input
+ * column cannot take them. */
+static const char *const reserved[] = {
+	"age", "tags", "score", "grade", "rfm", "rfm_segment", "stage", "first_purchase",
+	"last_purchase", "notes", "last_note", "next_follow_up", NULL,
+};
+
+static const char *event_sql(const char *name)
+{
+	static const struct {
+		const char *name, *sql;
+	} cols[] = {
+		{"id", "e.ref"}, {"customer_id", "c.id"}, {"type", "e.type"}, {"ts", "e.ts"},
+		{"amount", "e.amount_cents"}, {"product", "e.product"}, {"channel", "e.channel"},
+	};
+	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+		if (strcmp(cols[i].name, name) == 0)
+			return cols[i].sql;
+	return NULL;
+}
+
+int crm_kind_parse(const char *name, enum crm_kind *kind)
+{
+	if (strcmp(name, "customers") == 0 || strcmp(name, "customer") == 0)
+		*kind = CRM_CUSTOMERS;
+	else if (strcmp(name, "events") == 0 || strcmp(name, "event") == 0)
+		*kind = CRM_EVENTS;
+	else
+		return CRM_EUSAGE;
+	return CRM_OK;
+}
+
+static const char *stored_name(enum crm_kind kind, const char *name)
+{
+	const char *const *cols = kind == CRM_CUSTOMERS ? crm_customer_columns : crm_event_columns;
+	size_t n = kind == CRM_CUSTOMERS ? crm_customer_ncolumns : crm_event_ncolumns;
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(cols[i], name) == 0)
+			return cols[i];
+	return NULL;
+}
+
+const char *crm_field_canonical(enum crm_kind kind, const char *name)
+{
+	const char *stored = stored_name(kind, name);
+	if (stored)
+		return stored;
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+		if (aliases[i].kind == kind && strcasecmp(aliases[i].alias, name) == 0)
+			return aliases[i].field;
+	return NULL;
+}
+
+int crm_field_name_check(const char *name, crm_error *err)
+{
+	size_t len = strlen(name);
+	if (len == 0)
+		return crm_error_set(err, CRM_EDATA, "a column has no name");
+	if (len > 64)
+		return crm_error_set(err, CRM_EDATA, "column '%.64s...' has a name longer than 64 bytes", name);
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7F || *p == '"')
+			return crm_error_set(err, CRM_EDATA,
+					     "column '%s': a name cannot hold '\"' or control characters",
+					     name);
+	for (size_t i = 0; reserved[i]; i++)
+		if (strcmp(reserved[i], name) == 0)
+			return crm_error_set(err, CRM_EDATA,
+					     "column '%s' is a computed field and cannot be imported", name);
+	return CRM_OK;
+}
+
+static const struct computed *computed_field(const char *name)
+{
+	for (size_t i = 0; i < sizeof computed / sizeof *computed; i++)
+		if (strcmp(computed[i].name, name) == 0)
+			return &computed[i];
+	return NULL;
+}
+
+/* The custom fields in first-seen order; caller frees the array and strings. */
+static int custom_names(crm_db *db, enum crm_kind kind, char ***names, size_t *n,
+			crm_error *err)
+{
+	sqlite3_stmt *st;
+	*names = NULL;
+	*n = 0;
+	if (crm_db_prepare(db, &st, "SELECT name FROM custom_fields WHERE kind = ?1 ORDER BY rowid",
+			   err))
+		return CRM_EDB;
+	sqlite3_bind_text(st, 1, kind == CRM_CUSTOMERS ? "customer" : "event", -1, SQLITE_STATIC);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*names = crm_xrealloc(*names, cap * sizeof **names);
+		}
+		(*names)[(*n)++] = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_fail(db, err, NULL);
+	return CRM_OK;
+}
+
+static void fields_add(crm_fields *f, const char *name, enum crm_field_source source,
+		       crm_type type, const char *sql)
+{
+	f->f = crm_xrealloc(f->f, (f->n + 1) * sizeof *f->f);
+	crm_field *field = &f->f[f->n++];
+	memset(field, 0, sizeof *field);
+	field->name = crm_xstrdup(name);
+	field->source = source;
+	field->type = type;
+	field->sql = sql;
+	if (source == CRM_FIELD_CUSTOM) {
+		crm_buf path = {0};
+		crm_buf_printf(&path, "$.\"%s\"", name);
+		field->path = path.p;
+	}
+}
+
+static bool fields_has(const crm_fields *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->f[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool is_custom(char **custom, size_t ncustom, const char *name)
+{
+	for (size_t i = 0; i < ncustom; i++)
+		if (strcmp(custom[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int add_named(crm_fields *f, const char *name, char **custom, size_t ncustom,
+		     crm_error *err)
+{
+	if (fields_has(f, name))
+		return crm_error_set(err, CRM_EUSAGE, "field '%s' is listed twice", name);
+	if (f->kind == CRM_EVENTS && event_sql(name)) {
+		bool money = strcmp(name, "amount") == 0;
+		fields_add(f, name, CRM_FIELD_STORED, money ? CRM_REAL : CRM_TEXT, event_sql(name));
+		f->f[f->n - 1].money = money;
+		return CRM_OK;
+	}
+	if (f->kind == CRM_CUSTOMERS && stored_name(CRM_CUSTOMERS, name) &&
+	    strcmp(stored_name(CRM_CUSTOMERS, name), name) == 0) {
+		fields_add(f, name, CRM_FIELD_STORED, CRM_TEXT, NULL);
+		return CRM_OK;
+	}
+	const struct computed *c = f->kind == CRM_CUSTOMERS ? computed_field(name) : NULL;
+	if (c) {
+		fields_add(f, name, CRM_FIELD_COMPUTED, c->type, c->sql);
+		return CRM_OK;
+	}
+	if (is_custom(custom, ncustom, name)) {
+		fields_add(f, name, CRM_FIELD_CUSTOM, CRM_TEXT, NULL);
+		return CRM_OK;
+	}
+	return crm_error_set(err, CRM_EUSAGE, "unknown field '%s'", name);
+}
+
+static int add_defaults(crm_fields *f, char **custom, size_t ncustom, crm_error *err)
+{
+	const char *const *cols = f->kind == CRM_CUSTOMERS ? crm_customer_columns : crm_event_columns;
+	size_t n = f->kind == CRM_CUSTOMERS ? crm_customer_ncolumns : crm_event_ncolumns;
+	for (size_t i = 0; i < n; i++)
+		if (add_named(f, cols[i], custom, ncustom, err))
+			return CRM_EUSAGE;
+	for (size_t i = 0; i < ncustom; i++)
+		if (!fields_has(f, custom[i]))
+			fields_add(f, custom[i], CRM_FIELD_CUSTOM, CRM_TEXT, NULL);
+	return CRM_OK;
+}
+
+static int add_spec(crm_fields *f, const char *spec, char **custom, size_t ncustom,
+		    crm_error *err)
+{
+	char *copy = crm_xstrdup(spec);
+	int rc = CRM_OK;
+	char *p = copy;
+	for (;;) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		size_t len = strlen(p);
+		const char *name = crm_trim(p, &len);
+		((char *)name)[len] = '\0';
+		if (!*name) {
+			rc = crm_error_set(err, CRM_EUSAGE, "empty field name in '%s'", spec);
+			break;
+		}
+		if ((rc = add_named(f, name, custom, ncustom, err)) != CRM_OK)
+			break;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	free(copy);
+	return rc;
+}
+
+int crm_fields_new(crm_fields **out, crm_db *db, enum crm_kind kind, const char *spec,
+		   crm_error *err)
+{
+	*out = NULL;
+	char **custom;
+	size_t ncustom;
+	if (custom_names(db, kind, &custom, &ncustom, err) != CRM_OK)
+		return CRM_EDB;
+	crm_fields *f = calloc(1, sizeof *f);
+	if (!f)
+		return crm_error_set(err, CRM_EDB, "out of memory");
+	f->kind = kind;
+	int rc = spec ? add_spec(f, spec, custom, ncustom, err)
+		      : add_defaults(f, custom, ncustom, err);
+	for (size_t i = 0; i < ncustom; i++)
+		free(custom[i]);
+	free(custom);
+	if (rc != CRM_OK) {
+		crm_fields_free(f);
+		return rc;
+	}
+	f->names = crm_xmalloc((f->n + 1) * sizeof *f->names);
+	for (size_t i = 0; i < f->n; i++)
+		f->names[i] = f->f[i].name;
+	*out = f;
+	return CRM_OK;
+}
+
+void crm_fields_free(crm_fields *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		free((char *)f->f[i].name);
+		free(f->f[i].path);
+	}
+	free(f->f);
+	free(f->names);
+	free(f);
+}
+
+size_t crm_fields_count(const crm_fields *f)
+{
+	return f->n;
+}
+
+const char *const *crm_fields_names(const crm_fields *f)
+{
+	return f->names;
+}
+
+enum crm_kind crm_fields_kind(const crm_fields *f)
+{
+	return f->kind;
+}
+
+void crm_fields_sql(const crm_fields *f, crm_buf *sql)
+{
+	const char *alias = f->kind == CRM_CUSTOMERS ? "c" : "e";
+	int param = 3;
+	for (size_t i = 0; i < f->n; i++) {
+		const crm_field *field = &f->f[i];
+		if (i)
+			crm_buf_adds(sql, ", ");
+		if (field->source == CRM_FIELD_CUSTOM)
+			crm_buf_printf(sql, "json_extract(%s.attrs, ?%d)", alias, param++);
+		else if (field->sql)
+			crm_buf_adds(sql, field->sql);
+		else
+			crm_buf_printf(sql, "%s.%s", alias, field->name);
+	}
+}
+
+int crm_fields_bind(const crm_fields *f, sqlite3_stmt *st, const crm_clock *clock)
+{
+	sqlite3_bind_text(st, 1, clock->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, clock->end, -1, SQLITE_STATIC);
+	int param = 3;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->f[i].source == CRM_FIELD_CUSTOM)
+			sqlite3_bind_text(st, param++, f->f[i].path, -1, SQLITE_STATIC);
+	return CRM_OK;
+}
+
+void crm_fields_row(crm_fields *f, sqlite3_stmt *st, crm_value *values)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		crm_field *field = &f->f[i];
+		int col = (int)i;
+		if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+			values[i] = (crm_value){CRM_NULL, NULL, 0};
+		} else if (field->money) {
+			crm_format_amount(sqlite3_column_int64(st, col), field->scratch,
+					  sizeof field->scratch);
+			values[i] = (crm_value){CRM_REAL, field->scratch, strlen(field->scratch)};
+		} else {
+			const char *s = (const char *)sqlite3_column_text(st, col);
+			values[i] = (crm_value){field->type, s, (size_t)sqlite3_column_bytes(st, col)};
+		}
+	}
+}
+
+char *crm_fields_available(crm_db *db, enum crm_kind kind)
+{
+	crm_fields *f;
+	if (crm_fields_new(&f, db, kind, NULL, NULL) != CRM_OK)
+		return NULL;
+	crm_buf all = {0};
+	for (size_t i = 0; i < f->n; i++)
+		crm_buf_printf(&all, "%s%s", i ? "," : "", f->f[i].name);
+	if (kind == CRM_CUSTOMERS)
+		for (size_t i = 0; i < sizeof computed / sizeof *computed; i++)
+			crm_buf_printf(&all, ",%s", computed[i].name);
+	crm_fields_free(f);
+	return all.p;
+}

@@ -1,0 +1,328 @@
+/* import.c: crm-add's transaction, the mapping of input columns to fields,
+ * and the restoring of dumps. Customers and events have files of their own. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "import.h"
+
+#define DUMP_FORMAT 1
+
+int crm_match_parse(const char *name, enum crm_match *match)
+{
+	if (strcmp(name, "phone") == 0)
+		*match = CRM_MATCH_PHONE;
+	else if (strcmp(name, "email") == 0)
+		*match = CRM_MATCH_EMAIL;
+	else if (strcmp(name, "wechat_id") == 0)
+		*match = CRM_MATCH_WECHAT;
+	else
+		return CRM_EUSAGE;
+	return CRM_OK;
+}
+
+/* ---- values of the record being imported ---- */
+
+const char *import_value(const struct crm_import *imp, int i)
+{
+	if (i < 0 || (size_t)i >= imp->nval || imp->val[i] == SIZE_MAX)
+		return NULL;
+	return imp->arena.p + imp->val[i];
+}
+
+void import_set(struct crm_import *imp, int i, const char *s, size_t len)
+{
+	imp->val[i] = imp->arena.len;
+	crm_buf_add(&imp->arena, s, len);
+	crm_buf_addc(&imp->arena, '\0');
+}
+
+void import_set_null(struct crm_import *imp, int i)
+{
+	imp->val[i] = SIZE_MAX;
+}
+
+int import_text(struct crm_import *imp, int i, const char *in, size_t len, crm_error *err)
+{
+	const char *s = crm_trim(in, &len);
+	for (size_t k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+			return crm_error_set(err, CRM_EDATA, "control character 0x%02x in the value", c);
+	}
+	import_set(imp, i, s, len);
+	return CRM_OK;
+}
+
+static void import_values_reset(struct crm_import *imp, size_t n)
+{
+	crm_buf_reset(&imp->arena);
+	if (n > imp->nval || !imp->val)
+		imp->val = crm_xrealloc(imp->val, (n + 1) * sizeof *imp->val);
+	imp->nval = n;
+	for (size_t i = 0; i < n; i++)
+		imp->val[i] = SIZE_MAX;
+}
+
+int import_register_field(struct crm_import *imp, enum crm_kind kind, const char *name,
+			  crm_error *err)
+{
+	for (size_t i = 0; i < imp->nregistered[kind]; i++)
+		if (strcmp(imp->registered[kind][i], name) == 0)
+			return CRM_OK;
+	sqlite3_stmt *st = imp->field_add;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, kind == CRM_CUSTOMERS ? "customer" : "event", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, imp->opts.clock->now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return crm_db_fail(imp->db, err, "custom field");
+	size_t n = imp->nregistered[kind];
+	imp->registered[kind] = crm_xrealloc(imp->registered[kind], (n + 1) * sizeof(char *));
+	imp->registered[kind][n] = crm_xstrdup(name);
+	imp->nregistered[kind] = n + 1;
+	return CRM_OK;
+}
+
+json_t *import_attrs_from_text(const char *text, crm_error *err)
+{
+	json_error_t jerr;
+	json_t *attrs = json_loads(text, 0, &jerr);
+	if (!json_is_object(attrs)) {
+		json_decref(attrs);
+		crm_error_set(err, CRM_EDATA, "attrs: not a JSON object of text values");
+		return NULL;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(attrs, key, v) {
+		if (!json_is_string(v) || crm_field_name_check(key, NULL) != CRM_OK) {
+			json_decref(attrs);
+			crm_error_set(err, CRM_EDATA, "attrs: '%s' is not a text attribute", key);
+			return NULL;
+		}
+	}
+	return attrs;
+}
+
+/* ---- mapping input columns to fields ---- */
+
+static void map_clear(struct import_map *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->names[i]);
+		free(m->canon[i]);
+	}
+	free(m->names);
+	free(m->canon);
+	free(m->slot);
+	memset(m, 0, sizeof *m);
+}
+
+static bool map_fits(const struct import_map *m, const crm_record *in)
+{
+	if (!m->names || m->n != in->n)
+		return false;
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(m->names[i], in->names[i]) != 0)
+			return false;
+	return true;
+}
+
+static int column_index(enum crm_kind kind, const char *canonical)
+{
+	const char *const *cols = kind == CRM_CUSTOMERS ? crm_customer_columns : crm_event_columns;
+	size_t n = kind == CRM_CUSTOMERS ? crm_customer_ncolumns : crm_event_ncolumns;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i], canonical) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The slot of one input column. An event record names its customer by
+ * customer_id when it has one, else by id (SPEC). */
+static int map_slot(struct crm_import *imp, enum crm_kind kind, const crm_record *in,
+		    const char *name, const char **canon)
+{
+	*canon = name;
+	if (strcmp(name, "error") == 0 || (imp->restore && strcmp(name, "kind") == 0))
+		return SLOT_IGNORE;
+	if (imp->restore && strcmp(name, "attrs") == 0)
+		return SLOT_ATTRS;
+	const char *c = crm_field_canonical(kind, name);
+	if (!c)
+		return SLOT_CUSTOM;
+	if (kind == CRM_EVENTS && strcmp(c, "id") == 0 && !crm_record_get(in, "customer_id") &&
+	    !crm_record_get(in, "客户编号"))
+		c = "customer_id";
+	*canon = c;
+	return column_index(kind, c);
+}
+
+static void map_build(struct crm_import *imp, enum crm_kind kind, const crm_record *in)
+{
+	struct import_map *m = &imp->map[kind];
+	map_clear(m);
+	m->n = in->n;
+	m->names = crm_xmalloc((in->n + 1) * sizeof *m->names);
+	m->canon = crm_xmalloc((in->n + 1) * sizeof *m->canon);
+	m->slot = crm_xmalloc((in->n + 1) * sizeof *m->slot);
+	for (int c = 0; c < C_NCOLS; c++)
+		m->col[c] = -1;
+	m->attrs = -1;
+	for (size_t i = 0; i < in->n; i++) {
+		const char *canon;
+		m->names[i] = crm_xstrdup(in->names[i]);
+		m->slot[i] = map_slot(imp, kind, in, in->names[i], &canon);
+		m->canon[i] = crm_xstrdup(canon);
+		if (m->failed)
+			continue;
+		if (m->slot[i] >= 0 && m->col[m->slot[i]] >= 0) {
+			m->failed = true;
+			crm_error_set(&m->err, CRM_EDATA, "columns '%s' and '%s' both give %s",
+				      in->names[m->col[m->slot[i]]], in->names[i], canon);
+		} else if (m->slot[i] >= 0) {
+			m->col[m->slot[i]] = (int)i;
+		} else if (m->slot[i] == SLOT_ATTRS) {
+			m->attrs = (int)i;
+		} else if (m->slot[i] == SLOT_CUSTOM &&
+			   (crm_field_name_check(canon, &m->err) != CRM_OK ||
+			    import_register_field(imp, kind, canon, &m->err) != CRM_OK)) {
+			m->failed = true;
+		}
+	}
+}
+
+/* ---- begin, record, end ---- */
+
+int crm_import_begin(crm_import **out, crm_db *db, const crm_import_opts *opts, crm_error *err)
+{
+	*out = NULL;
+	crm_import *imp = calloc(1, sizeof *imp);
+	if (!imp)
+		return crm_error_set(err, CRM_EDB, "out of memory");
+	imp->db = db;
+	imp->opts = *opts;
+	if (crm_db_begin(db, err) != CRM_OK) {
+		free(imp);
+		return CRM_EDB;
+	}
+	if (crm_db_prepare(db, &imp->field_add,
+			   "INSERT OR IGNORE INTO custom_fields (kind, name, added_at) VALUES (?1, ?2, ?3)",
+			   err) ||
+	    import_customers_prepare(imp, err) || import_events_prepare(imp, err)) {
+		crm_import_end(imp, CRM_IMPORT_ABORT, NULL, NULL);
+		return CRM_EDB;
+	}
+	*out = imp;
+	return CRM_OK;
+}
+
+bool crm_record_is_dump_header(const crm_record *rec)
+{
+	return crm_record_get(rec, "crm_dump") != NULL;
+}
+
+bool crm_import_is_restore(const crm_import *imp)
+{
+	return imp->restore;
+}
+
+static enum crm_import_result start_restore(crm_import *imp, const crm_record *in,
+					    crm_error *err)
+{
+	const crm_value *v = crm_record_get(in, "crm_dump");
+	if (!v->s || atoi(v->s) < 1 || atoi(v->s) > DUMP_FORMAT) {
+		crm_error_set(err, CRM_EDATA, "a dump of format %s, which this crm cannot read (it reads %d)",
+			      v->s ? v->s : "null", DUMP_FORMAT);
+		return CRM_IMPORT_STOP;
+	}
+	imp->restore = true;
+	return CRM_IMPORT_SKIPPED;
+}
+
+/* The kind of a record: the import's, or in a dump the record's own. */
+static int record_kind(crm_import *imp, const crm_record *in, enum crm_kind *kind,
+		       crm_error *err)
+{
+	*kind = imp->opts.kind;
+	if (!imp->restore)
+		return CRM_OK;
+	const crm_value *v = crm_record_get(in, "kind");
+	if (!v || !v->s || crm_kind_parse(v->s, kind) != CRM_OK)
+		return crm_error_set(err, CRM_EDATA, "kind: '%s' is not a kind this crm restores",
+				     v && v->s ? v->s : "");
+	return CRM_OK;
+}
+
+enum crm_import_result crm_import_record(crm_import *imp, const crm_record *in,
+					 const crm_record **stored, crm_error *err)
+{
+	*stored = NULL;
+	crm_error_clear(err);
+	if (!imp->seen_first) {
+		imp->seen_first = true;
+		if (crm_record_is_dump_header(in))
+			return start_restore(imp, in, err);
+	}
+	enum crm_kind kind;
+	if (record_kind(imp, in, &kind, err) != CRM_OK) {
+		imp->counts[imp->opts.kind].rejected++;
+		return CRM_IMPORT_REJECTED;
+	}
+	if (!map_fits(&imp->map[kind], in))
+		map_build(imp, kind, in);
+	const struct import_map *map = &imp->map[kind];
+	if (map->failed) {
+		*err = map->err;
+		return CRM_IMPORT_STOP;
+	}
+	import_values_reset(imp, in->n);
+	enum crm_import_result rc = kind == CRM_CUSTOMERS
+		? import_customer(imp, in, map, stored, err)
+		: import_event(imp, in, map, stored, err);
+	if (rc == CRM_IMPORT_REJECTED)
+		imp->counts[kind].rejected++;
+	if (imp->restore && rc == CRM_IMPORT_STORED)
+		rc = CRM_IMPORT_SKIPPED;
+	return rc;
+}
+
+void crm_import_count_rejected(crm_import *imp)
+{
+	imp->counts[imp->opts.kind].rejected++;
+}
+
+static void import_free(crm_import *imp)
+{
+	import_customers_finalize(imp);
+	import_events_finalize(imp);
+	sqlite3_finalize(imp->field_add);
+	for (int k = 0; k < 2; k++) {
+		map_clear(&imp->map[k]);
+		for (size_t i = 0; i < imp->nregistered[k]; i++)
+			free(imp->registered[k][i]);
+		free(imp->registered[k]);
+	}
+	crm_buf_free(&imp->arena);
+	free(imp->val);
+	crm_builder_free(&imp->out);
+	free(imp);
+}
+
+int crm_import_end(crm_import *imp, enum crm_import_end how, crm_import_counts counts[2],
+		   crm_error *err)
+{
+	if (!imp)
+		return CRM_OK;
+	int rc = CRM_OK;
+	if (how != CRM_IMPORT_ABORT)
+		rc = import_events_finish(imp, err);
+	if (counts)
+		memcpy(counts, imp->counts, sizeof imp->counts);
+	crm_db *db = imp->db;
+	import_free(imp); /* statements must be finalized before COMMIT or ROLLBACK */
+	if (rc == CRM_OK && how == CRM_IMPORT_COMMIT)
+		return crm_db_commit(db, err);
+	crm_db_rollback(db);
+	return rc;
+}

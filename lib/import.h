@@ -1,0 +1,89 @@
+/* import.h: what import.c, import_customers.c and import_events.c share. */
+#ifndef CRM_IMPORT_H
+#define CRM_IMPORT_H
+
+#include <jansson.h>
+
+#include "internal.h"
+
+/* Where an input column goes, besides the stored columns (0..n-1). */
+enum {
+	SLOT_IGNORE = -1, /* the reject file's error column, a dump's kind */
+	SLOT_CUSTOM = -2, /* a custom attribute */
+	SLOT_ATTRS = -3,  /* a dump's nested object of custom attributes */
+};
+
+/* Customer columns, in the order of crm_customer_columns. */
+enum {
+	C_ID, C_NAME, C_PHONE, C_EMAIL, C_WECHAT, C_GENDER, C_BIRTHDAY, C_CITY,
+	C_PROVINCE, C_SOURCE, C_OWNER, C_CREATED, C_UPDATED, C_NCOLS
+};
+
+/* Event columns, in the order of crm_event_columns. */
+enum { E_REF, E_CUSTOMER, E_TYPE, E_TS, E_AMOUNT, E_PRODUCT, E_CHANNEL, E_NCOLS };
+
+/* How the columns of one input shape map; made again when the names change. */
+struct import_map {
+	size_t n;
+	char **names; /* the input names it was made for */
+	char **canon; /* the name each column is stored and written under */
+	int *slot;
+	int col[C_NCOLS]; /* input index of each stored column, or -1 */
+	int attrs;        /* input index of a dump's attrs, or -1 */
+	bool failed;
+	crm_error err;
+};
+
+struct crm_import {
+	crm_db *db;
+	crm_import_opts opts;
+	crm_import_counts counts[2];
+	bool restore, seen_first;
+	struct import_map map[2];
+	/* the record being imported: normalized values, one per input field */
+	crm_buf arena;
+	size_t *val; /* offsets into arena; SIZE_MAX for no value */
+	size_t nval;
+	struct crm_builder out;
+	char **registered[2]; /* custom fields already in custom_fields */
+	size_t nregistered[2];
+	/* customers */
+	sqlite3_stmt *c_get, *c_match, *c_insert, *c_update, *field_add;
+	enum crm_match c_match_kind;
+	sqlite3_int64 start_max_cid;
+	unsigned char *touched; /* customers stored before this import and met in it */
+	size_t touched_len;
+	/* events */
+	bool staging;
+	sqlite3_stmt *e_find, *e_create, *e_stage, *e_staged;
+	char *last_customer;
+	sqlite3_int64 last_cid;
+};
+
+/* The value of input field i ("" when empty, NULL when absent or null). */
+const char *import_value(const struct crm_import *imp, int i);
+/* Stores a normalized value for input field i. */
+void import_set(struct crm_import *imp, int i, const char *s, size_t len);
+void import_set_null(struct crm_import *imp, int i);
+/* Text fields: trimmed; control characters other than line breaks refused. */
+int import_text(struct crm_import *imp, int i, const char *in, size_t len, crm_error *err);
+/* Adds a custom field name to custom_fields once per import. */
+int import_register_field(struct crm_import *imp, enum crm_kind kind, const char *name,
+			  crm_error *err);
+/* Reads a dump's attrs (a JSON object of text values) into a new object. */
+json_t *import_attrs_from_text(const char *text, crm_error *err);
+
+enum crm_import_result import_customer(struct crm_import *imp, const crm_record *in,
+				       const struct import_map *map,
+				       const crm_record **stored, crm_error *err);
+int import_customers_prepare(struct crm_import *imp, crm_error *err);
+void import_customers_finalize(struct crm_import *imp);
+
+enum crm_import_result import_event(struct crm_import *imp, const crm_record *in,
+				    const struct import_map *map,
+				    const crm_record **stored, crm_error *err);
+int import_events_prepare(struct crm_import *imp, crm_error *err);
+int import_events_finish(struct crm_import *imp, crm_error *err);
+void import_events_finalize(struct crm_import *imp);
+
+#endif

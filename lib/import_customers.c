@@ -1,0 +1,461 @@
+/* import_customers.c: upsert customers by id (or by --match), merging into
+ * what is stored without blanking it, and counting duplicates in the input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "import.h"
+
+#define ID_MAX 200
+
+/* A customer as stored, or as it will be: column values and attributes. */
+struct customer {
+	sqlite3_int64 cid; /* 0: not stored yet */
+	char *v[C_NCOLS];  /* NULL: no value */
+	json_t *attrs;     /* NULL: none */
+};
+
+static void customer_clear(struct customer *c)
+{
+	for (int i = 0; i < C_NCOLS; i++)
+		free(c->v[i]);
+	json_decref(c->attrs);
+	memset(c, 0, sizeof *c);
+}
+
+static const char *const select_customer =
+	"SELECT cid, id, name, phone, email, wechat_id, gender, birthday, city, province,"
+	" source, owner, created_at, updated_at, attrs FROM customers WHERE id = ?1";
+
+int import_customers_prepare(struct crm_import *imp, crm_error *err)
+{
+	static const char *const match_sql[] = {
+		[CRM_MATCH_PHONE] = "SELECT id FROM customers WHERE phone = ?1 ORDER BY cid LIMIT 2",
+		[CRM_MATCH_EMAIL] = "SELECT id FROM customers WHERE email = ?1 ORDER BY cid LIMIT 2",
+		[CRM_MATCH_WECHAT] = "SELECT id FROM customers WHERE wechat_id = ?1 ORDER BY cid LIMIT 2",
+	};
+	crm_db *db = imp->db;
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, "SELECT coalesce(max(cid), 0) FROM customers", err))
+		return CRM_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		imp->start_max_cid = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (crm_db_prepare(db, &imp->c_get, select_customer, err) ||
+	    crm_db_prepare(db, &imp->c_insert,
+			   "INSERT INTO customers (id, name, phone, email, wechat_id, gender, birthday,"
+			   " city, province, source, owner, created_at, updated_at, attrs)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+			   err) ||
+	    crm_db_prepare(db, &imp->c_update,
+			   "UPDATE customers SET id = ?1, name = ?2, phone = ?3, email = ?4,"
+			   " wechat_id = ?5, gender = ?6, birthday = ?7, city = ?8, province = ?9,"
+			   " source = ?10, owner = ?11, created_at = ?12, updated_at = ?13, attrs = ?14"
+			   " WHERE cid = ?15",
+			   err))
+		return CRM_EDB;
+	if (imp->opts.match != CRM_MATCH_NONE &&
+	    crm_db_prepare(db, &imp->c_match, match_sql[imp->opts.match], err))
+		return CRM_EDB;
+	return CRM_OK;
+}
+
+void import_customers_finalize(struct crm_import *imp)
+{
+	sqlite3_finalize(imp->c_get);
+	sqlite3_finalize(imp->c_match);
+	sqlite3_finalize(imp->c_insert);
+	sqlite3_finalize(imp->c_update);
+	free(imp->touched);
+}
+
+/* ---- normalizing one record ---- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int normalize_id(struct crm_import *imp, int i, const crm_value *in, crm_error *err)
+{
+	if (import_text(imp, i, in->s, in->len, err) != CRM_OK)
+		return CRM_EDATA;
+	const char *id = import_value(imp, i);
+	if (strlen(id) > ID_MAX)
+		return crm_error_set(err, CRM_EDATA, "longer than %d bytes", ID_MAX);
+	if (strpbrk(id, "\n\t"))
+		return crm_error_set(err, CRM_EDATA, "an id cannot hold line breaks or tabs");
+	return CRM_OK;
+}
+
+typedef int (*normalizer)(const char *, char *, size_t, crm_error *);
+
+static int normalize_with(struct crm_import *imp, int i, const crm_value *in, normalizer f,
+			  crm_error *err)
+{
+	size_t sz = in->len + 40;
+	char *out = crm_xmalloc(sz);
+	int rc = f(in->s, out, sz, err);
+	if (rc == CRM_OK)
+		import_set(imp, i, out, strlen(out));
+	free(out);
+	return rc;
+}
+
+static int normalize_field(struct crm_import *imp, const struct import_map *map, int i,
+			   const crm_value *in, crm_error *err)
+{
+	switch (map->slot[i]) {
+	case C_ID: return normalize_id(imp, i, in, err);
+	case C_PHONE: return normalize_with(imp, i, in, crm_norm_phone, err);
+	case C_EMAIL: return normalize_with(imp, i, in, crm_norm_email, err);
+	case C_GENDER: return normalize_with(imp, i, in, crm_norm_gender, err);
+	case C_BIRTHDAY: return normalize_with(imp, i, in, crm_norm_date, err);
+	case C_CREATED:
+	case C_UPDATED: return normalize_with(imp, i, in, crm_norm_timestamp, err);
+	case SLOT_CUSTOM:
+		if (ends_with(map->canon[i], "_date"))
+			return normalize_with(imp, i, in, crm_norm_date, err);
+		return import_text(imp, i, in->s, in->len, err);
+	default: return import_text(imp, i, in->s, in->len, err);
+	}
+}
+
+/* Normalizes every field; each bad one adds a line "column: reason" to err. */
+static int normalize_record(struct crm_import *imp, const crm_record *in,
+			    const struct import_map *map, crm_error *err)
+{
+	int rc = CRM_OK;
+	for (size_t i = 0; i < in->n; i++) {
+		const crm_value *v = &in->values[i];
+		if (map->slot[i] == SLOT_IGNORE || map->slot[i] == SLOT_ATTRS || !v->s)
+			continue;
+		crm_error e;
+		if (normalize_field(imp, map, (int)i, v, &e) != CRM_OK) {
+			if (rc == CRM_OK)
+				crm_error_set(err, CRM_EDATA, "%s: %s", in->names[i], e.msg);
+			else
+				crm_error_add(err, "%s: %s", in->names[i], e.msg);
+			rc = CRM_EDATA;
+		}
+	}
+	return rc;
+}
+
+/* ---- who the record is ---- */
+
+/* A stable id for a customer without one: the same phone (else email, wechat_id,
+ * name) gives the same id, so importing a file twice does not double anyone. */
+static void generated_id(const char *label, const char *value, char out[16])
+{
+	static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (const char *p = label; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h = (h ^ 0) * 0x100000001b3ULL;
+	for (const char *p = value; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	out[0] = 'c';
+	for (int i = 1; i <= 12; i++) {
+		out[i] = alphabet[h & 31];
+		h >>= 5;
+	}
+	out[13] = '\0';
+}
+
+static const char *value_of(struct crm_import *imp, const struct import_map *map, int col)
+{
+	const char *v = import_value(imp, map->col[col]);
+	return v && *v ? v : NULL;
+}
+
+static int id_by_match(struct crm_import *imp, const char *key, const char *label,
+		       char **id, crm_error *err)
+{
+	sqlite3_stmt *st = imp->c_match;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	char *found[2] = {NULL, NULL};
+	int n = 0, rc;
+	while (n < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		found[n++] = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (n == 2) {
+		crm_error_set(err, CRM_EDATA, "%s: '%s' matches more than one customer ('%s', '%s')",
+			      label, key, found[0], found[1]);
+		free(found[0]);
+		free(found[1]);
+		return CRM_EDATA;
+	}
+	*id = found[0];
+	return CRM_OK;
+}
+
+/* The id this record is stored under: its own, the id of the customer its
+ * --match field names, or a generated one. *id is NULL when there is none. */
+static int identify(struct crm_import *imp, const struct import_map *map, char **id,
+		    crm_error *err)
+{
+	static const int match_col[] = {
+		[CRM_MATCH_PHONE] = C_PHONE, [CRM_MATCH_EMAIL] = C_EMAIL, [CRM_MATCH_WECHAT] = C_WECHAT,
+	};
+	static const int fallback[] = {C_PHONE, C_EMAIL, C_WECHAT, C_NAME};
+	*id = NULL;
+	const char *given = value_of(imp, map, C_ID);
+	if (given) {
+		*id = crm_xstrdup(given);
+		return CRM_OK;
+	}
+	if (imp->opts.match != CRM_MATCH_NONE) {
+		int col = match_col[imp->opts.match];
+		const char *key = value_of(imp, map, col);
+		if (key && id_by_match(imp, key, crm_customer_columns[col], id, err) != CRM_OK)
+			return CRM_EDATA;
+		if (*id)
+			return CRM_OK;
+	}
+	for (size_t i = 0; i < sizeof fallback / sizeof *fallback; i++) {
+		const char *v = value_of(imp, map, fallback[i]);
+		if (v) {
+			char gen[16];
+			generated_id(crm_customer_columns[fallback[i]], v, gen);
+			*id = crm_xstrdup(gen);
+			return CRM_OK;
+		}
+	}
+	return crm_error_set(err, CRM_EDATA,
+			     "no id, phone, email, wechat_id or name to tell who this is");
+}
+
+/* ---- stored and merged ---- */
+
+static int load_customer(struct crm_import *imp, const char *id, struct customer *c,
+			 crm_error *err)
+{
+	sqlite3_stmt *st = imp->c_get;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		c->cid = sqlite3_column_int64(st, 0);
+		for (int i = 0; i < C_NCOLS; i++) {
+			const char *s = (const char *)sqlite3_column_text(st, i + 1);
+			c->v[i] = s ? crm_xstrdup(s) : NULL;
+		}
+		const char *attrs = (const char *)sqlite3_column_text(st, C_NCOLS + 1);
+		c->attrs = attrs ? json_loads(attrs, 0, NULL) : NULL;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return crm_db_fail(imp->db, err, NULL);
+	return CRM_OK;
+}
+
+/* An empty cell keeps what is stored, unless --replace. */
+static void merge_value(char **dst, const char *in, bool replace)
+{
+	if (!in || (!*in && !replace))
+		return;
+	free(*dst);
+	*dst = *in ? crm_xstrdup(in) : NULL;
+}
+
+static void merge_attr(json_t **attrs, const char *name, const char *in, bool replace)
+{
+	if (!in || (!*in && !replace))
+		return;
+	if (!*attrs)
+		*attrs = json_object();
+	if (*in)
+		json_object_set_new(*attrs, name, json_string(in));
+	else
+		json_object_del(*attrs, name);
+}
+
+static int merge_dump_attrs(struct crm_import *imp, const crm_record *in,
+			    const struct import_map *map, struct customer *c, crm_error *err)
+{
+	const crm_value *v = &in->values[map->attrs];
+	if (!v->s)
+		return CRM_OK;
+	json_t *attrs = import_attrs_from_text(v->s, err);
+	if (!attrs)
+		return CRM_EDATA;
+	const char *key;
+	json_t *val;
+	json_object_foreach(attrs, key, val) {
+		if (import_register_field(imp, CRM_CUSTOMERS, key, err) != CRM_OK) {
+			json_decref(attrs);
+			return CRM_EDB;
+		}
+		merge_attr(&c->attrs, key, json_string_value(val), imp->opts.replace);
+	}
+	json_decref(attrs);
+	return CRM_OK;
+}
+
+static int merge_record(struct crm_import *imp, const crm_record *in,
+			const struct import_map *map, struct customer *c, crm_error *err)
+{
+	/* The id never changes; created_at and updated_at are never blanked. */
+	for (int col = C_ID + 1; col < C_NCOLS; col++)
+		if (col != C_UPDATED)
+			merge_value(&c->v[col], import_value(imp, map->col[col]),
+				    imp->opts.replace && col != C_CREATED);
+	for (size_t i = 0; i < in->n; i++)
+		if (map->slot[i] == SLOT_CUSTOM)
+			merge_attr(&c->attrs, map->canon[i], import_value(imp, (int)i),
+				   imp->opts.replace);
+	if (map->attrs >= 0 && merge_dump_attrs(imp, in, map, c, err) != CRM_OK)
+		return CRM_EDATA;
+	if (c->attrs && json_object_size(c->attrs) == 0) {
+		json_decref(c->attrs);
+		c->attrs = NULL;
+	}
+	return CRM_OK;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool customer_changed(const struct customer *old, const struct customer *new)
+{
+	for (int i = 0; i < C_NCOLS; i++)
+		if (i != C_UPDATED && !same_text(old->v[i], new->v[i]))
+			return true;
+	if (!old->attrs || !new->attrs)
+		return old->attrs != new->attrs;
+	return !json_equal(old->attrs, new->attrs);
+}
+
+static int write_customer(struct crm_import *imp, struct customer *c, crm_error *err)
+{
+	sqlite3_stmt *st = c->cid ? imp->c_update : imp->c_insert;
+	sqlite3_reset(st);
+	for (int i = 0; i < C_NCOLS; i++)
+		crm_bind_text_or_null(st, i + 1, c->v[i]);
+	char *attrs = c->attrs ? json_dumps(c->attrs, JSON_COMPACT) : NULL;
+	crm_bind_text_or_null(st, C_NCOLS + 1, attrs);
+	if (c->cid)
+		sqlite3_bind_int64(st, C_NCOLS + 2, c->cid);
+	int rc = sqlite3_step(st);
+	free(attrs);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_fail(imp->db, err, NULL);
+	if (!c->cid)
+		c->cid = sqlite3_last_insert_rowid(imp->db->sql);
+	return CRM_OK;
+}
+
+/* ---- duplicates inside one input ---- */
+
+/* Marks a customer as met in this import; true when it was met before. */
+static bool met_before(struct crm_import *imp, sqlite3_int64 cid, bool inserted_now)
+{
+	if (inserted_now)
+		return false;
+	if (cid > imp->start_max_cid)
+		return true; /* inserted by an earlier record of this input */
+	size_t byte = (size_t)(cid / 8);
+	if (byte >= imp->touched_len) {
+		size_t len = (size_t)(imp->start_max_cid / 8) + 1;
+		imp->touched = crm_xrealloc(imp->touched, len);
+		memset(imp->touched + imp->touched_len, 0, len - imp->touched_len);
+		imp->touched_len = len;
+	}
+	unsigned char bit = (unsigned char)(1u << (cid % 8));
+	bool seen = imp->touched[byte] & bit;
+	imp->touched[byte] |= bit;
+	return seen;
+}
+
+/* ---- the record as stored, for stdout ---- */
+
+static const crm_record *stored_record(struct crm_import *imp, const crm_record *in,
+				       const struct import_map *map, const struct customer *c)
+{
+	struct crm_builder *b = &imp->out;
+	crm_builder_reset(b);
+	const char *id = c->v[C_ID];
+	crm_builder_add(b, "id", CRM_TEXT, id, strlen(id));
+	for (size_t i = 0; i < in->n; i++) {
+		int slot = map->slot[i];
+		const char *v = NULL;
+		if (slot == C_ID || slot == SLOT_IGNORE || slot == SLOT_ATTRS)
+			continue;
+		if (slot >= 0)
+			v = c->v[slot];
+		else if (c->attrs)
+			v = json_string_value(json_object_get(c->attrs, map->canon[i]));
+		crm_builder_add(b, map->canon[i], v ? CRM_TEXT : CRM_NULL, v, v ? strlen(v) : 0);
+	}
+	return crm_builder_finish(b, NULL, 0, in->line);
+}
+
+static void count_result(struct crm_import *imp, bool inserted, bool changed, bool duplicate)
+{
+	crm_import_counts *n = &imp->counts[CRM_CUSTOMERS];
+	if (duplicate)
+		n->merged++;
+	else if (inserted)
+		n->inserted++;
+	else if (changed)
+		n->updated++;
+	else
+		n->unchanged++;
+}
+
+static void new_customer_times(struct crm_import *imp, const struct import_map *map,
+			       struct customer *c)
+{
+	const char *updated = value_of(imp, map, C_UPDATED);
+	if (!c->v[C_CREATED])
+		c->v[C_CREATED] = crm_xstrdup(imp->opts.clock->now);
+	free(c->v[C_UPDATED]);
+	c->v[C_UPDATED] = crm_xstrdup(updated ? updated : imp->opts.clock->now);
+}
+
+static int store(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		 const char *id, struct customer *c, crm_error *err)
+{
+	struct customer old = {0};
+	if (load_customer(imp, id, &old, err) != CRM_OK)
+		return CRM_EDB;
+	c->cid = old.cid;
+	for (int i = 0; i < C_NCOLS; i++)
+		c->v[i] = old.v[i] ? crm_xstrdup(old.v[i]) : NULL;
+	c->attrs = old.attrs ? json_deep_copy(old.attrs) : NULL;
+	free(c->v[C_ID]);
+	c->v[C_ID] = crm_xstrdup(id);
+	int rc = merge_record(imp, in, map, c, err);
+	bool inserted = !old.cid, changed = inserted || customer_changed(&old, c);
+	if (rc == CRM_OK && changed) {
+		new_customer_times(imp, map, c);
+		rc = write_customer(imp, c, err);
+	}
+	if (rc == CRM_OK)
+		count_result(imp, inserted, changed, met_before(imp, c->cid, inserted));
+	customer_clear(&old);
+	return rc;
+}
+
+enum crm_import_result import_customer(struct crm_import *imp, const crm_record *in,
+				       const struct import_map *map,
+				       const crm_record **stored, crm_error *err)
+{
+	char *id = NULL;
+	if (normalize_record(imp, in, map, err) != CRM_OK || identify(imp, map, &id, err) != CRM_OK)
+		return CRM_IMPORT_REJECTED;
+	struct customer c = {0};
+	int rc = store(imp, in, map, id, &c, err);
+	free(id);
+	if (rc == CRM_OK)
+		*stored = stored_record(imp, in, map, &c);
+	customer_clear(&c);
+	if (rc == CRM_EDATA)
+		return CRM_IMPORT_REJECTED;
+	return rc == CRM_OK ? CRM_IMPORT_STORED : CRM_IMPORT_STOP;
+}

@@ -1,0 +1,119 @@
+/* internal.h: what lib/ files share and the commands never see. */
+#ifndef CRM_INTERNAL_H
+#define CRM_INTERNAL_H
+
+#include <sqlite3.h>
+#include <time.h>
+
+#include "crm.h"
+
+/* A growable byte buffer, always NUL-terminated once anything was added. */
+typedef struct crm_buf {
+	char *p;
+	size_t len, cap;
+} crm_buf;
+
+void crm_buf_reserve(crm_buf *b, size_t extra);
+void crm_buf_add(crm_buf *b, const void *data, size_t len);
+void crm_buf_adds(crm_buf *b, const char *s);
+void crm_buf_addc(crm_buf *b, char c);
+void crm_buf_printf(crm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void crm_buf_reset(crm_buf *b);
+void crm_buf_free(crm_buf *b);
+/* Out of memory is not an error a command can act on: report and abort. */
+void *crm_xmalloc(size_t n);
+void *crm_xrealloc(void *p, size_t n);
+char *crm_xstrdup(const char *s);
+
+/* The record handed out: names and values live in one text buffer. */
+struct crm_builder {
+	crm_buf text;
+	size_t n, cap;
+	size_t *name_off; /* SIZE_MAX: the name comes from the header */
+	size_t *val_off, *val_len;
+	crm_type *type;
+	const char **names;
+	crm_value *values;
+	crm_record rec;
+};
+
+void crm_builder_reset(struct crm_builder *b);
+/* Adds a field; name NULL takes the name from the header given to finish. */
+void crm_builder_add(struct crm_builder *b, const char *name, crm_type type,
+		     const char *s, size_t len);
+const crm_record *crm_builder_finish(struct crm_builder *b, char **header,
+				     size_t nheader, long line);
+void crm_builder_free(struct crm_builder *b);
+
+/* utf8.c */
+size_t crm_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+int crm_codepoint_width(uint32_t cp);
+
+/* normalize.c: parses a normalized YYYY-MM-DDTHH:MM:SS into t (local time). */
+bool crm_parse_timestamp(const char *ts, struct tm *t);
+/* Trims ASCII and ideographic spaces at both ends: returns the start, sets *len. */
+const char *crm_trim(const char *s, size_t *len);
+
+/* db.c */
+struct crm_db {
+	sqlite3 *sql;
+	char *path;
+	int schema_version;
+	bool readonly;
+	bool in_tx;
+};
+
+/* Prepares sql or fills err (CRM_EDB) with SQLite's reason. */
+int crm_db_prepare(crm_db *db, sqlite3_stmt **st, const char *sql, crm_error *err);
+/* Fills err with the database's last error and returns CRM_EDB. */
+int crm_db_fail(crm_db *db, crm_error *err, const char *what);
+/* Runs SQL that takes no parameters and returns no rows. */
+int crm_db_exec(crm_db *db, const char *sql, crm_error *err);
+
+/* Binds text, or NULL when s is NULL or empty. */
+int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);
+
+/* fields.c */
+enum crm_field_source {
+	CRM_FIELD_STORED,   /* a column of the table */
+	CRM_FIELD_CUSTOM,   /* a key of the attrs JSON object */
+	CRM_FIELD_COMPUTED, /* an SQL expression over the row and its events */
+};
+
+typedef struct crm_field {
+	const char *name;
+	enum crm_field_source source;
+	crm_type type;
+	const char *sql;    /* stored and computed: an SQL expression; custom: NULL */
+	char *path;         /* custom: the JSON path bound as a parameter */
+	bool money;         /* integer cents, written as a decimal */
+	char scratch[32];   /* the decimal text of a money value */
+} crm_field;
+
+struct crm_fields {
+	enum crm_kind kind;
+	size_t n;
+	crm_field *f;
+	const char **names;
+};
+
+/* The stored columns of customers and of events, in table order. */
+extern const char *const crm_customer_columns[];
+extern const size_t crm_customer_ncolumns;
+extern const char *const crm_event_columns[];
+extern const size_t crm_event_ncolumns;
+/* The field a column name from input means, or NULL when it is custom.
+ * Accepts the Chinese header names that exports from other tools use. */
+const char *crm_field_canonical(enum crm_kind kind, const char *name);
+/* Checks a custom attribute name. */
+int crm_field_name_check(const char *name, crm_error *err);
+/* Appends the SELECT list for fields to sql (table alias c for customers,
+ * e for events joined with their customer c). */
+void crm_fields_sql(const crm_fields *fields, crm_buf *sql);
+/* Binds the paths and the clock's parameters of a statement made with
+ * crm_fields_sql: ?1 the as-of date, ?2 the end of the as-of day, paths from ?3. */
+int crm_fields_bind(const crm_fields *fields, sqlite3_stmt *st, const crm_clock *clock);
+/* Turns a result row (columns in field order) into values. */
+void crm_fields_row(crm_fields *fields, sqlite3_stmt *st, crm_value *values);
+
+#endif

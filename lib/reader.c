@@ -1,0 +1,718 @@
+/* reader.c: streaming record readers. libcsv parses CSV and jansson parses JSON;
+ * this file feeds them bounded chunks and hands out one record at a time, so
+ * memory stays the same whatever the size of the input. */
+#include <csv.h>
+#include <jansson.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define CHUNK (64 * 1024)
+
+enum json_state { J_START, J_ARRAY_FIRST, J_ARRAY_NEXT, J_ARRAY_DONE, J_NDJSON };
+
+struct crm_reader {
+	FILE *in;
+	char *source;
+	enum crm_format fmt;
+	bool started, done;
+	/* raw input */
+	unsigned char *buf;
+	size_t pos, len;
+	bool eof;
+	int io_errno;
+	long line; /* line of buf[pos], for tsv, ids and json */
+	/* csv and tsv */
+	char **header;
+	size_t nheader;
+	/* csv: libcsv pushes fields and rows into a queue we pop from */
+	struct csv_parser csv;
+	crm_buf queue;
+	size_t q_read, q_done, q_row; /* next row to pop, end of complete rows, open row */
+	bool q_in_row;
+	long newlines;   /* newlines libcsv has consumed */
+	long row_line;   /* line where the row being parsed started */
+	long chunk_line; /* line at the start of the chunk being parsed */
+	bool csv_fini_done;
+	/* tsv */
+	crm_buf linebuf;
+	/* json */
+	enum json_state jstate;
+	struct crm_builder b;
+};
+
+/* ---- raw input ---- */
+
+/* read(2) returns what a pipe holds now, so records flow through a pipeline
+ * as they come; fread would wait for a whole chunk. */
+static size_t read_some(FILE *in, unsigned char *buf, size_t want, int *io_errno)
+{
+	int fd = fileno(in);
+	if (fd < 0) {
+		size_t got = fread(buf, 1, want, in);
+		if (!got && ferror(in))
+			*io_errno = EIO;
+		return got;
+	}
+	for (;;) {
+		ssize_t got = read(fd, buf, want);
+		if (got >= 0)
+			return (size_t)got;
+		if (errno != EINTR) {
+			*io_errno = errno;
+			return 0;
+		}
+	}
+}
+
+static bool fill(crm_reader *r)
+{
+	if (r->eof)
+		return false;
+	if (r->pos < r->len)
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+	r->len -= r->pos;
+	r->pos = 0;
+	size_t got = read_some(r->in, r->buf + r->len, CHUNK - r->len, &r->io_errno);
+	r->len += got;
+	if (got == 0)
+		r->eof = true;
+	return got > 0;
+}
+
+static int peek(crm_reader *r)
+{
+	if (r->pos >= r->len && !fill(r))
+		return EOF;
+	return r->buf[r->pos];
+}
+
+static int get(crm_reader *r)
+{
+	int c = peek(r);
+	if (c != EOF) {
+		r->pos++;
+		if (c == '\n')
+			r->line++;
+	}
+	return c;
+}
+
+static void skip_space(crm_reader *r)
+{
+	int c;
+	while ((c = peek(r)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+		get(r);
+}
+
+static enum crm_read fail(crm_reader *r, crm_error *err, long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum crm_read fail(crm_reader *r, crm_error *err, long line, const char *fmt, ...)
+{
+	crm_error_set(err, CRM_EDATA, "%s", "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	crm_error_at(err, r->source, line, 0);
+	r->done = true;
+	return CRM_READ_FAIL;
+}
+
+static enum crm_read io_fail(crm_reader *r, crm_error *err)
+{
+	crm_error_set(err, CRM_EDB, "read error: %s", strerror(r->io_errno));
+	crm_error_at(err, r->source, 0, 0);
+	r->done = true;
+	return CRM_READ_FAIL;
+}
+
+/* ---- format detection ---- */
+
+static bool first_line_is_header_name(const unsigned char *s, size_t len)
+{
+	char name[64];
+	size_t n = len < sizeof name - 1 ? len : sizeof name - 1;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	size_t tlen = n;
+	const char *t = crm_trim(name, &tlen);
+	char word[64];
+	memcpy(word, t, tlen);
+	word[tlen] = '\0';
+	return strcmp(word, "id") == 0 || strcmp(word, "customer_id") == 0 ||
+	       crm_field_canonical(CRM_CUSTOMERS, word) != NULL;
+}
+
+static enum crm_format detect(crm_reader *r)
+{
+	/* The first line tells: wait for it, not for a whole chunk. */
+	while (r->len < CHUNK && !memchr(r->buf + r->pos, '\n', r->len - r->pos) && fill(r))
+		;
+	const unsigned char *s = r->buf + r->pos;
+	size_t len = r->len - r->pos, i = 0;
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	if (i < len && s[i] == '[')
+		return CRM_FMT_JSON;
+	if (i < len && s[i] == '{')
+		return CRM_FMT_NDJSON;
+	size_t end = 0;
+	while (end < len && s[end] != '\n')
+		end++;
+	bool tab = memchr(s, '\t', end) != NULL, comma = memchr(s, ',', end) != NULL;
+	if (tab && !comma)
+		return CRM_FMT_TSV;
+	if (comma || memchr(s, '"', end) || first_line_is_header_name(s, end))
+		return CRM_FMT_CSV;
+	return CRM_FMT_IDS;
+}
+
+static void skip_bom(crm_reader *r)
+{
+	while (r->len - r->pos < 3 && fill(r))
+		;
+	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0)
+		r->pos += 3;
+}
+
+/* ---- header and row checks (csv, tsv) ---- */
+
+static bool header_has(crm_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->nheader; i++)
+		if (strcmp(r->header[i], name) == 0)
+			return true;
+	return false;
+}
+
+static enum crm_read take_header(crm_reader *r, const crm_record *row, crm_error *err)
+{
+	r->header = crm_xmalloc(row->n * sizeof *r->header);
+	for (size_t i = 0; i < row->n; i++) {
+		size_t len = row->values[i].len;
+		const char *name = crm_trim(row->values[i].s, &len);
+		if (crm_utf8_valid_prefix(name, len) != len)
+			return fail(r, err, row->line, "invalid UTF-8 in the header");
+		char *copy = crm_xmalloc(len + 1);
+		memcpy(copy, name, len);
+		copy[len] = '\0';
+		if (!*copy) {
+			free(copy);
+			return fail(r, err, row->line, "a column has no name in the header");
+		}
+		if (header_has(r, copy)) {
+			fail(r, err, row->line, "column '%s' appears twice in the header", copy);
+			free(copy);
+			return CRM_READ_FAIL;
+		}
+		r->header[r->nheader++] = copy;
+	}
+	return CRM_READ_OK;
+}
+
+/* A row whose fields do not match the header, or are not UTF-8, is bad:
+ * it is still handed out, so that it can be written to a reject file. */
+static enum crm_read check_row(crm_reader *r, const crm_record *rec, crm_error *err)
+{
+	crm_error_clear(err);
+	if (rec->n != r->nheader) {
+		crm_error_set(err, CRM_EDATA, "expected %zu fields, found %zu", r->nheader, rec->n);
+		crm_error_at(err, r->source, rec->line, 0);
+		return CRM_READ_BAD_ROW;
+	}
+	for (size_t i = 0; i < rec->n; i++) {
+		const crm_value *v = &rec->values[i];
+		if (crm_utf8_valid_prefix(v->s, v->len) != v->len) {
+			crm_error_set(err, CRM_EDATA,
+				      "%s: invalid UTF-8 (if the file is GB18030, convert it "
+				      "with iconv -f GB18030 -t UTF-8)", rec->names[i]);
+			crm_error_at(err, r->source, rec->line, 0);
+			return CRM_READ_BAD_ROW;
+		}
+	}
+	return CRM_READ_OK;
+}
+
+/* ---- csv (libcsv) ---- */
+
+static void q_put_size(crm_buf *q, size_t v)
+{
+	crm_buf_add(q, &v, sizeof v);
+}
+
+static size_t q_get_size(const crm_buf *q, size_t at)
+{
+	size_t v;
+	memcpy(&v, q->p + at, sizeof v);
+	return v;
+}
+
+/* Queue layout per row: line, field count, then each field as length and bytes. */
+static void csv_on_field(void *data, size_t len, void *ctx)
+{
+	crm_reader *r = ctx;
+	if (!r->q_in_row) {
+		r->q_in_row = true;
+		r->q_row = r->queue.len;
+		q_put_size(&r->queue, (size_t)r->row_line);
+		q_put_size(&r->queue, 0);
+	}
+	size_t count = q_get_size(&r->queue, r->q_row + sizeof(size_t)) + 1;
+	memcpy(r->queue.p + r->q_row + sizeof(size_t), &count, sizeof count);
+	q_put_size(&r->queue, len);
+	crm_buf_add(&r->queue, data ? data : "", len);
+	for (size_t i = 0; i < len; i++) /* quoted fields may hold line breaks */
+		if (((const char *)data)[i] == '\n')
+			r->newlines++;
+}
+
+static void csv_on_row(int c, void *ctx)
+{
+	crm_reader *r = ctx;
+	if (c == '\n')
+		r->newlines++;
+	if (r->q_in_row) {
+		r->q_in_row = false;
+		r->q_done = r->queue.len;
+	}
+	if (c == '\n' || c == -1)
+		r->row_line = r->newlines + 1;
+}
+
+static const crm_record *csv_pop(crm_reader *r)
+{
+	size_t at = r->q_read;
+	long line = (long)q_get_size(&r->queue, at);
+	size_t count = q_get_size(&r->queue, at + sizeof(size_t));
+	at += 2 * sizeof(size_t);
+	crm_builder_reset(&r->b);
+	for (size_t i = 0; i < count; i++) {
+		size_t len = q_get_size(&r->queue, at);
+		at += sizeof(size_t);
+		crm_builder_add(&r->b, NULL, CRM_TEXT, r->queue.p + at, len);
+		at += len;
+	}
+	r->q_read = at;
+	return crm_builder_finish(&r->b, r->header, r->nheader, line);
+}
+
+static long count_newlines(const unsigned char *s, size_t len)
+{
+	long n = 0;
+	for (const unsigned char *p = s; (p = memchr(p, '\n', (size_t)(s + len - p))); p++)
+		n++;
+	return n;
+}
+
+/* Moves the unfinished row to the front of the queue before more parsing. */
+static void csv_compact(crm_reader *r)
+{
+	size_t keep = r->q_in_row ? r->queue.len - r->q_row : 0;
+	size_t from = r->q_in_row ? r->q_row : r->queue.len;
+	memmove(r->queue.p, r->queue.p + from, keep);
+	r->queue.len = keep;
+	r->q_read = r->q_done = 0;
+	r->q_row = 0;
+}
+
+static enum crm_read csv_parse_more(crm_reader *r, crm_error *err)
+{
+	csv_compact(r);
+	if (r->pos >= r->len && !fill(r)) {
+		if (r->io_errno)
+			return io_fail(r, err);
+		if (r->csv_fini_done)
+			return CRM_READ_END;
+		r->csv_fini_done = true;
+		if (csv_fini(&r->csv, csv_on_field, csv_on_row, r) != 0)
+			return fail(r, err, r->row_line,
+				    "malformed CSV: a quoted field is not closed");
+		return r->q_done > 0 ? CRM_READ_OK : CRM_READ_END;
+	}
+	size_t len = r->len - r->pos;
+	size_t used = csv_parse(&r->csv, r->buf + r->pos, len, csv_on_field, csv_on_row, r);
+	if (used < len) {
+		long line = r->chunk_line + count_newlines(r->buf + r->pos, used);
+		return fail(r, err, line, "malformed CSV: %s", csv_strerror(csv_error(&r->csv)));
+	}
+	r->chunk_line += count_newlines(r->buf + r->pos, len);
+	r->pos = r->len;
+	return CRM_READ_OK;
+}
+
+static enum crm_read csv_next_row(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	while (r->q_read >= r->q_done) {
+		enum crm_read rc = csv_parse_more(r, err);
+		if (rc != CRM_READ_OK)
+			return rc;
+	}
+	*rec = csv_pop(r);
+	return CRM_READ_OK;
+}
+
+/* ---- tsv and ids: line by line ---- */
+
+static bool read_line(crm_reader *r, long *line)
+{
+	crm_buf_reset(&r->linebuf);
+	*line = r->line;
+	for (;;) {
+		if (r->pos >= r->len && !fill(r))
+			return r->linebuf.len > 0;
+		unsigned char *s = r->buf + r->pos;
+		unsigned char *nl = memchr(s, '\n', r->len - r->pos);
+		size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
+		crm_buf_add(&r->linebuf, s, n);
+		r->pos += n;
+		if (nl) {
+			r->pos++;
+			r->line++;
+			if (r->linebuf.len && r->linebuf.p[r->linebuf.len - 1] == '\r')
+				r->linebuf.p[--r->linebuf.len] = '\0';
+			return true;
+		}
+	}
+}
+
+/* Linear TSV: \t \n \r and \\ stand for the characters a field cannot hold. */
+static void tsv_unescape(crm_buf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < len) {
+			char e = s[++i];
+			c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+			if (e != 't' && e != 'n' && e != 'r' && e != '\\')
+				crm_buf_addc(out, '\\');
+		}
+		crm_buf_addc(out, c);
+	}
+}
+
+static enum crm_read tsv_next_row(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	long line;
+	crm_buf field = {0};
+	do {
+		if (!read_line(r, &line)) {
+			crm_buf_free(&field);
+			return r->io_errno ? io_fail(r, err) : CRM_READ_END;
+		}
+	} while (r->linebuf.len == 0);
+	crm_builder_reset(&r->b);
+	const char *s = r->linebuf.p, *end = s + r->linebuf.len;
+	for (;;) {
+		const char *tab = memchr(s, '\t', (size_t)(end - s));
+		const char *stop = tab ? tab : end;
+		crm_buf_reset(&field);
+		tsv_unescape(&field, s, (size_t)(stop - s));
+		crm_builder_add(&r->b, NULL, CRM_TEXT, field.p, field.len);
+		if (!tab)
+			break;
+		s = tab + 1;
+	}
+	crm_buf_free(&field);
+	*rec = crm_builder_finish(&r->b, r->header, r->nheader, line);
+	return CRM_READ_OK;
+}
+
+static enum crm_read ids_next(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	long line;
+	size_t len;
+	const char *id;
+	do {
+		if (!read_line(r, &line))
+			return r->io_errno ? io_fail(r, err) : CRM_READ_END;
+		len = r->linebuf.len;
+		id = crm_trim(r->linebuf.p, &len);
+	} while (len == 0);
+	crm_builder_reset(&r->b);
+	crm_builder_add(&r->b, NULL, CRM_TEXT, id, len);
+	*rec = crm_builder_finish(&r->b, r->header, r->nheader, line);
+	if (crm_utf8_valid_prefix(id, len) != len) {
+		crm_error_set(err, CRM_EDATA, "id: invalid UTF-8");
+		crm_error_at(err, r->source, line, 0);
+		return CRM_READ_BAD_ROW;
+	}
+	return CRM_READ_OK;
+}
+
+/* ---- json and ndjson (jansson) ---- */
+
+/* jansson pulls bytes one at a time, so that it never reads past the value
+ * it decodes and the next one stays in our buffer. */
+static size_t json_feed(void *buffer, size_t buflen, void *data)
+{
+	(void)buflen;
+	int c = get(data);
+	if (c == EOF)
+		return 0;
+	*(unsigned char *)buffer = (unsigned char)c;
+	return 1;
+}
+
+static void number_text(json_t *v, char *out, size_t outsz)
+{
+	double d = json_real_value(v);
+	snprintf(out, outsz, "%.15g", d);
+	if (strtod(out, NULL) != d)
+		snprintf(out, outsz, "%.17g", d);
+}
+
+static bool is_scalar_array(json_t *a)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		if (json_is_object(v) || json_is_array(v))
+			return false;
+	}
+	return true;
+}
+
+static void add_json_value(struct crm_builder *b, const char *key, json_t *v);
+
+static void scalar_text(json_t *v, crm_buf *out)
+{
+	char num[64];
+	if (json_is_string(v)) {
+		crm_buf_add(out, json_string_value(v), json_string_length(v));
+	} else if (json_is_integer(v)) {
+		crm_buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	} else if (json_is_real(v)) {
+		number_text(v, num, sizeof num);
+		crm_buf_adds(out, num);
+	} else if (json_is_boolean(v)) {
+		crm_buf_adds(out, json_is_true(v) ? "true" : "false");
+	}
+}
+
+static void add_json_value(struct crm_builder *b, const char *key, json_t *v)
+{
+	crm_buf text = {0};
+	crm_type type = CRM_TEXT;
+	if (json_is_null(v)) {
+		type = CRM_NULL;
+	} else if (json_is_array(v) && is_scalar_array(v)) {
+		size_t i;
+		json_t *item;
+		type = CRM_LIST;
+		json_array_foreach(v, i, item) {
+			if (i)
+				crm_buf_addc(&text, ';');
+			scalar_text(item, &text);
+		}
+	} else if (json_is_array(v) || json_is_object(v)) {
+		char *dump = json_dumps(v, JSON_COMPACT);
+		crm_buf_adds(&text, dump);
+		free(dump);
+	} else {
+		type = json_is_integer(v) ? CRM_INT : json_is_real(v) ? CRM_REAL : CRM_TEXT;
+		scalar_text(v, &text);
+	}
+	crm_builder_add(b, key, type, text.p, text.len);
+	crm_buf_free(&text);
+}
+
+static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
+					crm_error *err)
+{
+	long line = r->line;
+	json_error_t jerr;
+	json_t *obj = json_load_callback(json_feed, r, JSON_DISABLE_EOF_CHECK |
+					 JSON_REJECT_DUPLICATES, &jerr);
+	if (!obj) {
+		if (r->io_errno)
+			return io_fail(r, err);
+		return fail(r, err, r->line, "malformed JSON: %s", jerr.text);
+	}
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		return fail(r, err, line, "expected an object, found an array "
+			    "(JSON input is an array of objects, or one object a line)");
+	}
+	crm_builder_reset(&r->b);
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		add_json_value(&r->b, key, v);
+	}
+	json_decref(obj);
+	*rec = crm_builder_finish(&r->b, NULL, 0, line);
+	return CRM_READ_OK;
+}
+
+static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	for (;;) {
+		skip_space(r);
+		int c = peek(r);
+		if (r->io_errno)
+			return io_fail(r, err);
+		switch (r->jstate) {
+		case J_START:
+			if (c == '[') {
+				get(r);
+				r->jstate = J_ARRAY_FIRST;
+				continue;
+			}
+			if (c == EOF)
+				return CRM_READ_END;
+			r->jstate = J_NDJSON;
+			continue;
+		case J_ARRAY_FIRST:
+			if (c == ']') {
+				get(r);
+				r->jstate = J_ARRAY_DONE;
+				continue;
+			}
+			r->jstate = J_ARRAY_NEXT;
+			break;
+		case J_ARRAY_NEXT:
+			if (c == ']') {
+				get(r);
+				r->jstate = J_ARRAY_DONE;
+				continue;
+			}
+			if (c != ',')
+				return fail(r, err, r->line, "malformed JSON: expected ',' or ']'");
+			get(r);
+			skip_space(r);
+			break;
+		case J_ARRAY_DONE:
+			if (c == EOF)
+				return CRM_READ_END;
+			return fail(r, err, r->line, "malformed JSON: text after the array");
+		case J_NDJSON:
+			if (c == EOF)
+				return CRM_READ_END;
+			if (c != '{')
+				return fail(r, err, r->line, "malformed JSON: expected an object "
+					    "(JSON input is an array of objects, or one object a line)");
+			break;
+		}
+		return json_object_record(r, rec, err);
+	}
+}
+
+/* ---- the reader ---- */
+
+crm_reader *crm_reader_new(FILE *in, const char *source, enum crm_format fmt)
+{
+	crm_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->in = in;
+	r->source = crm_xstrdup(source ? source : "stdin");
+	r->fmt = fmt;
+	r->buf = crm_xmalloc(CHUNK);
+	r->line = 1;
+	r->row_line = 1;
+	r->chunk_line = 1;
+	return r;
+}
+
+void crm_reader_free(crm_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fmt == CRM_FMT_CSV && r->started)
+		csv_free(&r->csv);
+	for (size_t i = 0; i < r->nheader; i++)
+		free(r->header[i]);
+	free(r->header);
+	free(r->buf);
+	free(r->source);
+	crm_buf_free(&r->queue);
+	crm_buf_free(&r->linebuf);
+	crm_builder_free(&r->b);
+	free(r);
+}
+
+enum crm_format crm_reader_format(const crm_reader *r)
+{
+	return r->fmt;
+}
+
+const char *crm_reader_source(const crm_reader *r)
+{
+	return r->source;
+}
+
+const char *const *crm_reader_header(const crm_reader *r, size_t *n)
+{
+	*n = r->nheader;
+	return (const char *const *)r->header;
+}
+
+static enum crm_read next_row(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	return r->fmt == CRM_FMT_CSV ? csv_next_row(r, rec, err) : tsv_next_row(r, rec, err);
+}
+
+static enum crm_read start(crm_reader *r, crm_error *err)
+{
+	r->started = true;
+	skip_bom(r);
+	if (r->fmt == CRM_FMT_AUTO)
+		r->fmt = detect(r);
+	if (r->fmt == CRM_FMT_TABLE)
+		return fail(r, err, 0, "table is an output format only");
+	if (r->fmt == CRM_FMT_IDS) {
+		r->header = crm_xmalloc(sizeof *r->header);
+		r->header[0] = crm_xstrdup("id");
+		r->nheader = 1;
+	}
+	if (r->fmt == CRM_FMT_CSV) {
+		csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	}
+	if (r->fmt != CRM_FMT_CSV && r->fmt != CRM_FMT_TSV)
+		return CRM_READ_OK;
+	const crm_record *hdr;
+	enum crm_read rc = next_row(r, &hdr, err);
+	if (rc == CRM_READ_END)
+		return CRM_READ_END;
+	if (rc != CRM_READ_OK)
+		return rc;
+	return take_header(r, hdr, err);
+}
+
+enum crm_read crm_reader_next(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	*rec = NULL;
+	if (r->done)
+		return CRM_READ_END;
+	if (!r->started) {
+		enum crm_read rc = start(r, err);
+		if (rc != CRM_READ_OK) {
+			r->done = true;
+			return rc;
+		}
+	}
+	enum crm_read rc;
+	switch (r->fmt) {
+	case CRM_FMT_CSV:
+	case CRM_FMT_TSV:
+		rc = next_row(r, rec, err);
+		if (rc == CRM_READ_OK)
+			rc = check_row(r, *rec, err);
+		break;
+	case CRM_FMT_IDS:
+		rc = ids_next(r, rec, err);
+		break;
+	default:
+		rc = json_next(r, rec, err);
+		break;
+	}
+	if (rc == CRM_READ_END || rc == CRM_READ_FAIL)
+		r->done = true;
+	return rc;
+}

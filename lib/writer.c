@@ -1,0 +1,484 @@
+/* writer.c: streaming record writers. libcsv quotes CSV fields, jansson writes
+ * JSON; a table is laid out from its first rows, then streamed. */
+#include <csv.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* A table's column widths come from its first TABLE_SAMPLE rows; later rows
+ * are cut to fit, so memory stays bounded however long the table. */
+#define TABLE_SAMPLE 1000
+#define TABLE_MAX_WIDTH 40
+
+struct crm_writer {
+	FILE *out;
+	enum crm_format fmt;
+	unsigned flags;
+	size_t ncols;
+	char **names;
+	long rows;
+	size_t ids_col;
+	crm_value *mapped;  /* put_record's values in column order */
+	/* table */
+	crm_buf cells;      /* buffered rows: each cell's text, NUL-terminated */
+	crm_type *types;    /* type of each buffered cell */
+	size_t ncells;
+	size_t *widths;
+	bool *numeric;
+	bool laid_out;
+	bool reject;        /* columns come from the first rejected record */
+};
+
+int crm_format_parse(const char *name, enum crm_format *fmt)
+{
+	static const struct {
+		const char *name;
+		enum crm_format fmt;
+	} formats[] = {
+		{"csv", CRM_FMT_CSV},   {"tsv", CRM_FMT_TSV},       {"json", CRM_FMT_JSON},
+		{"ndjson", CRM_FMT_NDJSON}, {"ids", CRM_FMT_IDS},   {"table", CRM_FMT_TABLE},
+	};
+	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+		if (strcmp(name, formats[i].name) == 0) {
+			*fmt = formats[i].fmt;
+			return CRM_OK;
+		}
+	}
+	return CRM_EUSAGE;
+}
+
+const char *crm_format_name(enum crm_format fmt)
+{
+	static const char *const names[] = {"auto", "csv", "tsv", "json", "ndjson", "ids", "table"};
+	return names[fmt];
+}
+
+static size_t pick_ids_column(crm_writer *w)
+{
+	for (size_t i = 0; i < w->ncols; i++)
+		if (strcmp(w->names[i], "id") == 0)
+			return i;
+	for (size_t i = 0; i < w->ncols; i++)
+		if (strcmp(w->names[i], "customer_id") == 0)
+			return i;
+	return 0;
+}
+
+crm_writer *crm_writer_new(FILE *out, enum crm_format fmt, size_t ncols,
+			   const char *const *names, unsigned flags)
+{
+	crm_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->out = out;
+	w->fmt = fmt == CRM_FMT_AUTO ? CRM_FMT_CSV : fmt;
+	w->flags = flags;
+	w->ncols = ncols;
+	w->names = crm_xmalloc((ncols ? ncols : 1) * sizeof *w->names);
+	for (size_t i = 0; i < ncols; i++)
+		w->names[i] = crm_xstrdup(names[i]);
+	w->mapped = crm_xmalloc((ncols ? ncols : 1) * sizeof *w->mapped);
+	w->ids_col = pick_ids_column(w);
+	return w;
+}
+
+void crm_writer_free(crm_writer *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->ncols; i++)
+		free(w->names[i]);
+	free(w->names);
+	free(w->mapped);
+	crm_buf_free(&w->cells);
+	free(w->types);
+	free(w->widths);
+	free(w->numeric);
+	free(w);
+}
+
+static int check_output(crm_writer *w, crm_error *err)
+{
+	if (!ferror(w->out))
+		return CRM_OK;
+	return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+}
+
+/* ---- csv and tsv ---- */
+
+static bool csv_needs_quotes(const char *s, size_t len)
+{
+	if (len && (s[0] == ' ' || s[len - 1] == ' '))
+		return true;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			return true;
+	return false;
+}
+
+static void csv_cell(FILE *out, const char *s, size_t len)
+{
+	if (csv_needs_quotes(s, len))
+		csv_fwrite(out, s, len);
+	else
+		fwrite(s, 1, len, out);
+}
+
+static void tsv_cell(FILE *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '\t': fputs("\\t", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\\': fputs("\\\\", out); break;
+		default: putc(s[i], out);
+		}
+	}
+}
+
+static void delimited_line(crm_writer *w, const char *const *texts, const size_t *lens)
+{
+	for (size_t i = 0; i < w->ncols; i++) {
+		if (i)
+			putc(w->fmt == CRM_FMT_CSV ? ',' : '\t', w->out);
+		if (w->fmt == CRM_FMT_CSV)
+			csv_cell(w->out, texts[i], lens[i]);
+		else
+			tsv_cell(w->out, texts[i], lens[i]);
+	}
+	putc('\n', w->out);
+}
+
+static void delimited_header(crm_writer *w)
+{
+	size_t *lens = crm_xmalloc((w->ncols + 1) * sizeof *lens);
+	for (size_t i = 0; i < w->ncols; i++)
+		lens[i] = strlen(w->names[i]);
+	delimited_line(w, (const char *const *)w->names, lens);
+	free(lens);
+}
+
+static void delimited_row(crm_writer *w, const crm_value *values)
+{
+	for (size_t i = 0; i < w->ncols; i++) {
+		if (i)
+			putc(w->fmt == CRM_FMT_CSV ? ',' : '\t', w->out);
+		const char *s = values[i].s ? values[i].s : "";
+		if (w->fmt == CRM_FMT_CSV)
+			csv_cell(w->out, s, values[i].len);
+		else
+			tsv_cell(w->out, s, values[i].len);
+	}
+	putc('\n', w->out);
+}
+
+/* ---- json and ndjson ---- */
+
+static json_t *list_value(const char *s, size_t len)
+{
+	json_t *a = json_array();
+	const char *end = s + len;
+	while (s < end) {
+		const char *semi = memchr(s, ';', (size_t)(end - s));
+		const char *stop = semi ? semi : end;
+		json_array_append_new(a, json_stringn(s, (size_t)(stop - s)));
+		s = semi ? semi + 1 : end;
+	}
+	return a;
+}
+
+static json_t *json_value(const crm_value *v)
+{
+	char *end;
+	switch (v->type) {
+	case CRM_NULL:
+		return json_null();
+	case CRM_INT: {
+		long long n = strtoll(v->s, &end, 10);
+		if (*end == '\0' && end != v->s)
+			return json_integer(n);
+		break;
+	}
+	case CRM_REAL: {
+		double d = strtod(v->s, &end);
+		if (*end == '\0' && end != v->s)
+			return json_real(d);
+		break;
+	}
+	case CRM_LIST:
+		return list_value(v->s, v->len);
+	case CRM_TEXT:
+		break;
+	}
+	return json_stringn(v->s, v->len);
+}
+
+static void json_row(crm_writer *w, const crm_value *values)
+{
+	json_t *obj = json_object();
+	for (size_t i = 0; i < w->ncols; i++)
+		json_object_set_new(obj, w->names[i], json_value(&values[i]));
+	if (w->fmt == CRM_FMT_JSON)
+		fputs(w->rows ? ",\n" : "[\n", w->out);
+	json_dumpf(obj, w->out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	if (w->fmt == CRM_FMT_NDJSON)
+		putc('\n', w->out);
+	json_decref(obj);
+}
+
+/* ---- table ---- */
+
+/* Writes s cut to width columns, control characters shown as spaces;
+ * returns the columns used. */
+static size_t table_text(FILE *out, const char *str, size_t width, bool write)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str), used = 0, i = 0;
+	size_t total = crm_display_width(str, len);
+	bool cut = total > width;
+	size_t room = cut ? width - 1 : width;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = crm_utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			cp = 0xFFFD;
+			n = 1;
+		}
+		int cw = cp < 0x20 || cp == 0x7F ? 1 : crm_codepoint_width(cp);
+		if (used + (size_t)cw > room)
+			break;
+		if (write) {
+			if (cp < 0x20 || cp == 0x7F)
+				putc(' ', out);
+			else
+				fwrite(s + i, 1, n, out);
+		}
+		used += (size_t)cw;
+		i += n;
+	}
+	if (cut) {
+		if (write)
+			fputs("…", out);
+		used++;
+	}
+	return used;
+}
+
+static void pad(FILE *out, size_t n)
+{
+	while (n--)
+		putc(' ', out);
+}
+
+static void table_line(crm_writer *w, const char *const *texts, const crm_type *types)
+{
+	size_t end = w->ncols; /* no trailing blanks: stop after the last non-empty cell */
+	while (end > 1 && !texts[end - 1][0])
+		end--;
+	for (size_t i = 0; i < end; i++) {
+		bool last = i + 1 == end;
+		size_t width = crm_display_width(texts[i], strlen(texts[i]));
+		if (width > w->widths[i])
+			width = w->widths[i];
+		bool right = types && (types[i] == CRM_INT || types[i] == CRM_REAL);
+		if (right)
+			pad(w->out, w->widths[i] - width);
+		table_text(w->out, texts[i], w->widths[i], true);
+		if (!right && !last)
+			pad(w->out, w->widths[i] - width);
+		if (!last)
+			fputs("  ", w->out);
+	}
+	putc('\n', w->out);
+}
+
+static void table_buffer(crm_writer *w, const crm_value *values)
+{
+	w->types = crm_xrealloc(w->types, (w->ncells + w->ncols) * sizeof *w->types);
+	for (size_t i = 0; i < w->ncols; i++) {
+		const char *s = values[i].s ? values[i].s : "";
+		crm_buf_add(&w->cells, s, values[i].len);
+		crm_buf_addc(&w->cells, '\0');
+		w->types[w->ncells++] = values[i].type;
+	}
+}
+
+static void table_layout(crm_writer *w)
+{
+	w->widths = crm_xmalloc((w->ncols + 1) * sizeof *w->widths);
+	for (size_t i = 0; i < w->ncols; i++)
+		w->widths[i] = crm_display_width(w->names[i], strlen(w->names[i]));
+	const char *p = w->cells.p;
+	for (size_t c = 0; c < w->ncells; c++) {
+		size_t len = strlen(p), width = crm_display_width(p, len);
+		size_t col = c % w->ncols;
+		if (width > w->widths[col])
+			w->widths[col] = width;
+		p += len + 1;
+	}
+	for (size_t i = 0; i < w->ncols; i++)
+		if (w->widths[i] > TABLE_MAX_WIDTH)
+			w->widths[i] = TABLE_MAX_WIDTH;
+	if (!(w->flags & CRM_WRITE_NO_HEADER))
+		table_line(w, (const char *const *)w->names, NULL);
+	const char **row = crm_xmalloc((w->ncols + 1) * sizeof *row);
+	p = w->cells.p;
+	for (size_t c = 0; c < w->ncells; c += w->ncols) {
+		for (size_t i = 0; i < w->ncols; i++) {
+			row[i] = p;
+			p += strlen(p) + 1;
+		}
+		table_line(w, row, w->types + c);
+	}
+	free(row);
+	crm_buf_free(&w->cells);
+	w->ncells = 0;
+	w->laid_out = true;
+}
+
+static void table_row(crm_writer *w, const crm_value *values)
+{
+	if (!w->laid_out) {
+		table_buffer(w, values);
+		if (w->rows + 1 >= TABLE_SAMPLE)
+			table_layout(w);
+		return;
+	}
+	const char **texts = crm_xmalloc((w->ncols + 1) * sizeof *texts);
+	crm_type *types = crm_xmalloc((w->ncols + 1) * sizeof *types);
+	for (size_t i = 0; i < w->ncols; i++) {
+		texts[i] = values[i].s ? values[i].s : "";
+		types[i] = values[i].type;
+	}
+	table_line(w, texts, types);
+	free(texts);
+	free(types);
+}
+
+/* ---- the writer ---- */
+
+int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err)
+{
+	if (w->rows == 0 && !(w->flags & CRM_WRITE_NO_HEADER) &&
+	    (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV))
+		delimited_header(w);
+	switch (w->fmt) {
+	case CRM_FMT_CSV:
+	case CRM_FMT_TSV:
+		delimited_row(w, values);
+		break;
+	case CRM_FMT_JSON:
+	case CRM_FMT_NDJSON:
+		json_row(w, values);
+		break;
+	case CRM_FMT_IDS:
+		if (w->ncols && values[w->ids_col].s) {
+			fwrite(values[w->ids_col].s, 1, values[w->ids_col].len, w->out);
+			putc('\n', w->out);
+		}
+		break;
+	case CRM_FMT_TABLE:
+		table_row(w, values);
+		break;
+	case CRM_FMT_AUTO:
+		break;
+	}
+	w->rows++;
+	return check_output(w, err);
+}
+
+int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err)
+{
+	static const crm_value null_value = {CRM_NULL, NULL, 0};
+	for (size_t i = 0; i < w->ncols; i++) {
+		const crm_value *v = crm_record_get(rec, w->names[i]);
+		w->mapped[i] = v ? *v : null_value;
+	}
+	return crm_writer_put(w, w->mapped, err);
+}
+
+int crm_writer_finish(crm_writer *w, crm_error *err)
+{
+	bool header = !(w->flags & CRM_WRITE_NO_HEADER) && !w->reject;
+	if (w->rows == 0 && header && (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV))
+		delimited_header(w);
+	if (w->fmt == CRM_FMT_JSON && !(w->reject && w->rows == 0))
+		fputs(w->rows ? "\n]\n" : "[]\n", w->out);
+	if (w->fmt == CRM_FMT_TABLE && !w->laid_out)
+		table_layout(w);
+	if (fflush(w->out) != 0 || ferror(w->out))
+		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+	return CRM_OK;
+}
+
+/* ---- rejected records ---- */
+
+crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from)
+{
+	enum crm_format fmt = crm_reader_format(from);
+	if (fmt != CRM_FMT_TSV && fmt != CRM_FMT_JSON && fmt != CRM_FMT_NDJSON)
+		fmt = CRM_FMT_CSV;
+	size_t n;
+	const char *const *header = crm_reader_header(from, &n);
+	crm_writer *w = crm_writer_new(out, fmt, 0, NULL, 0);
+	if (!w)
+		return NULL;
+	w->reject = true;
+	w->names = crm_xrealloc(w->names, (n + 2) * sizeof *w->names);
+	for (size_t i = 0; i < n; i++)
+		w->names[w->ncols++] = crm_xstrdup(header[i]);
+	w->names[w->ncols++] = crm_xstrdup("error");
+	return w;
+}
+
+static void reject_delimited(crm_writer *w, const crm_record *rec, const char *reason)
+{
+	size_t data_cols = w->ncols - 1;
+	size_t n = rec->n > data_cols ? rec->n : data_cols;
+	char sep = w->fmt == CRM_FMT_CSV ? ',' : '\t';
+	for (size_t i = 0; i < n; i++) {
+		const char *s = i < rec->n && rec->values[i].s ? rec->values[i].s : "";
+		size_t len = i < rec->n ? rec->values[i].len : 0;
+		if (w->fmt == CRM_FMT_CSV)
+			csv_cell(w->out, s, len);
+		else
+			tsv_cell(w->out, s, len);
+		putc(sep, w->out);
+	}
+	if (w->fmt == CRM_FMT_CSV)
+		csv_cell(w->out, reason, strlen(reason));
+	else
+		tsv_cell(w->out, reason, strlen(reason));
+	putc('\n', w->out);
+}
+
+static void reject_json(crm_writer *w, const crm_record *rec, const char *reason)
+{
+	json_t *obj = json_object();
+	for (size_t i = 0; i < rec->n; i++)
+		json_object_set_new(obj, rec->names[i], json_value(&rec->values[i]));
+	json_object_set_new(obj, "error", json_string(reason));
+	if (w->fmt == CRM_FMT_JSON)
+		fputs(w->rows ? ",\n" : "[\n", w->out);
+	json_dumpf(obj, w->out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	if (w->fmt == CRM_FMT_NDJSON)
+		putc('\n', w->out);
+	json_decref(obj);
+}
+
+int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err)
+{
+	if (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV) {
+		if (w->rows == 0)
+			delimited_header(w);
+		reject_delimited(w, rec, reason);
+	} else {
+		reject_json(w, rec, reason);
+	}
+	w->rows++;
+	return check_output(w, err);
+}
