@@ -266,19 +266,29 @@ int cli_exit(struct cli *cli, int status)
 	return status;
 }
 
+static bool progress_wanted(struct cli *cli)
+{
+	static int wanted = -1;
+	if (wanted < 0) {
+		const char *term = getenv("TERM");
+		wanted = !cli->quiet && isatty(STDERR_FILENO) && !getenv("NO_COLOR") &&
+			 !(term && strcmp(term, "dumb") == 0);
+	}
+	return wanted;
+}
+
 void cli_progress(struct cli *cli, long count, bool done)
 {
 	static time_t last;
-	if (cli->quiet || !isatty(STDERR_FILENO) || getenv("NO_COLOR") ||
-	    (getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0))
+	if (!done && count % 4096)
+		return;
+	if (!progress_wanted(cli))
 		return;
 	if (done) {
 		if (last)
 			fputs("\r\033[K", stderr);
 		return;
 	}
-	if (count % 4096)
-		return;
 	time_t now = time(NULL);
 	if (now == last)
 		return;

@@ -41,6 +41,9 @@ struct add {
 	FILE *reject_file;
 	long bad;
 	long count;
+	struct cli *cli;
+	const crm_reader *reader; /* the input being read, for rejections */
+	const char *source;
 };
 
 static bool take(struct cli *cli, int key, const char *arg, void *ctx)
@@ -87,8 +90,6 @@ static void fail(struct cli *cli, struct add *add, const crm_error *err)
 static void write_stored(struct cli *cli, struct add *add, const crm_record *stored)
 {
 	crm_error err;
-	if (!add->out_file)
-		return;
 	if (!add->out)
 		add->out = crm_writer_new(add->out_file, cli_output_format(cli), stored->n,
 					  stored->names, 0);
@@ -96,18 +97,32 @@ static void write_stored(struct cli *cli, struct add *add, const crm_record *sto
 		fail(cli, add, &err);
 }
 
-/* One reason line per cell in the reject file's error column. */
-static void join_reasons(char *msg)
+static void on_stored(void *ctx, const crm_record *stored)
 {
-	for (char *p = msg; (p = strchr(p, '\n')); )
-		*p = ';', memmove(p + 2, p + 1, strlen(p + 1) + 1), p[1] = ' ';
+	struct add *add = ctx;
+	write_stored(add->cli, add, stored);
 }
 
-static void write_reject(struct cli *cli, struct add *add, const crm_reader *r,
-			 const crm_record *rec, const crm_error *why)
+/* One reason line per cell in the reject file's error column. */
+static void join_reasons(const char *msg, char *out, size_t outsz)
+{
+	size_t n = 0;
+	for (const char *p = msg; *p && n + 3 < outsz; p++) {
+		if (*p == '\n') {
+			out[n++] = ';';
+			out[n++] = ' ';
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+static void write_reject(struct cli *cli, struct add *add, const crm_record *rec,
+			 const crm_error *why)
 {
 	crm_error err;
-	if (!add->reject_path || !rec)
+	if (!add->reject_path || !add->reader)
 		return;
 	if (!add->reject) {
 		add->reject_file = fopen(add->reject_path, "w");
@@ -115,70 +130,56 @@ static void write_reject(struct cli *cli, struct add *add, const crm_reader *r,
 			crm_error_set(&err, CRM_EDB, "%s: %s", add->reject_path, strerror(errno));
 			fail(cli, add, &err);
 		}
-		add->reject = crm_reject_writer_new(add->reject_file, r);
+		add->reject = crm_reject_writer_new(add->reject_file, add->reader);
 	}
 	char reason[sizeof why->msg + 64];
-	snprintf(reason, sizeof reason, "%s", why->msg);
-	if (strlen(reason) < sizeof reason / 2)
-		join_reasons(reason);
+	join_reasons(why->msg, reason, sizeof reason);
 	if (crm_reject_put(add->reject, rec, reason, &err) != CRM_OK)
 		fail(cli, add, &err);
 }
 
-static void rejected(struct cli *cli, struct add *add, const crm_reader *r,
-		     const crm_record *rec, crm_error *err)
+static void on_rejected(void *ctx, const crm_record *in, const crm_error *why)
 {
-	if (!err->source)
-		crm_error_at(err, crm_reader_source(r), rec ? rec->line : 0, 0);
-	cli_record_error(cli, err);
-	write_reject(cli, add, r, rec, err);
+	struct add *add = ctx;
+	crm_error shown = *why;
+	crm_error_at(&shown, add->source, in->line, 0);
+	cli_record_error(add->cli, &shown);
+	write_reject(add->cli, add, in, why);
 	add->bad++;
-}
-
-static void import_one(struct cli *cli, struct add *add, const crm_reader *r,
-		       const crm_record *rec)
-{
-	crm_error err;
-	const crm_record *stored;
-	switch (crm_import_record(add->imp, rec, &stored, &err)) {
-	case CRM_IMPORT_STORED:
-		write_stored(cli, add, stored);
-		break;
-	case CRM_IMPORT_SKIPPED:
-		break;
-	case CRM_IMPORT_REJECTED:
-		rejected(cli, add, r, rec, &err);
-		break;
-	case CRM_IMPORT_STOP:
-		crm_error_at(&err, crm_reader_source(r), rec->line, 0);
-		fail(cli, add, &err);
-	}
-	cli_progress(cli, ++add->count, false);
 }
 
 static void import_stream(struct cli *cli, struct add *add, FILE *in, const char *source)
 {
 	crm_reader *r = crm_reader_new(in, source, cli->input_format);
+	add->reader = r;
+	add->source = source;
 	const crm_record *rec;
-	crm_error err;
+	crm_error err, stop;
 	for (;;) {
-		switch (crm_reader_next(r, &rec, &err)) {
-		case CRM_READ_END:
-			crm_reader_free(r);
-			return;
-		case CRM_READ_OK:
-			import_one(cli, add, r, rec);
+		enum crm_read got = crm_reader_next(r, &rec, &err);
+		int rc = CRM_OK;
+		if (got == CRM_READ_END) {
+			rc = crm_import_flush(add->imp, &stop);
+			if (rc != CRM_OK)
+				fail(cli, add, &stop);
 			break;
-		case CRM_READ_BAD_ROW:
-			crm_import_count_rejected(add->imp);
-			rejected(cli, add, r, rec, &err);
-			break;
-		case CRM_READ_FAIL:
+		}
+		if (got == CRM_READ_FAIL) {
 			cli_note(cli, "nothing was stored");
-			crm_reader_free(r);
 			fail(cli, add, &err);
 		}
+		if (got == CRM_READ_OK)
+			rc = crm_import_record(add->imp, rec, &stop);
+		else
+			rc = crm_import_reject(add->imp, rec, &err, &stop);
+		if (rc != CRM_OK) {
+			crm_error_at(&stop, source, rec->line, 0);
+			fail(cli, add, &stop);
+		}
+		cli_progress(cli, ++add->count, false);
 	}
+	add->reader = NULL;
+	crm_reader_free(r);
 }
 
 static void import_file(struct cli *cli, struct add *add, const char *path)
@@ -217,21 +218,10 @@ static void import_set(struct cli *cli, struct add *add)
 	}
 	crm_record rec = {add->nset, names, values, 0};
 	crm_error err;
-	const crm_record *stored;
-	switch (crm_import_record(add->imp, &rec, &stored, &err)) {
-	case CRM_IMPORT_STORED:
-		write_stored(cli, add, stored);
-		break;
-	case CRM_IMPORT_SKIPPED:
-		break;
-	case CRM_IMPORT_REJECTED:
-		crm_error_at(&err, "--set", 0, 0);
-		cli_record_error(cli, &err);
-		add->bad++;
-		break;
-	case CRM_IMPORT_STOP:
+	add->source = "--set";
+	if (crm_import_record(add->imp, &rec, &err) != CRM_OK ||
+	    crm_import_flush(add->imp, &err) != CRM_OK)
 		fail(cli, add, &err);
-	}
 	free(names);
 	free(values);
 }
@@ -326,14 +316,23 @@ int main(int argc, char **argv)
 		cli_usage_error(&cli, "--match is for customers");
 	cli_open(&cli, 0);
 	add.opts.clock = &cli.clock;
+	add.cli = &cli;
+	add.opts.ctx = &add;
+	add.opts.rejected = on_rejected;
 	crm_error err;
+	/* Stored records wait in a temporary file until the commit: what
+	 * reaches stdout was stored. Nobody reads them when stdout is /dev/null. */
+	if (!cli_stdout_is_null()) {
+		if (!(add.out_file = tmpfile())) {
+			crm_error_set(&err, CRM_EDB, "cannot make a temporary file: %s", strerror(errno));
+			cli_error(&cli, &err);
+			return cli_exit(&cli, CRM_EDB);
+		}
+		add.opts.stored = on_stored;
+	}
 	if (crm_import_begin(&add.imp, cli.db, &add.opts, &err) != CRM_OK) {
 		cli_error(&cli, &err);
 		return cli_exit(&cli, err.code);
-	}
-	if (!cli_stdout_is_null() && !(add.out_file = tmpfile())) {
-		crm_error_set(&err, CRM_EDB, "cannot make a temporary file: %s", strerror(errno));
-		fail(&cli, &add, &err);
 	}
 	if (add.nset)
 		import_set(&cli, &add);

@@ -228,19 +228,18 @@ typedef struct crm_import_opts {
 	bool replace;          /* empty cells blank stored values */
 	bool create_missing;   /* events may name customers not yet stored */
 	const crm_clock *clock;
+	/* Results, in input order; events arrive in batches, so a result may come
+	 * some records later (crm_import_flush delivers what is pending).
+	 * stored may be NULL when nobody reads the stored records. */
+	void (*stored)(void *ctx, const crm_record *stored);
+	void (*rejected)(void *ctx, const crm_record *in, const crm_error *why);
+	void *ctx;
 } crm_import_opts;
 
 typedef struct crm_import_counts {
 	long inserted, updated, unchanged, merged, rejected;
 	long created; /* events: customers created for them (--create-missing) */
 } crm_import_counts;
-
-enum crm_import_result {
-	CRM_IMPORT_STORED,   /* *stored is the record as stored */
-	CRM_IMPORT_SKIPPED,  /* nothing to write out (a dump's header, a restore) */
-	CRM_IMPORT_REJECTED, /* this record only: err holds its reasons, one a line */
-	CRM_IMPORT_STOP,     /* the import cannot go on: err says why */
-};
 
 enum crm_import_end {
 	CRM_IMPORT_COMMIT,
@@ -251,12 +250,15 @@ enum crm_import_end {
 /* Starts the import's transaction. */
 int crm_import_begin(crm_import **imp, crm_db *db, const crm_import_opts *opts,
 		     crm_error *err);
-/* Imports one record. *stored is borrowed, valid until the next call. A dump
- * (crm-export --dump) is recognised by its first record and restored. */
-enum crm_import_result crm_import_record(crm_import *imp, const crm_record *in,
-					 const crm_record **stored, crm_error *err);
-/* Counts a record that was rejected before it reached the import. */
-void crm_import_count_rejected(crm_import *imp);
+/* Imports one record. A dump (crm-export --dump) is recognised by its first
+ * record and restored. A bad record goes to the rejected callback; the
+ * return value is not CRM_OK only when the import cannot go on. */
+int crm_import_record(crm_import *imp, const crm_record *in, crm_error *err);
+/* A record the reader found bad (why says how), rejected in its turn. */
+int crm_import_reject(crm_import *imp, const crm_record *in, const crm_error *why,
+		      crm_error *err);
+/* Delivers the results of every record given so far. */
+int crm_import_flush(crm_import *imp, crm_error *err);
 /* True once the input turned out to be a dump being restored. */
 bool crm_import_is_restore(const crm_import *imp);
 /* Ends the import and frees imp. counts (may be NULL) receives the counts

@@ -184,7 +184,7 @@ static int configure(crm_db *db, crm_error *err)
 	if (!db->readonly && crm_db_exec(db, "PRAGMA journal_mode = WAL", err) != CRM_OK)
 		return CRM_EDB;
 	return crm_db_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-			       "PRAGMA cache_size = -32000; PRAGMA temp_store = FILE",
+			       "PRAGMA cache_size = -16000; PRAGMA temp_store = FILE",
 			   err);
 }
 
@@ -200,7 +200,8 @@ int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
 	if (!db)
 		return crm_error_set(err, CRM_EDB, "out of memory");
 	db->path = crm_xstrdup(path);
-	int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE, NULL);
+	/* One connection used by one thread: SQLite's own locking is not needed. */
+	int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK || configure(db, err) != CRM_OK || migrate(db, err) != CRM_OK) {
 		if (rc != SQLITE_OK)
 			crm_db_fail(db, err, "cannot open");

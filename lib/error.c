@@ -4,11 +4,15 @@
 
 #include "crm.h"
 
+/* Cheap on purpose: it runs once a record. */
 void crm_error_clear(crm_error *err)
 {
 	if (!err)
 		return;
-	memset(err, 0, sizeof *err);
+	err->code = 0;
+	err->source = NULL;
+	err->line = err->column = 0;
+	err->msg[0] = '\0';
 }
 
 int crm_error_set(crm_error *err, int code, const char *fmt, ...)

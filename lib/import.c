@@ -36,6 +36,25 @@ void import_set(struct crm_import *imp, int i, const char *s, size_t len)
 	crm_buf_addc(&imp->arena, '\0');
 }
 
+bool seen_before(struct seen_rows *s, sqlite3_int64 row, bool added_now)
+{
+	if (added_now)
+		return false;
+	if (row > s->max_before)
+		return true; /* added by an earlier record of this import */
+	size_t byte = (size_t)(row / 8);
+	if (byte >= s->len) {
+		size_t len = (size_t)(s->max_before / 8) + 1;
+		s->bits = crm_xrealloc(s->bits, len);
+		memset(s->bits + s->len, 0, len - s->len);
+		s->len = len;
+	}
+	unsigned char bit = (unsigned char)(1u << (row % 8));
+	bool seen = s->bits[byte] & bit;
+	s->bits[byte] |= bit;
+	return seen;
+}
+
 void import_set_null(struct crm_import *imp, int i)
 {
 	imp->val[i] = SIZE_MAX;
@@ -202,7 +221,13 @@ int crm_import_begin(crm_import **out, crm_db *db, const crm_import_opts *opts, 
 		return crm_error_set(err, CRM_EDB, "out of memory");
 	imp->db = db;
 	imp->opts = *opts;
-	if (crm_db_begin(db, err) != CRM_OK) {
+	/* Every cid the import writes was just looked up or created in this
+	 * transaction, so SQLite's own check of each event's customer is a second,
+	 * random read of the customers table per event: half of a bulk load. The
+	 * pragma cannot change inside a transaction; it is set back at the end. */
+	if (crm_db_exec(db, "PRAGMA foreign_keys = OFF", err) != CRM_OK ||
+	    crm_db_begin(db, err) != CRM_OK) {
+		crm_db_exec(db, "PRAGMA foreign_keys = ON", NULL);
 		free(imp);
 		return CRM_EDB;
 	}
@@ -227,17 +252,15 @@ bool crm_import_is_restore(const crm_import *imp)
 	return imp->restore;
 }
 
-static enum crm_import_result start_restore(crm_import *imp, const crm_record *in,
-					    crm_error *err)
+static int start_restore(crm_import *imp, const crm_record *in, crm_error *err)
 {
 	const crm_value *v = crm_record_get(in, "crm_dump");
-	if (!v->s || atoi(v->s) < 1 || atoi(v->s) > DUMP_FORMAT) {
-		crm_error_set(err, CRM_EDATA, "a dump of format %s, which this crm cannot read (it reads %d)",
-			      v->s ? v->s : "null", DUMP_FORMAT);
-		return CRM_IMPORT_STOP;
-	}
+	if (!v->s || atoi(v->s) < 1 || atoi(v->s) > DUMP_FORMAT)
+		return crm_error_set(err, CRM_EDATA,
+				     "a dump of format %s, which this crm cannot read (it reads %d)",
+				     v->s ? v->s : "null", DUMP_FORMAT);
 	imp->restore = true;
-	return CRM_IMPORT_SKIPPED;
+	return CRM_OK;
 }
 
 /* The kind of a record: the import's, or in a dump the record's own. */
@@ -254,10 +277,47 @@ static int record_kind(crm_import *imp, const crm_record *in, enum crm_kind *kin
 	return CRM_OK;
 }
 
-enum crm_import_result crm_import_record(crm_import *imp, const crm_record *in,
-					 const crm_record **stored, crm_error *err)
+/* Rejects a record, after the events waiting in the batch (input order). */
+static int reject(crm_import *imp, enum crm_kind kind, const crm_record *in, crm_error *why,
+		  crm_error *err)
 {
-	*stored = NULL;
+	if (kind == CRM_EVENTS || import_events_pending(imp))
+		return import_event_reject(imp, in, why, err);
+	imp->counts[kind].rejected++;
+	why->line = in->line;
+	if (imp->opts.rejected)
+		imp->opts.rejected(imp->opts.ctx, in, why);
+	return CRM_OK;
+}
+
+int crm_import_reject(crm_import *imp, const crm_record *in, const crm_error *why,
+		      crm_error *err)
+{
+	crm_error copy = *why;
+	return reject(imp, imp->opts.kind, in, &copy, err);
+}
+
+static int customer_record(crm_import *imp, const crm_record *in, const struct import_map *map,
+			   crm_error *err)
+{
+	if (import_events_pending(imp) && import_events_flush(imp, err) != CRM_OK)
+		return err->code;
+	const crm_record *stored;
+	crm_error why;
+	int rc = import_customer(imp, in, map, &stored, &why);
+	if (rc == CRM_EDATA)
+		return reject(imp, CRM_CUSTOMERS, in, &why, err);
+	if (rc != CRM_OK) {
+		*err = why;
+		return rc;
+	}
+	if (stored && imp->opts.stored)
+		imp->opts.stored(imp->opts.ctx, stored);
+	return CRM_OK;
+}
+
+int crm_import_record(crm_import *imp, const crm_record *in, crm_error *err)
+{
 	crm_error_clear(err);
 	if (!imp->seen_first) {
 		imp->seen_first = true;
@@ -265,31 +325,25 @@ enum crm_import_result crm_import_record(crm_import *imp, const crm_record *in,
 			return start_restore(imp, in, err);
 	}
 	enum crm_kind kind;
-	if (record_kind(imp, in, &kind, err) != CRM_OK) {
-		imp->counts[imp->opts.kind].rejected++;
-		return CRM_IMPORT_REJECTED;
-	}
+	crm_error why;
+	if (record_kind(imp, in, &kind, &why) != CRM_OK)
+		return reject(imp, imp->opts.kind, in, &why, err);
 	if (!map_fits(&imp->map[kind], in))
 		map_build(imp, kind, in);
 	const struct import_map *map = &imp->map[kind];
 	if (map->failed) {
 		*err = map->err;
-		return CRM_IMPORT_STOP;
+		return err->code;
 	}
 	import_values_reset(imp, in->n);
-	enum crm_import_result rc = kind == CRM_CUSTOMERS
-		? import_customer(imp, in, map, stored, err)
-		: import_event(imp, in, map, stored, err);
-	if (rc == CRM_IMPORT_REJECTED)
-		imp->counts[kind].rejected++;
-	if (imp->restore && rc == CRM_IMPORT_STORED)
-		rc = CRM_IMPORT_SKIPPED;
-	return rc;
+	if (kind == CRM_EVENTS)
+		return import_event(imp, in, map, err);
+	return customer_record(imp, in, map, err);
 }
 
-void crm_import_count_rejected(crm_import *imp)
+int crm_import_flush(crm_import *imp, crm_error *err)
 {
-	imp->counts[imp->opts.kind].rejected++;
+	return import_events_flush(imp, err);
 }
 
 static void import_free(crm_import *imp)
@@ -322,7 +376,9 @@ int crm_import_end(crm_import *imp, enum crm_import_end how, crm_import_counts c
 	crm_db *db = imp->db;
 	import_free(imp); /* statements must be finalized before COMMIT or ROLLBACK */
 	if (rc == CRM_OK && how == CRM_IMPORT_COMMIT)
-		return crm_db_commit(db, err);
-	crm_db_rollback(db);
+		rc = crm_db_commit(db, err);
+	else
+		crm_db_rollback(db);
+	crm_db_exec(db, "PRAGMA foreign_keys = ON", NULL);
 	return rc;
 }

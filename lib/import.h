@@ -34,6 +34,17 @@ struct import_map {
 	crm_error err;
 };
 
+/* Which rows stored before this import it has met: a bit a row, so the
+ * memory is bounded by the table, not by the input. */
+struct seen_rows {
+	sqlite3_int64 max_before; /* rows above this were added by this import */
+	unsigned char *bits;
+	size_t len;
+};
+
+/* Marks row as met; true when this import met it before (a duplicate). */
+bool seen_before(struct seen_rows *s, sqlite3_int64 row, bool added_now);
+
 struct crm_import {
 	crm_db *db;
 	crm_import_opts opts;
@@ -49,13 +60,15 @@ struct crm_import {
 	size_t nregistered[2];
 	/* customers */
 	sqlite3_stmt *c_get, *c_match, *c_insert, *c_update, *field_add;
-	enum crm_match c_match_kind;
-	sqlite3_int64 start_max_cid;
-	unsigned char *touched; /* customers stored before this import and met in it */
-	size_t touched_len;
+	bool expect_new; /* the record before was a new customer */
+	struct seen_rows customers_seen;
 	/* events */
-	bool staging;
-	sqlite3_stmt *e_find, *e_create, *e_stage, *e_staged;
+	bool events_started;
+	sqlite3_stmt *e_find, *e_create, *e_insert, *e_by_ref, *e_update;
+	struct seen_rows events_seen;
+	struct event_batch *batch;
+	long events_added;
+	char *index_sql; /* events_by_customer while it is dropped for a bulk load */
 	char *last_customer;
 	sqlite3_int64 last_cid;
 };
@@ -73,17 +86,25 @@ int import_register_field(struct crm_import *imp, enum crm_kind kind, const char
 /* Reads a dump's attrs (a JSON object of text values) into a new object. */
 json_t *import_attrs_from_text(const char *text, crm_error *err);
 
-enum crm_import_result import_customer(struct crm_import *imp, const crm_record *in,
-				       const struct import_map *map,
-				       const crm_record **stored, crm_error *err);
+/* Stores one customer: CRM_OK (*stored, when wanted, is the record as
+ * stored), CRM_EDATA (rejected: err says why) or a failure that stops. */
+int import_customer(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		    const crm_record **stored, crm_error *err);
 int import_customers_prepare(struct crm_import *imp, crm_error *err);
 void import_customers_finalize(struct crm_import *imp);
 
-enum crm_import_result import_event(struct crm_import *imp, const crm_record *in,
-				    const struct import_map *map,
-				    const crm_record **stored, crm_error *err);
+/* Takes one event into the batch; results come when the batch is stored. */
+int import_event(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		 crm_error *err);
+/* Puts a rejected record in line behind the events waiting in the batch. */
+int import_event_reject(struct crm_import *imp, const crm_record *in, const crm_error *why,
+			crm_error *err);
 int import_events_prepare(struct crm_import *imp, crm_error *err);
+/* Stores the batch and delivers its results. */
+int import_events_flush(struct crm_import *imp, crm_error *err);
+/* Flushes, and builds the index again after a bulk load. */
 int import_events_finish(struct crm_import *imp, crm_error *err);
 void import_events_finalize(struct crm_import *imp);
+bool import_events_pending(const struct crm_import *imp);
 
 #endif

@@ -38,13 +38,14 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 	if (crm_db_prepare(db, &st, "SELECT coalesce(max(cid), 0) FROM customers", err))
 		return CRM_EDB;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		imp->start_max_cid = sqlite3_column_int64(st, 0);
+		imp->customers_seen.max_before = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (crm_db_prepare(db, &imp->c_get, select_customer, err) ||
 	    crm_db_prepare(db, &imp->c_insert,
 			   "INSERT INTO customers (id, name, phone, email, wechat_id, gender, birthday,"
 			   " city, province, source, owner, created_at, updated_at, attrs)"
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+			   " ON CONFLICT (id) DO NOTHING",
 			   err) ||
 	    crm_db_prepare(db, &imp->c_update,
 			   "UPDATE customers SET id = ?1, name = ?2, phone = ?3, email = ?4,"
@@ -65,7 +66,7 @@ void import_customers_finalize(struct crm_import *imp)
 	sqlite3_finalize(imp->c_match);
 	sqlite3_finalize(imp->c_insert);
 	sqlite3_finalize(imp->c_update);
-	free(imp->touched);
+	free(imp->customers_seen.bits);
 }
 
 /* ---- normalizing one record ---- */
@@ -93,12 +94,14 @@ typedef int (*normalizer)(const char *, char *, size_t, crm_error *);
 static int normalize_with(struct crm_import *imp, int i, const crm_value *in, normalizer f,
 			  crm_error *err)
 {
+	char small[256];
 	size_t sz = in->len + 40;
-	char *out = crm_xmalloc(sz);
+	char *out = sz <= sizeof small ? small : crm_xmalloc(sz);
 	int rc = f(in->s, out, sz, err);
 	if (rc == CRM_OK)
 		import_set(imp, i, out, strlen(out));
-	free(out);
+	if (out != small)
+		free(out);
 	return rc;
 }
 
@@ -330,14 +333,23 @@ static bool customer_changed(const struct customer *old, const struct customer *
 	return !json_equal(old->attrs, new->attrs);
 }
 
+static void bind_static(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s && *s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 static int write_customer(struct crm_import *imp, struct customer *c, crm_error *err)
 {
 	sqlite3_stmt *st = c->cid ? imp->c_update : imp->c_insert;
 	sqlite3_reset(st);
+	/* SQLITE_STATIC: the strings outlive the step, and copying them cost. */
 	for (int i = 0; i < C_NCOLS; i++)
-		crm_bind_text_or_null(st, i + 1, c->v[i]);
+		bind_static(st, i + 1, c->v[i]);
 	char *attrs = c->attrs ? json_dumps(c->attrs, JSON_COMPACT) : NULL;
-	crm_bind_text_or_null(st, C_NCOLS + 1, attrs);
+	bind_static(st, C_NCOLS + 1, attrs);
 	if (c->cid)
 		sqlite3_bind_int64(st, C_NCOLS + 2, c->cid);
 	int rc = sqlite3_step(st);
@@ -348,28 +360,6 @@ static int write_customer(struct crm_import *imp, struct customer *c, crm_error 
 	if (!c->cid)
 		c->cid = sqlite3_last_insert_rowid(imp->db->sql);
 	return CRM_OK;
-}
-
-/* ---- duplicates inside one input ---- */
-
-/* Marks a customer as met in this import; true when it was met before. */
-static bool met_before(struct crm_import *imp, sqlite3_int64 cid, bool inserted_now)
-{
-	if (inserted_now)
-		return false;
-	if (cid > imp->start_max_cid)
-		return true; /* inserted by an earlier record of this input */
-	size_t byte = (size_t)(cid / 8);
-	if (byte >= imp->touched_len) {
-		size_t len = (size_t)(imp->start_max_cid / 8) + 1;
-		imp->touched = crm_xrealloc(imp->touched, len);
-		memset(imp->touched + imp->touched_len, 0, len - imp->touched_len);
-		imp->touched_len = len;
-	}
-	unsigned char bit = (unsigned char)(1u << (cid % 8));
-	bool seen = imp->touched[byte] & bit;
-	imp->touched[byte] |= bit;
-	return seen;
 }
 
 /* ---- the record as stored, for stdout ---- */
@@ -418,8 +408,32 @@ static void new_customer_times(struct crm_import *imp, const struct import_map *
 	c->v[C_UPDATED] = crm_xstrdup(updated ? updated : imp->opts.clock->now);
 }
 
-static int store(struct crm_import *imp, const crm_record *in, const struct import_map *map,
-		 const char *id, struct customer *c, crm_error *err)
+/* A new customer: stored at once, without looking it up first. Returns
+ * CRM_OK with *stored false when the id turned out to be taken. */
+static int insert_new(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		      const char *id, struct customer *c, bool *stored, crm_error *err)
+{
+	*stored = false;
+	c->v[C_ID] = crm_xstrdup(id);
+	int rc = merge_record(imp, in, map, c, err);
+	if (rc != CRM_OK)
+		return rc;
+	new_customer_times(imp, map, c);
+	if ((rc = write_customer(imp, c, err)) != CRM_OK)
+		return rc;
+	*stored = sqlite3_changes(imp->db->sql) == 1;
+	if (*stored)
+		count_result(imp, true, true, false);
+	else
+		customer_clear(c);
+	return CRM_OK;
+}
+
+/* Merges the record into the stored customer (or a new one) and writes it
+ * when anything changed. */
+static int merge_into_stored(struct crm_import *imp, const crm_record *in,
+			     const struct import_map *map, const char *id, struct customer *c,
+			     crm_error *err)
 {
 	struct customer old = {0};
 	if (load_customer(imp, id, &old, err) != CRM_OK)
@@ -437,25 +451,39 @@ static int store(struct crm_import *imp, const crm_record *in, const struct impo
 		rc = write_customer(imp, c, err);
 	}
 	if (rc == CRM_OK)
-		count_result(imp, inserted, changed, met_before(imp, c->cid, inserted));
+		count_result(imp, inserted, changed, seen_before(&imp->customers_seen, c->cid, inserted));
+	imp->expect_new = inserted;
 	customer_clear(&old);
 	return rc;
 }
 
-enum crm_import_result import_customer(struct crm_import *imp, const crm_record *in,
-				       const struct import_map *map,
-				       const crm_record **stored, crm_error *err)
+/* Imports tend to be all new customers or all known ones: the record before
+ * tells which way to try first, so neither kind pays for a wasted step. */
+static int store(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		 const char *id, struct customer *c, crm_error *err)
 {
+	if (imp->expect_new) {
+		bool stored;
+		int rc = insert_new(imp, in, map, id, c, &stored, err);
+		if (rc != CRM_OK || stored)
+			return rc;
+		imp->expect_new = false;
+	}
+	return merge_into_stored(imp, in, map, id, c, err);
+}
+
+int import_customer(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		    const crm_record **stored, crm_error *err)
+{
+	*stored = NULL;
 	char *id = NULL;
 	if (normalize_record(imp, in, map, err) != CRM_OK || identify(imp, map, &id, err) != CRM_OK)
-		return CRM_IMPORT_REJECTED;
+		return CRM_EDATA;
 	struct customer c = {0};
 	int rc = store(imp, in, map, id, &c, err);
 	free(id);
-	if (rc == CRM_OK)
+	if (rc == CRM_OK && imp->opts.stored && !imp->restore)
 		*stored = stored_record(imp, in, map, &c);
 	customer_clear(&c);
-	if (rc == CRM_EDATA)
-		return CRM_IMPORT_REJECTED;
-	return rc == CRM_OK ? CRM_IMPORT_STORED : CRM_IMPORT_STOP;
+	return rc;
 }

@@ -63,6 +63,51 @@ const char *crm_trim(const char *str, size_t *len)
 	return (const char *)s;
 }
 
+/* Copies s into out when it fits; these run on every imported cell, where
+ * snprintf was a tenth of an import's time. */
+static void put_text(char *out, size_t outsz, const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na + nb >= outsz) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, a, na);
+	memcpy(out + na, b, nb + 1);
+}
+
+static char *put_digits(char *p, int value, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + value % 10);
+		value /= 10;
+	}
+	return p + width;
+}
+
+/* YYYY-MM-DD, and with time THH:MM:SS; outsz is at least 11 or 20. */
+static void put_date(char *out, size_t outsz, int y, int m, int d, const int *hms)
+{
+	if (outsz < (hms ? 20u : 11u)) {
+		out[0] = '\0';
+		return;
+	}
+	char *p = put_digits(out, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	if (hms) {
+		*p++ = 'T';
+		p = put_digits(p, hms[0], 2);
+		*p++ = ':';
+		p = put_digits(p, hms[1], 2);
+		*p++ = ':';
+		p = put_digits(p, hms[2], 2);
+	}
+	*p = '\0';
+}
+
 /* Copies the trimmed input into a bounded buffer. False when it does not fit. */
 static bool trimmed_copy(const char *in, char *out, size_t outsz)
 {
@@ -142,14 +187,14 @@ int crm_norm_phone(const char *in, char *out, size_t outsz, crm_error *err)
 		if (strlen(mobile) != 11 || mobile[1] < '3' || mobile[1] > '9')
 			return crm_error_set(err, CRM_EDATA, "'%s' is not a mobile number",
 					     excerpt(in, x, sizeof x));
-		snprintf(out, outsz, "%s", mobile);
+		put_text(out, outsz, "", mobile);
 		return CRM_OK;
 	}
 	if (n < 7 || n > 15)
 		return crm_error_set(err, CRM_EDATA,
 				     "'%s' is not a phone number (7 to 15 digits)",
 				     excerpt(in, x, sizeof x));
-	snprintf(out, outsz, "%s%s", plus ? "+" : "", digits);
+	put_text(out, outsz, plus ? "+" : "", digits);
 	return CRM_OK;
 }
 
@@ -194,11 +239,11 @@ int crm_norm_gender(const char *in, char *out, size_t outsz, crm_error *err)
 		return CRM_OK;
 	for (size_t i = 0; male[i]; i++) {
 		if (strcasecmp(s, male[i]) == 0) {
-			snprintf(out, outsz, "男");
+			put_text(out, outsz, "", "男");
 			return CRM_OK;
 		}
 		if (strcasecmp(s, female[i]) == 0) {
-			snprintf(out, outsz, "女");
+			put_text(out, outsz, "", "女");
 			return CRM_OK;
 		}
 	}
@@ -384,7 +429,7 @@ int crm_norm_date(const char *in, char *out, size_t outsz, crm_error *err)
 		return CRM_OK;
 	if (parse_datetime(in, &dt, "date", err) != CRM_OK)
 		return CRM_EDATA;
-	snprintf(out, outsz, "%04d-%02d-%02d", dt.year, dt.month, dt.day);
+	put_date(out, outsz, dt.year, dt.month, dt.day, NULL);
 	return CRM_OK;
 }
 
@@ -423,8 +468,8 @@ int crm_norm_timestamp(const char *in, char *out, size_t outsz, crm_error *err)
 	if (dt.year > 9999 || dt.year < 1)
 		return crm_error_set(err, CRM_EDATA, "'%s' is out of range",
 				     excerpt(in, x, sizeof x));
-	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d", dt.year, dt.month, dt.day,
-		 dt.hour, dt.min, dt.sec);
+	int hms[3] = {dt.hour, dt.min, dt.sec};
+	put_date(out, outsz, dt.year, dt.month, dt.day, hms);
 	return CRM_OK;
 }
 
