@@ -176,10 +176,12 @@ int crm_norm_phone(const char *in, char *out, size_t outsz, crm_error *err)
 	if (n < 0 || n == 0)
 		return crm_error_set(err, CRM_EDATA, "'%s' is not a phone number",
 				     excerpt(in, x, sizeof x));
+	/* After +86 or 0086, a number starting with 1 is a mobile, except Beijing's
+	 * landlines: area code 10 is the only one that starts with 1. */
 	const char *mobile = NULL;
-	if (plus && strncmp(digits, "86", 2) == 0 && digits[2] == '1')
+	if (plus && strncmp(digits, "86", 2) == 0 && digits[2] == '1' && digits[3] != '0')
 		mobile = digits + 2;
-	else if (!plus && strncmp(digits, "0086", 4) == 0 && digits[4] == '1')
+	else if (!plus && strncmp(digits, "0086", 4) == 0 && digits[4] == '1' && digits[5] != '0')
 		mobile = digits + 4;
 	else if (!plus && digits[0] == '1')
 		mobile = digits;
@@ -260,16 +262,19 @@ struct datetime {
 	int zone_minutes; /* east of UTC */
 };
 
+/* Reads min to max digits; on failure *p stays where it was. */
 static int read_digits(const char **p, int min, int max, int *value)
 {
+	const char *s = *p;
 	int n = 0, v = 0;
-	while (isdigit((unsigned char)**p) && n < max) {
-		v = v * 10 + (**p - '0');
-		(*p)++;
+	while (isdigit((unsigned char)*s) && n < max) {
+		v = v * 10 + (*s - '0');
+		s++;
 		n++;
 	}
-	if (n < min || isdigit((unsigned char)**p))
+	if (n < min || isdigit((unsigned char)*s))
 		return -1;
+	*p = s;
 	*value = v;
 	return n;
 }

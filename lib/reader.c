@@ -315,7 +315,8 @@ static void csv_compact(crm_reader *r)
 {
 	size_t keep = r->q_in_row ? r->queue.len - r->q_row : 0;
 	size_t from = r->q_in_row ? r->q_row : r->queue.len;
-	memmove(r->queue.p, r->queue.p + from, keep);
+	if (keep)
+		memmove(r->queue.p, r->queue.p + from, keep);
 	r->queue.len = keep;
 	r->q_read = r->q_done = 0;
 	r->q_row = 0;

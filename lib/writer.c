@@ -232,13 +232,22 @@ static void json_row(crm_writer *w, const crm_value *values)
 
 /* ---- table ---- */
 
+/* Control characters show as a space each, so they take a column. */
+static size_t control_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += (unsigned char)*s < 0x20 || *s == 0x7F;
+	return n;
+}
+
 /* Writes s cut to width columns, control characters shown as spaces;
  * returns the columns used. */
 static size_t table_text(FILE *out, const char *str, size_t width, bool write)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t len = strlen(str), used = 0, i = 0;
-	size_t total = crm_display_width(str, len);
+	size_t total = crm_display_width(str, len) + control_chars(str);
 	bool cut = total > width;
 	size_t room = cut ? width - 1 : width;
 	while (i < len) {
@@ -281,9 +290,7 @@ static void table_line(crm_writer *w, const char *const *texts, const crm_type *
 		end--;
 	for (size_t i = 0; i < end; i++) {
 		bool last = i + 1 == end;
-		size_t width = crm_display_width(texts[i], strlen(texts[i]));
-		if (width > w->widths[i])
-			width = w->widths[i];
+		size_t width = table_text(w->out, texts[i], w->widths[i], false);
 		bool right = types && (types[i] == CRM_INT || types[i] == CRM_REAL);
 		if (right)
 			pad(w->out, w->widths[i] - width);
@@ -311,10 +318,10 @@ static void table_layout(crm_writer *w)
 {
 	w->widths = crm_xmalloc((w->ncols + 1) * sizeof *w->widths);
 	for (size_t i = 0; i < w->ncols; i++)
-		w->widths[i] = crm_display_width(w->names[i], strlen(w->names[i]));
+		w->widths[i] = table_text(w->out, w->names[i], SIZE_MAX - 1, false);
 	const char *p = w->cells.p;
 	for (size_t c = 0; c < w->ncells; c++) {
-		size_t len = strlen(p), width = crm_display_width(p, len);
+		size_t len = strlen(p), width = table_text(w->out, p, SIZE_MAX - 1, false);
 		size_t col = c % w->ncols;
 		if (width > w->widths[col])
 			w->widths[col] = width;

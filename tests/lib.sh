@@ -1,0 +1,88 @@
+# tests/lib.sh: sourced by tests/cli/*.t. Each check is one line that reads
+# like a sentence and prints one TAP line; a failure shows what differed.
+#
+#   ok 'what it proves' COMMAND              exit status 0
+#   fails N 'what it proves' COMMAND         exit status N
+#   out 'what it proves' 'EXPECTED' COMMAND  stdout exactly (status ignored)
+#   err 'what it proves' 'EXPECTED' COMMAND  stderr exactly
+#   golden 'what it proves' NAME COMMAND     stdout equals tests/cli/golden/NAME
+#                                            (UPDATE_GOLDEN=1 rewrites it)
+# COMMAND is a string run by sh in the test's own directory, stdin /dev/null.
+set -u
+: "${CRM_BIN:?CRM_BIN must name the build directory}"
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+GOLDEN=$TESTS/cli/golden
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/crm-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+mkdir home
+export PATH="$CRM_BIN:$PATH" HOME="$WORK/home" CRM_DB="$WORK/crm.db" CRM_NOW=2024-06-01
+export TZ=Asia/Shanghai LC_ALL=C.UTF-8 NO_COLOR=1
+unset XDG_DATA_HOME
+EXAMPLES=$(cd "$TESTS/../examples" && pwd)
+n=0
+
+_run() {
+	sh -c "$1" </dev/null >"$WORK/.out" 2>"$WORK/.err"
+	status=$?
+}
+
+_report() { # pass|fail, description, then diagnostics on stdin
+	n=$((n + 1))
+	if [ "$1" = pass ]; then
+		echo "ok $n - $2"
+		cat >/dev/null
+	else
+		echo "not ok $n - $2"
+		sed 's/^/#   /' | head -40
+	fi
+}
+
+_diag() {
+	echo "command: $1"
+	echo "exit status: $status"
+	echo "--- stdout"; head -20 "$WORK/.out"
+	echo "--- stderr"; head -20 "$WORK/.err"
+}
+
+ok() {
+	_run "$2"
+	if [ "$status" -eq 0 ]; then _report pass "$1" </dev/null; else _diag "$2" | _report fail "$1"; fi
+}
+
+fails() {
+	_run "$3"
+	if [ "$status" -eq "$1" ]; then _report pass "$2" </dev/null
+	else { echo "expected exit status $1"; _diag "$3"; } | _report fail "$2"; fi
+}
+
+out() {
+	_run "$3"
+	printf '%s\n' "$2" >"$WORK/.want"
+	if cmp -s "$WORK/.want" "$WORK/.out"; then _report pass "$1" </dev/null
+	else { echo "stdout differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.out"; _diag "$3"; } | _report fail "$1"; fi
+}
+
+err() {
+	_run "$3"
+	printf '%s\n' "$2" >"$WORK/.want"
+	if cmp -s "$WORK/.want" "$WORK/.err"; then _report pass "$1" </dev/null
+	else { echo "stderr differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.err"; _diag "$3"; } | _report fail "$1"; fi
+}
+
+golden() {
+	_run "$3"
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$WORK/.out" "$GOLDEN/$2"; fi
+	if cmp -s "$GOLDEN/$2" "$WORK/.out"; then _report pass "$1" </dev/null
+	else { echo "stdout differs from golden/$2 (- golden, + got):"; diff "$GOLDEN/$2" "$WORK/.out"; _diag "$3"; } | _report fail "$1"; fi
+}
+
+# Runs SQL against the test database (a plain sqlite3 read, for checking contents).
+q() {
+	sqlite3 "$CRM_DB" "$1"
+}
+
+# Ends a test file: without this line, tests/run counts the file as failed.
+done_testing() {
+	echo "1..$n"
+}

@@ -1,0 +1,61 @@
+/* Record writers: each format, quoting, types, and a table of CJK text. */
+#include <stdlib.h>
+
+#include "crm.h"
+#include "tap.h"
+
+static const char *const names[] = {"id", "name", "age", "tags"};
+
+static const crm_value rows[][4] = {
+	{{CRM_TEXT, "1", 1}, {CRM_TEXT, "张三", 6}, {CRM_INT, "34", 2}, {CRM_LIST, "VIP;上海", 10}},
+	{{CRM_TEXT, "2", 1}, {CRM_TEXT, "Li, \"Si\"", 8}, {CRM_NULL, NULL, 0}, {CRM_LIST, "", 0}},
+	{{CRM_TEXT, "3", 1}, {CRM_TEXT, "a\tb\nc", 5}, {CRM_INT, "7", 1}, {CRM_LIST, "x", 1}},
+};
+
+static char *write_all(enum crm_format fmt, size_t nrows)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	crm_writer *w = crm_writer_new(out, fmt, 4, names, 0);
+	crm_error err;
+	for (size_t i = 0; i < nrows; i++)
+		crm_writer_put(w, rows[i], &err);
+	crm_writer_finish(w, &err);
+	crm_writer_free(w);
+	fclose(out);
+	return buf;
+}
+
+static void check_format(enum crm_format fmt, size_t nrows, const char *want, const char *what)
+{
+	char *got = write_all(fmt, nrows);
+	tap_check_str(got, want, what, __FILE__, __LINE__);
+	free(got);
+}
+
+void test_writer(void)
+{
+	check_format(CRM_FMT_CSV, 3,
+		     "id,name,age,tags\n1,张三,34,VIP;上海\n2,\"Li, \"\"Si\"\"\",,\n3,\"a\tb\nc\",7,x\n",
+		     "csv quotes only what needs it");
+	check_format(CRM_FMT_CSV, 0, "id,name,age,tags\n", "csv with no rows has its header");
+	check_format(CRM_FMT_TSV, 3,
+		     "id\tname\tage\ttags\n1\t张三\t34\tVIP;上海\n2\tLi, \"Si\"\t\t\n3\ta\\tb\\nc\t7\tx\n",
+		     "tsv escapes tabs and newlines");
+	check_format(CRM_FMT_JSON, 2,
+		     "[\n{\"id\":\"1\",\"name\":\"张三\",\"age\":34,\"tags\":[\"VIP\",\"上海\"]},\n"
+		     "{\"id\":\"2\",\"name\":\"Li, \\\"Si\\\"\",\"age\":null,\"tags\":[]}\n]\n",
+		     "json: numbers, nulls and lists typed");
+	check_format(CRM_FMT_JSON, 0, "[]\n", "json with no rows is an empty array");
+	check_format(CRM_FMT_NDJSON, 1,
+		     "{\"id\":\"1\",\"name\":\"张三\",\"age\":34,\"tags\":[\"VIP\",\"上海\"]}\n",
+		     "ndjson is an object a line");
+	check_format(CRM_FMT_IDS, 3, "1\n2\n3\n", "ids writes the id column");
+	check_format(CRM_FMT_TABLE, 3,
+		     "id  name      age  tags\n"
+		     "1   张三       34  VIP;上海\n"
+		     "2   Li, \"Si\"\n"
+		     "3   a b c       7  x\n",
+		     "table lines CJK up by display width, numbers to the right");
+}
