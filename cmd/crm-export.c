@@ -65,6 +65,20 @@ static int list_fields(struct cli *cli, enum crm_kind kind)
 	return CRM_OK;
 }
 
+/* Every record would fail alike: say it once, with what was read as names. */
+static void no_id_column(struct cli *cli, const crm_reader *r, const crm_record *rec)
+{
+	crm_error err;
+	crm_error_set(&err, CRM_EDATA, "records need an id or customer_id column; the names read were:");
+	for (size_t i = 0; i < rec->n && i < 8; i++)
+		crm_error_add(&err, "  '%s'", rec->names[i]);
+	if (crm_reader_format(r) == CRM_FMT_CSV || crm_reader_format(r) == CRM_FMT_TSV)
+		crm_error_add(&err, "(the first line is the header: was it cut off, by grep perhaps?)");
+	bool header = crm_reader_format(r) == CRM_FMT_CSV || crm_reader_format(r) == CRM_FMT_TSV;
+	crm_error_at(&err, "stdin", header ? 1 : rec->line, 0);
+	cli_error(cli, &err);
+}
+
 /* Customers named on stdin, one record each: by customer_id, else by id. */
 static int export_stdin(struct cli *cli, crm_export *ex, crm_writer *out)
 {
@@ -81,9 +95,14 @@ static int export_stdin(struct cli *cli, crm_export *ex, crm_writer *out)
 			break;
 		}
 		n++;
+		if (rc == CRM_READ_OK && !crm_record_get(rec, "id") && !crm_record_get(rec, "customer_id")) {
+			no_id_column(cli, r, rec);
+			status = CRM_EDATA;
+			break;
+		}
 		const char *id = rc == CRM_READ_OK ? crm_record_customer_id(rec) : NULL;
 		if (rc == CRM_READ_OK && !id)
-			crm_error_set(&err, CRM_EDATA, "no customer_id or id in the record");
+			crm_error_set(&err, CRM_EDATA, "the record has an empty id");
 		int one = id ? crm_export_one(ex, id, out, &err) : CRM_EDATA;
 		if (one != CRM_OK) {
 			crm_error_at(&err, "stdin", rec ? rec->line : 0, 0);
