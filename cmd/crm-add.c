@@ -165,8 +165,10 @@ static void import_stream(struct cli *cli, struct add *add, FILE *in, const char
 			break;
 		}
 		if (got == CRM_READ_FAIL) {
+			cli_error(cli, &err);
 			cli_note(cli, "nothing was stored");
-			fail(cli, add, &err);
+			crm_import_end(add->imp, CRM_IMPORT_ABORT, NULL, NULL);
+			exit(cli_exit(cli, err.code ? err.code : CRM_EDATA));
 		}
 		if (got == CRM_READ_OK)
 			rc = crm_import_record(add->imp, rec, &stop);

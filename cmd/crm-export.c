@@ -112,10 +112,20 @@ static int export_stdin(struct cli *cli, crm_export *ex, crm_writer *out)
 				break;
 		}
 	}
+	size_t nheader;
+	const char *const *header = crm_reader_header(r, &nheader);
+	bool has_id = false;
+	for (size_t i = 0; i < nheader; i++)
+		has_id = has_id || !strcmp(header[i], "id") || !strcmp(header[i], "customer_id");
+	if (n == 0 && nheader && !has_id) {
+		crm_record hdr = {nheader, header, NULL, 1};
+		no_id_column(cli, r, &hdr);
+		status = CRM_EDATA;
+	} else if (n == 0) {
+		cli_note(cli, "no customers on stdin: nothing to export (use --all for everyone)");
+	}
 	crm_reader_free(r);
 	cli_hidden_errors(cli);
-	if (n == 0)
-		cli_note(cli, "no customers on stdin: nothing to export (use --all for everyone)");
 	return status;
 }
 

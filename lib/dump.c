@@ -1,6 +1,6 @@
 /* dump.c: the whole database as NDJSON that crm-add restores losslessly.
  * A header line names the format; then one object a line, each with its kind:
- * customers in the order stored, then events in index order (the order a
+ * the custom fields in the order first seen, customers in the order stored, then events in index order (the order a
  * restore stores them in, so that dumping a restored database gives the same
  * bytes). Custom attributes sit in a nested "attrs" object so that no
  * attribute name can collide with a field. */
@@ -56,7 +56,8 @@ static int dump_query(crm_db *db, const char *sql, const char *kind,
 				add_text(obj, names[i], st, i);
 			}
 		}
-		add_attrs(obj, st, ncols);
+		if (sqlite3_column_count(st) > ncols)
+			add_attrs(obj, st, ncols);
 		status = dump_line(out, obj, err);
 	}
 	if (status == CRM_OK && rc != SQLITE_DONE)
@@ -67,6 +68,7 @@ static int dump_query(crm_db *db, const char *sql, const char *kind,
 
 int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 {
+	static const char *const field_names[] = {"of", "name", "added_at"};
 	static const char *const event_names[] = {
 		"id", "customer_id", "type", "ts", "amount", "product", "channel",
 	};
@@ -76,6 +78,9 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 	json_t *header = json_pack("{s:i, s:i, s:s, s:s}", "crm_dump", DUMP_FORMAT, "schema",
 				   crm_db_schema_version(db), "crm", CRM_VERSION, "as_of", clock->now);
 	int rc = dump_line(out, header, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db, "SELECT kind, name, added_at FROM custom_fields ORDER BY rowid",
+				"custom_field", field_names, 3, out, err);
 	if (rc == CRM_OK)
 		rc = dump_query(db,
 				"SELECT id, name, phone, email, wechat_id, gender, birthday, city,"

@@ -263,6 +263,25 @@ static int start_restore(crm_import *imp, const crm_record *in, crm_error *err)
 	return CRM_OK;
 }
 
+/* A dump's custom_field line: the catalog, in its order, with its times. */
+static int restore_field(crm_import *imp, const crm_record *in, crm_error *err)
+{
+	const crm_value *of = crm_record_get(in, "of"), *name = crm_record_get(in, "name");
+	const crm_value *added = crm_record_get(in, "added_at");
+	enum crm_kind kind;
+	if (!of || !of->s || !name || !name->s || crm_kind_parse(of->s, &kind) != CRM_OK ||
+	    crm_field_name_check(name->s, NULL) != CRM_OK)
+		return crm_error_set(err, CRM_EDATA, "custom_field: needs 'of' (customer or event) and a valid 'name'");
+	const crm_clock *given = imp->opts.clock;
+	crm_clock at = *given;
+	if (added && added->s)
+		snprintf(at.now, sizeof at.now, "%s", added->s);
+	imp->opts.clock = &at;
+	int rc = import_register_field(imp, kind, name->s, err);
+	imp->opts.clock = given;
+	return rc;
+}
+
 /* The kind of a record: the import's, or in a dump the record's own. */
 static int record_kind(crm_import *imp, const crm_record *in, enum crm_kind *kind,
 		       crm_error *err)
@@ -326,6 +345,11 @@ int crm_import_record(crm_import *imp, const crm_record *in, crm_error *err)
 	}
 	enum crm_kind kind;
 	crm_error why;
+	const crm_value *k = imp->restore ? crm_record_get(in, "kind") : NULL;
+	if (k && k->s && strcmp(k->s, "custom_field") == 0) {
+		int rc = restore_field(imp, in, &why);
+		return rc == CRM_EDATA ? reject(imp, imp->opts.kind, in, &why, err) : rc;
+	}
 	if (record_kind(imp, in, &kind, &why) != CRM_OK)
 		return reject(imp, imp->opts.kind, in, &why, err);
 	if (!map_fits(&imp->map[kind], in))

@@ -27,15 +27,15 @@ _run() {
 	status=$?
 }
 
-_report() { # pass|fail, description, then diagnostics on stdin
+_pass() {
 	n=$((n + 1))
-	if [ "$1" = pass ]; then
-		echo "ok $n - $2"
-		cat >/dev/null
-	else
-		echo "not ok $n - $2"
-		sed 's/^/#   /' | head -40
-	fi
+	echo "ok $n - $1"
+}
+
+_fail() { # description; the diagnostics are in $WORK/.diag
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	sed 's/^/#   /' "$WORK/.diag" | head -40
 }
 
 _diag() {
@@ -47,34 +47,34 @@ _diag() {
 
 ok() {
 	_run "$2"
-	if [ "$status" -eq 0 ]; then _report pass "$1" </dev/null; else _diag "$2" | _report fail "$1"; fi
+	if [ "$status" -eq 0 ]; then _pass "$1"; else _diag "$2" >"$WORK/.diag"; _fail "$1"; fi
 }
 
 fails() {
 	_run "$3"
-	if [ "$status" -eq "$1" ]; then _report pass "$2" </dev/null
-	else { echo "expected exit status $1"; _diag "$3"; } | _report fail "$2"; fi
+	if [ "$status" -eq "$1" ]; then _pass "$2"
+	else { echo "expected exit status $1"; _diag "$3"; } >"$WORK/.diag"; _fail "$2"; fi
 }
 
 out() {
 	_run "$3"
 	printf '%s\n' "$2" >"$WORK/.want"
-	if cmp -s "$WORK/.want" "$WORK/.out"; then _report pass "$1" </dev/null
-	else { echo "stdout differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.out"; _diag "$3"; } | _report fail "$1"; fi
+	if cmp -s "$WORK/.want" "$WORK/.out"; then _pass "$1"
+	else { echo "stdout differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.out"; _diag "$3"; } >"$WORK/.diag"; _fail "$1"; fi
 }
 
 err() {
 	_run "$3"
 	printf '%s\n' "$2" >"$WORK/.want"
-	if cmp -s "$WORK/.want" "$WORK/.err"; then _report pass "$1" </dev/null
-	else { echo "stderr differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.err"; _diag "$3"; } | _report fail "$1"; fi
+	if cmp -s "$WORK/.want" "$WORK/.err"; then _pass "$1"
+	else { echo "stderr differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.err"; _diag "$3"; } >"$WORK/.diag"; _fail "$1"; fi
 }
 
 golden() {
 	_run "$3"
 	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$WORK/.out" "$GOLDEN/$2"; fi
-	if cmp -s "$GOLDEN/$2" "$WORK/.out"; then _report pass "$1" </dev/null
-	else { echo "stdout differs from golden/$2 (- golden, + got):"; diff "$GOLDEN/$2" "$WORK/.out"; _diag "$3"; } | _report fail "$1"; fi
+	if cmp -s "$GOLDEN/$2" "$WORK/.out"; then _pass "$1"
+	else { echo "stdout differs from golden/$2 (- golden, + got):"; diff "$GOLDEN/$2" "$WORK/.out"; _diag "$3"; } >"$WORK/.diag"; _fail "$1"; fi
 }
 
 # Runs SQL against the test database (a plain sqlite3 read, for checking contents).

@@ -1,0 +1,20 @@
+# fish completion for crm-export
+function __crm_export_fields
+    set -l token (commandline -ct)
+    set -l done (string match -r '.*,' -- $token)
+    for f in (crm-export --list-fields 2>/dev/null)
+        echo $done$f
+    end
+end
+complete -c crm-export -s f -l fields -x -a '(__crm_export_fields)' -d 'fields to write'
+complete -c crm-export -s k -l kind -x -a 'customers events' -d 'customers or their events'
+complete -c crm-export -l all -d 'every customer'
+complete -c crm-export -l dump -d 'everything, as NDJSON that crm-add restores'
+complete -c crm-export -l list-fields -d 'list the fields there are'
+complete -c crm-export -s d -l db -r -F -d 'the database'
+complete -c crm-export -s i -l input -x -a 'csv tsv json ndjson ids' -d 'input format'
+complete -c crm-export -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
+complete -c crm-export -l as-of -x -d 'compute as of DATE'
+complete -c crm-export -s q -l quiet -d 'no notes on stderr'
+complete -c crm-export -s h -l help -d 'show the help'
+complete -c crm-export -l version -d 'show the version'

@@ -1,0 +1,57 @@
+#!/bin/sh
+# crm-add -k events: purchases, refunds, visits, with their customers.
+. "$(dirname "$0")/../lib.sh"
+
+printf 'id,name\nC1,张三\nC2,李四\n' | crm-add -q > /dev/null
+cat > orders.csv <<'CSV'
+customer_id,type,ts,amount,product,channel,coupon
+C1,Purchase,2024/5/1 10:00,"¥1,299.00",耳机,wechat,SPRING
+C1,purchase,2024-05-20T09:00:00Z,99元,,wechat,
+C2,visit,2024-05-03,,,,
+CSV
+golden 'events are stored and written out normalized' add-events.csv 'crm-add -k events orders.csv'
+out 'amounts are kept in cents, exactly' '129900|9900' \
+	"sqlite3 crm.db \"SELECT group_concat(amount_cents, '|') FROM events WHERE type = 'purchase'\""
+out 'extra columns are kept with the event' '{"coupon":"SPRING"}' \
+	"sqlite3 crm.db \"SELECT attrs FROM events WHERE attrs IS NOT NULL\""
+err 'an event for an unknown customer is rejected' \
+	"crm-add: stdin:2: customer_id: unknown customer 'C9' (add the customer first, or use --create-missing)
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	"printf 'customer_id,type,ts\nC9,visit,2024-05-04\n' | crm-add -k events"
+err '--create-missing creates it' 'crm-add: events: 1 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected
+crm-add: 1 customer created for events' \
+	"printf 'customer_id,type,ts\nC9,visit,2024-05-04\n' | crm-add -k events --create-missing > /dev/null"
+err 'bad fields are reported, each once' \
+	"crm-add: stdin:2: type: 'add to cart' is not an event type (a word of letters, digits and _)
+crm-add: stdin:2: ts: 'yesterday' is not a time (use YYYY-MM-DD)
+crm-add: stdin:2: amount: '12.345' has more than two decimals
+crm-add: stdin:3: customer_id: missing (an event needs customer_id, type and ts)
+crm-add: 2 bad records: nothing was stored (fix them, or store the good ones with --reject FILE)" \
+	"printf 'customer_id,type,ts,amount\nC1,add to cart,yesterday,12.345\n,visit,2024-05-05,\n' | crm-add -k events"
+out 'an event names its customer by id when it has no customer_id' 'C2,visit,2024-05-06T00:00:00' \
+	"printf 'id,type,ts\nC2,visit,2024-05-06\n' | crm-add -q -k events | sed 1d"
+printf 'customer_id,id,type,ts,amount\nC1,O-1,purchase,2024-05-07,10\nC1,O-1,purchase,2024-05-07,12\n' > o1.csv
+err 'an event with its own id is stored once, merged' 'crm-add: events: 1 inserted, 0 updated, 0 unchanged, 1 merged, 0 rejected' \
+	'crm-add -k events o1.csv > /dev/null'
+err '... importing it again counts each record: back to 10, then to 12' \
+	'crm-add: events: 0 inserted, 1 updated, 0 unchanged, 1 merged, 0 rejected' 'crm-add -k events o1.csv > /dev/null'
+err '... and a record the same as stored is unchanged' 'crm-add: events: 0 inserted, 0 updated, 1 unchanged, 0 merged, 0 rejected' \
+	"printf 'customer_id,id,type,ts,amount\nC1,O-1,purchase,2024-05-07,12\n' | crm-add -k events > /dev/null"
+err '... or updates it' 'crm-add: events: 0 inserted, 1 updated, 0 unchanged, 0 merged, 0 rejected' \
+	"printf 'customer_id,id,type,ts,amount\nC1,O-1,refund,2024-05-08,12\n' | crm-add -k events > /dev/null"
+out '... with the values given' 'refund|2024-05-08T00:00:00|1200' \
+	"sqlite3 crm.db \"SELECT type, ts, amount_cents FROM events WHERE ref = 'O-1'\""
+fails 2 '--match is for customers only' 'crm-add -k events --match phone orders.csv'
+awk 'BEGIN { print "customer_id,type,ts"; for (i = 0; i < 60000; i++) printf "C%d,visit,2024-01-%02d\n", 1 + i % 2, 1 + i % 28 }' > many.csv
+ok 'a bulk import of 60,000 events goes through the bulk path' 'crm-add -q -k events many.csv > /dev/null'
+out '... stores them all' '60000' "sqlite3 crm.db \"SELECT count(*) FROM events WHERE ts < '2024-02'\""
+out '... and leaves the index in place, and the database whole' 'events_by_customer
+ok' "sqlite3 crm.db \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'; PRAGMA integrity_check\""
+printf 'customer_id,type,ts\nC1,visit,2024-02-01\nC1,visit,2024-02-02\nC404,visit,2024-02-03\n' > late-bad.csv
+cat many.csv late-bad.csv | sed '60002d' > bulk-bad.csv
+before=$(sqlite3 crm.db 'SELECT count(*), sum(length(ts)) FROM events')
+fails 1 'a bulk import with one bad record at its end fails' 'crm-add -q -k events bulk-bad.csv > /dev/null'
+out '... and changes nothing' "$before" "sqlite3 crm.db 'SELECT count(*), sum(length(ts)) FROM events'"
+out '... the index is still there after the rollback' 'events_by_customer' \
+	"crm-add -q -k events bulk-bad.csv > /dev/null; sqlite3 crm.db \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'\""
+done_testing
