@@ -59,13 +59,19 @@ $(B)/crm-gen: bench/crm-gen.c | $(B)/bench
 $(B)/test-unit: $(UNIT_SRC) tests/unit/tap.h $(B)/libcrm.a | $(B)/tests
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $(UNIT_SRC) $(B)/libcrm.a $(LDLIBS)
 
+$(B)/test-records: tests/records.c $(B)/libcrm.a | $(B)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/records.c $(B)/libcrm.a $(LDLIBS)
+
+TEST_PROGRAMS = $(B)/test-unit $(B)/test-records
+
 # Every test, on the plain build and on the ASan+UBSan build; the last line
 # counts them all.
-check: all $(B)/test-unit
-	$(MAKE) B=build-san SAN=1 all build-san/test-unit
+check: all $(TEST_PROGRAMS)
+	$(MAKE) B=build-san SAN=1 all build-san/test-unit build-san/test-records
 	tests/run $(B) build-san
 
-check-fast: all $(B)/test-unit
+# The plain build only: quicker while working.
+check-fast: all $(TEST_PROGRAMS)
 	tests/run $(B)
 
 demo: all

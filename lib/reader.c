@@ -523,22 +523,42 @@ static void add_json_value(struct crm_builder *b, const char *key, json_t *v)
 	crm_buf_free(&text);
 }
 
+/* Valid JSON that crm cannot take is not called malformed. */
+static enum crm_read json_fail(crm_reader *r, crm_error *err, json_error_t *jerr)
+{
+	switch (json_error_code(jerr)) {
+	case json_error_duplicate_key:
+		return fail(r, err, r->line, "a key appears twice in one object (%s): which value is meant?",
+			    jerr->text);
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return fail(r, err, r->line, "text holds a NUL character (\\u0000), which crm cannot store");
+	default:
+		return fail(r, err, r->line, "malformed JSON: %s", jerr->text);
+	}
+}
+
 static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
 					crm_error *err)
 {
 	long line = r->line;
 	json_error_t jerr;
-	json_t *obj = json_load_callback(json_feed, r, JSON_DISABLE_EOF_CHECK |
+	/* Any value decodes, so that valid JSON of the wrong shape is named as
+	 * such, not as malformed. A scalar may have read one byte past its end:
+	 * that does not matter, as reading stops there. */
+	json_t *obj = json_load_callback(json_feed, r, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY |
 					 JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		if (r->io_errno)
 			return io_fail(r, err);
-		return fail(r, err, r->line, "malformed JSON: %s", jerr.text);
+		return json_fail(r, err, &jerr);
 	}
 	if (!json_is_object(obj)) {
+		const char *what = json_is_array(obj) ? "an array" : json_is_string(obj) ? "a string"
+				 : json_is_number(obj) ? "a number" : json_is_null(obj) ? "null" : "a boolean";
 		json_decref(obj);
-		return fail(r, err, line, "expected an object, found an array "
-			    "(JSON input is an array of objects, or one object a line)");
+		return fail(r, err, line, "expected an object, found %s "
+			    "(JSON input is an array of objects, or one object a line)", what);
 	}
 	crm_builder_reset(&r->b);
 	const char *key;
@@ -595,9 +615,6 @@ static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error 
 		case J_NDJSON:
 			if (c == EOF)
 				return CRM_READ_END;
-			if (c != '{')
-				return fail(r, err, r->line, "malformed JSON: expected an object "
-					    "(JSON input is an array of objects, or one object a line)");
 			break;
 		}
 		return json_object_record(r, rec, err);

@@ -50,7 +50,7 @@ err 'a header alone stores nothing' 'crm-add: customers: 0 inserted, 0 updated, 
 ok 'a 1 MB field is stored whole' \
 	"awk 'BEGIN { printf \"id,note\n17,\"; for (i = 0; i < 1048576; i++) printf \"x\"; print \"\" }' | crm-add -q > /dev/null && test \"\$(sqlite3 crm.db \"SELECT length(attrs ->> 'note') FROM customers WHERE id = '17'\")\" = 1048576"
 err 'JSON that is not an array of objects is refused' \
-	"crm-add: stdin:1: malformed JSON: '[' or '{' expected near '1'
+	"crm-add: stdin:1: expected an object, found a number (JSON input is an array of objects, or one object a line)
 crm-add: nothing was stored" "printf '[1, 2]' | crm-add -i json"
 err 'a JSON array of arrays is refused' \
 	'crm-add: stdin:1: expected an object, found an array (JSON input is an array of objects, or one object a line)

@@ -220,14 +220,15 @@ static void json_broken(void)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{"[1, 2]", "malformed JSON: '[' or '{' expected near '1'"},
+		{"[1, 2]", "expected an object, found a number (JSON input is an array of objects, or one object a line)"},
 		{"[[{}]]", "expected an object, found an array (JSON input is an array of objects, or one object a line)"},
-		{"\"text\"", "malformed JSON: expected an object (JSON input is an array of objects, or one object a line)"},
+		{"\"text\"", "expected an object, found a string (JSON input is an array of objects, or one object a line)"},
 		{"[{}] x", "malformed JSON: text after the array"},
 		{"[{} {}]", "malformed JSON: expected ',' or ']'"},
-		{"[{},]", "malformed JSON: '[' or '{' expected near ']'"},
+		{"[{},]", "malformed JSON: unexpected token near ']'"},
 		{"[{\"a\":1}", "malformed JSON: expected ',' or ']'"},
-		{"{\"a\":1,\"a\":2}", "malformed JSON: duplicate object key near '\"a\"'"},
+		{"{\"a\":1,\"a\":2}", "a key appears twice in one object (duplicate object key near '\"a\"'): which value is meant?"},
+		{"{\"a\":\"\\u0000\"}", "text holds a NUL character (\\u0000), which crm cannot store"},
 		{"{\"a\":\"\xff\"}", "malformed JSON: unable to decode byte 0xff near '\"'"},
 		{"{\"a\":1}\n{\"b\":", "malformed JSON: unexpected token near end of file"},
 	};
