@@ -117,16 +117,19 @@ static const char *option_name(struct cli *cli, int key, char *buf, size_t sz)
 	return buf;
 }
 
+/* Enough for any command's table; checked below. */
+#define OPTIONS_MAX 64
+
 int cli_parse(struct cli *cli, int argc, char **argv,
 	      bool (*take)(struct cli *, int, const char *, void *), void *ctx)
 {
 	size_t n = 0;
 	for (const struct cli_option *o = cli->options; o->name; o++)
 		n++;
-	char *shorts = calloc(2 * n + 2, 1);
-	struct option *longs = calloc(n + 1, sizeof *longs);
-	if (!shorts || !longs)
-		abort();
+	if (n >= OPTIONS_MAX)
+		abort(); /* a programming error: raise OPTIONS_MAX */
+	char shorts[2 * OPTIONS_MAX + 2];
+	struct option longs[OPTIONS_MAX + 1];
 	getopt_tables(cli->options, shorts, longs);
 	opterr = 0;
 	int key;
@@ -145,8 +148,6 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 			cli_usage_error(cli, "bad argument '%s' for %s", optarg ? optarg : "",
 					option_name(cli, key, name, sizeof name));
 	}
-	free(shorts);
-	free(longs);
 	return optind;
 }
 
@@ -256,11 +257,11 @@ int cli_exit(struct cli *cli, int status)
 {
 	crm_db_close(cli->db);
 	cli->db = NULL;
-	/* A full disk or a closed pipe must not pass for success. */
+	/* A full disk or a closed pipe must not pass for success. A command
+	 * that failed has said why already. */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno == EPIPE)
-			return status;
-		fprintf(stderr, "%s: write error: %s\n", cli->prog, strerror(errno));
+		if (status == CRM_OK && errno != EPIPE)
+			fprintf(stderr, "%s: write error: %s\n", cli->prog, strerror(errno));
 		return status ? status : CRM_EDB;
 	}
 	return status;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdnoreturn.h>
+
 #include "cli.h"
 
 enum {
@@ -42,7 +44,7 @@ struct add {
 	long bad;
 	long count;
 	struct cli *cli;
-	const crm_reader *reader; /* the input being read, for rejections */
+	crm_reader *reader; /* the input being read, for rejections */
 	const char *source;
 };
 
@@ -80,11 +82,35 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	}
 }
 
-static void fail(struct cli *cli, struct add *add, const crm_error *err)
+static void add_free(struct add *add)
+{
+	crm_reader_free(add->reader);
+	add->reader = NULL;
+	crm_writer_free(add->out);
+	crm_writer_free(add->reject);
+	if (add->out_file)
+		fclose(add->out_file);
+	if (add->reject_file)
+		fclose(add->reject_file);
+	free(add->set);
+	add->out = add->reject = NULL;
+	add->out_file = add->reject_file = NULL;
+	add->set = NULL;
+}
+
+/* Rolls back, frees, and exits with err's status. */
+static noreturn void stop(struct cli *cli, struct add *add, int status)
+{
+	crm_import_end(add->imp, CRM_IMPORT_ABORT, NULL, NULL);
+	add->imp = NULL;
+	add_free(add);
+	exit(cli_exit(cli, status));
+}
+
+static noreturn void fail(struct cli *cli, struct add *add, const crm_error *err)
 {
 	cli_error(cli, err);
-	crm_import_end(add->imp, CRM_IMPORT_ABORT, NULL, NULL);
-	exit(cli_exit(cli, err->code ? err->code : CRM_EDB));
+	stop(cli, add, err->code ? err->code : CRM_EDB);
 }
 
 static void write_stored(struct cli *cli, struct add *add, const crm_record *stored)
@@ -154,29 +180,28 @@ static void import_stream(struct cli *cli, struct add *add, FILE *in, const char
 	add->reader = r;
 	add->source = source;
 	const crm_record *rec;
-	crm_error err, stop;
+	crm_error err, why;
 	for (;;) {
 		enum crm_read got = crm_reader_next(r, &rec, &err);
 		int rc = CRM_OK;
 		if (got == CRM_READ_END) {
-			rc = crm_import_flush(add->imp, &stop);
+			rc = crm_import_flush(add->imp, &why);
 			if (rc != CRM_OK)
-				fail(cli, add, &stop);
+				fail(cli, add, &why);
 			break;
 		}
 		if (got == CRM_READ_FAIL) {
 			cli_error(cli, &err);
 			cli_note(cli, "nothing was stored");
-			crm_import_end(add->imp, CRM_IMPORT_ABORT, NULL, NULL);
-			exit(cli_exit(cli, err.code ? err.code : CRM_EDATA));
+			stop(cli, add, err.code ? err.code : CRM_EDATA);
 		}
 		if (got == CRM_READ_OK)
-			rc = crm_import_record(add->imp, rec, &stop);
+			rc = crm_import_record(add->imp, rec, &why);
 		else
-			rc = crm_import_reject(add->imp, rec, &err, &stop);
+			rc = crm_import_reject(add->imp, rec, &err, &why);
 		if (rc != CRM_OK) {
-			crm_error_at(&stop, source, rec->line, 0);
-			fail(cli, add, &stop);
+			crm_error_at(&why, source, rec->line, 0);
+			fail(cli, add, &why);
 		}
 		cli_progress(cli, ++add->count, false);
 	}
@@ -255,7 +280,7 @@ static void copy_output(struct cli *cli, struct add *add)
 		return;
 	if (add->out && crm_writer_finish(add->out, &err) != CRM_OK) {
 		cli_error(cli, &err);
-		exit(cli_exit(cli, CRM_EDB));
+		return;
 	}
 	rewind(add->out_file);
 	char buf[65536];
@@ -263,8 +288,6 @@ static void copy_output(struct cli *cli, struct add *add)
 	while ((n = fread(buf, 1, sizeof buf, add->out_file)) > 0)
 		if (fwrite(buf, 1, n, stdout) != n)
 			break;
-	crm_writer_free(add->out);
-	fclose(add->out_file);
 }
 
 static int finish(struct cli *cli, struct add *add)
@@ -276,21 +299,26 @@ static int finish(struct cli *cli, struct add *add)
 	crm_import_counts counts[2];
 	if (add->bad && !add->reject_path && !add->dry_run) {
 		crm_import_end(add->imp, CRM_IMPORT_ABORT, counts, NULL);
+		add->imp = NULL;
 		cli_note(cli, "%ld bad record%s: nothing was stored (fix %s, or store the good "
 			 "ones with --reject FILE)", add->bad, add->bad == 1 ? "" : "s",
 			 add->bad == 1 ? "it" : "them");
 		return CRM_EDATA;
 	}
 	enum crm_import_end how = add->dry_run ? CRM_IMPORT_DRY_RUN : CRM_IMPORT_COMMIT;
-	if (crm_import_end(add->imp, how, counts, &err) != CRM_OK) {
+	int ended = crm_import_end(add->imp, how, counts, &err);
+	add->imp = NULL;
+	if (ended != CRM_OK) {
 		cli_error(cli, &err);
 		return err.code ? err.code : CRM_EDB;
 	}
 	if (add->reject && crm_writer_finish(add->reject, &err) != CRM_OK)
 		cli_error(cli, &err);
 	crm_writer_free(add->reject);
+	add->reject = NULL;
 	if (add->reject_file && fclose(add->reject_file) != 0)
 		cli_note(cli, "%s: write error", add->reject_path);
+	add->reject_file = NULL;
 	copy_output(cli, add);
 	summary(cli, add, counts, restore);
 	if (add->bad && add->reject_path)
@@ -343,6 +371,6 @@ int main(int argc, char **argv)
 	for (int i = first; i < argc; i++)
 		import_file(&cli, &add, argv[i]);
 	int status = finish(&cli, &add);
-	free(add.set);
+	add_free(&add);
 	return cli_exit(&cli, status);
 }

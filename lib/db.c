@@ -174,14 +174,43 @@ static int migrate(crm_db *db, crm_error *err)
 	return crm_db_commit(db, err);
 }
 
+static bool in_wal_mode(crm_db *db)
+{
+	sqlite3_stmt *st;
+	bool wal = false;
+	if (sqlite3_prepare_v2(db->sql, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	return wal;
+}
+
+/* WAL lets readers go on while a writer works. Switching a new file to it
+ * needs the file to itself, and SQLite answers "busy" at once instead of
+ * waiting when another process has it open (several commands creating the
+ * database together): so wait here, and look again, as the other process has
+ * usually just switched it. */
+static int use_wal(crm_db *db, crm_error *err)
+{
+	for (int waited = 0;; waited += 10) {
+		if (in_wal_mode(db))
+			return CRM_OK;
+		int rc = sqlite3_exec(db->sql, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK && in_wal_mode(db))
+			return CRM_OK;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= CRM_DB_BUSY_TIMEOUT_MS)
+			return crm_db_fail(db, err, "cannot use WAL mode");
+		sqlite3_sleep(10);
+	}
+}
+
 static int configure(crm_db *db, crm_error *err)
 {
 	sqlite3_extended_result_codes(db->sql, 1);
 	sqlite3_busy_timeout(db->sql, CRM_DB_BUSY_TIMEOUT_MS);
 	db->readonly = sqlite3_db_readonly(db->sql, "main") == 1;
-	/* WAL lets readers go on while a writer works; synchronous=FULL makes a
-	 * reported commit survive a power loss, not only a crash. */
-	if (!db->readonly && crm_db_exec(db, "PRAGMA journal_mode = WAL", err) != CRM_OK)
+	/* synchronous=FULL: a reported commit survives a power loss, not only a crash. */
+	if (!db->readonly && use_wal(db, err) != CRM_OK)
 		return CRM_EDB;
 	return crm_db_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 			       "PRAGMA cache_size = -16000; PRAGMA temp_store = FILE",

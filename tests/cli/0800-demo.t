@@ -1,0 +1,16 @@
+#!/bin/sh
+# The README's first command ends with the demo: it must run, and show the data.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir tree
+cp -r "$TESTS/../examples" tree/
+ln -s "$CRM_BIN" tree/build
+ok 'the demo runs' 'tree/examples/demo.sh build > demo.out 2> demo.err'
+out '... imports the sample, merging its duplicates' \
+	'crm-add: customers: 200 inserted, 0 updated, 0 unchanged, 4 merged, 0 rejected
+crm-add: events: 2000 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' \
+	'grep "^crm-add: .*inserted" demo.err'
+out '... shows customers of 上海 with their purchases' '9' "sed -n '/Who in/,/bad file/p' demo.out | grep -c ' 1[3-9][0-9]\\{9\\} '"
+out '... shows the bad file refused, with reasons' "crm-add: examples/broken.csv:3: phone: '12345' is not a mobile number" \
+	"grep 12345 demo.err"
+done_testing
