@@ -36,6 +36,14 @@ void import_set(struct crm_import *imp, int i, const char *s, size_t len)
 	crm_buf_addc(&imp->arena, '\0');
 }
 
+void import_merge_text(char **stored, const char *in, bool replace)
+{
+	if (!in || (!*in && !replace))
+		return;
+	free(*stored);
+	*stored = *in ? crm_xstrdup(in) : NULL;
+}
+
 bool seen_before(struct seen_rows *s, sqlite3_int64 row, bool added_now)
 {
 	if (added_now)

@@ -80,6 +80,10 @@ void import_set(struct crm_import *imp, int i, const char *s, size_t len);
 void import_set_null(struct crm_import *imp, int i);
 /* Text fields: trimmed; control characters other than line breaks refused. */
 int import_text(struct crm_import *imp, int i, const char *in, size_t len, crm_error *err);
+/* The merge rule of every import: a value replaces what is stored; an empty
+ * cell keeps it, unless --replace, when it blanks it; NULL (no such column)
+ * keeps it. */
+void import_merge_text(char **stored, const char *in, bool replace);
 /* Adds a custom field name to custom_fields once per import. */
 int import_register_field(struct crm_import *imp, enum crm_kind kind, const char *name,
 			  crm_error *err);

@@ -254,15 +254,6 @@ static int load_customer(struct crm_import *imp, const char *id, struct customer
 	return CRM_OK;
 }
 
-/* An empty cell keeps what is stored, unless --replace. */
-static void merge_value(char **dst, const char *in, bool replace)
-{
-	if (!in || (!*in && !replace))
-		return;
-	free(*dst);
-	*dst = *in ? crm_xstrdup(in) : NULL;
-}
-
 static void merge_attr(json_t **attrs, const char *name, const char *in, bool replace)
 {
 	if (!in || (!*in && !replace))
@@ -303,7 +294,7 @@ static int merge_record(struct crm_import *imp, const crm_record *in,
 	/* The id never changes; created_at and updated_at are never blanked. */
 	for (int col = C_ID + 1; col < C_NCOLS; col++)
 		if (col != C_UPDATED)
-			merge_value(&c->v[col], import_value(imp, map->col[col]),
+			import_merge_text(&c->v[col], import_value(imp, map->col[col]),
 				    imp->opts.replace && col != C_CREATED);
 	for (size_t i = 0; i < in->n; i++)
 		if (map->slot[i] == SLOT_CUSTOM)

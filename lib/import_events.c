@@ -511,24 +511,15 @@ static int load_event(struct crm_import *imp, const char *ref, struct event *e, 
 	return CRM_OK;
 }
 
-/* An empty cell keeps what is stored, unless --replace. */
-static void merge_text(char **dst, const char *in, bool replace)
-{
-	if (!in || (!*in && !replace))
-		return;
-	free(*dst);
-	*dst = dup_or_null(in);
-}
-
 static void merge_event(struct crm_import *imp, const struct pending *p, struct event *e)
 {
 	bool replace = imp->opts.replace;
 	e->cid = p->cid;
-	merge_text(&e->type, field(imp, p, F_TYPE), false);
-	merge_text(&e->ts, field(imp, p, F_TS), false);
-	merge_text(&e->product, field(imp, p, F_PRODUCT), replace);
-	merge_text(&e->channel, field(imp, p, F_CHANNEL), replace);
-	merge_text(&e->ref, field(imp, p, F_REF), false);
+	import_merge_text(&e->type, field(imp, p, F_TYPE), false);
+	import_merge_text(&e->ts, field(imp, p, F_TS), false);
+	import_merge_text(&e->product, field(imp, p, F_PRODUCT), replace);
+	import_merge_text(&e->channel, field(imp, p, F_CHANNEL), replace);
+	import_merge_text(&e->ref, field(imp, p, F_REF), false);
 	const char *amount = field(imp, p, F_AMOUNT);
 	if (amount && *amount)
 		e->has_amount = crm_norm_amount(amount, &e->cents, NULL) == CRM_OK;

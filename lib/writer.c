@@ -217,17 +217,23 @@ static json_t *json_value(const crm_value *v)
 	return json_stringn(v->s, v->len);
 }
 
-static void json_row(crm_writer *w, const crm_value *values)
+/* Writes obj as the next element of a JSON array, or an NDJSON line; frees it. */
+static void json_put(crm_writer *w, json_t *obj)
 {
-	json_t *obj = json_object();
-	for (size_t i = 0; i < w->ncols; i++)
-		json_object_set_new(obj, w->names[i], json_value(&values[i]));
 	if (w->fmt == CRM_FMT_JSON)
 		fputs(w->rows ? ",\n" : "[\n", w->out);
 	json_dumpf(obj, w->out, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	if (w->fmt == CRM_FMT_NDJSON)
 		putc('\n', w->out);
 	json_decref(obj);
+}
+
+static void json_row(crm_writer *w, const crm_value *values)
+{
+	json_t *obj = json_object();
+	for (size_t i = 0; i < w->ncols; i++)
+		json_object_set_new(obj, w->names[i], json_value(&values[i]));
+	json_put(w, obj);
 }
 
 /* ---- table ---- */
@@ -469,12 +475,7 @@ static void reject_json(crm_writer *w, const crm_record *rec, const char *reason
 	for (size_t i = 0; i < rec->n; i++)
 		json_object_set_new(obj, rec->names[i], json_value(&rec->values[i]));
 	json_object_set_new(obj, "error", json_string(reason));
-	if (w->fmt == CRM_FMT_JSON)
-		fputs(w->rows ? ",\n" : "[\n", w->out);
-	json_dumpf(obj, w->out, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	if (w->fmt == CRM_FMT_NDJSON)
-		putc('\n', w->out);
-	json_decref(obj);
+	json_put(w, obj);
 }
 
 int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err)
