@@ -16,13 +16,13 @@ for c in crm-add crm-export; do
 	f=_$(echo $c | tr - _)
 	want=$($c --help | grep -o -- '--[a-z-]*' | sort -u)
 	out "bash offers $c's long options" "$want" "bash -c '$(bash_complete $f "$c --")'"
-	out "zsh offers $c's long options" "$want" "zsh '$TESTS/zsh-complete.zsh' '$COMP' '$c --'"
+	out "zsh offers $c's long options" "$want" "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' '$c --'"
 	out "fish offers $c's long options" "$want" \
 		"fish -c 'source $COMP/$c.fish; complete -C \"$c --\"' | cut -f1 | sort -u"
 	for shell in bash zsh fish; do
 		case $shell in
 		bash) cmd="bash -c '$(bash_complete $f "$c -o \"\"")'" ;;
-		zsh) cmd="zsh '$TESTS/zsh-complete.zsh' '$COMP' '$c -o '" ;;
+		zsh) cmd="timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' '$c -o '" ;;
 		fish) cmd="fish -c 'source $COMP/$c.fish; complete -C \"$c -o \"' | cut -f1 | sort -u" ;;
 		esac
 		out "$shell completes $c's output formats" 'csv
@@ -39,12 +39,12 @@ done
 
 out 'bash completes field names from the database, after a comma' 'id,level
 id,name' "bash -c '$(bash_complete _crm_export "crm-export -f id,")' | grep -e level -e name"
-out 'zsh completes field names from the database' 'level' "zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-export -f id,le'"
+out 'zsh completes field names from the database' 'level' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-export -f id,le'"
 out 'fish completes field names from the database' 'id,level' \
 	"fish -c 'source $COMP/crm-export.fish; complete -C \"crm-export -f id,le\"' | cut -f1"
 out 'bash completes --set with field names' 'name=' "bash -c '$(bash_complete _crm_add "crm-add --set na")'"
 out 'zsh completes the kinds' 'customers
-events' "zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-add -k '"
+events' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-add -k '"
 out 'fish completes --match' 'email
 phone
 wechat_id' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --match \"' | cut -f1 | sort"
