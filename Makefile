@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 WERROR ?= -Werror
 # override: the standard and the warnings survive `make CFLAGS=...`.
 override CFLAGS += -std=c17 -Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE -Ilib
-LDLIBS = -lsqlite3 -lcsv -ljansson -lpcre2-8
+LDLIBS = -lsqlite3 -lcsv -ljansson -lpcre2-8 -lm
 
 # Objects and programs go to $(B); `make B=build-san SAN=1` builds with ASan and UBSan.
 B ?= build
@@ -21,11 +21,17 @@ ifeq ($(SAN),1)
 override CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 override LDFLAGS += -fsanitize=address,undefined
 endif
+# `make B=build-fuzz FUZZ=1 build-fuzz/fuzz-expr`: clang's libFuzzer, with ASan and UBSan.
+ifeq ($(FUZZ),1)
+CC = clang
+override CFLAGS += -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=fuzzer,address,undefined
+endif
 
-COMMANDS = crm-add crm-export
+COMMANDS = crm-add crm-export crm-segment
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o) $(B)/lib/migrations.o
-CLI_OBJ = $(B)/cmd/cli.o
+CLI_OBJ = $(B)/cmd/cli.o $(B)/cmd/select.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 MIGRATIONS = $(sort $(wildcard lib/migrations/*.sql))
 MANPAGES = $(wildcard man/*.[157])
@@ -47,7 +53,7 @@ $(B)/lib/%.o: lib/%.c lib/crm.h lib/internal.h lib/import.h | $(B)/lib
 $(B)/libcrm.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/cmd/%.o: cmd/%.c cmd/cli.h lib/crm.h | $(B)/cmd
+$(B)/cmd/%.o: cmd/%.c cmd/cli.h cmd/select.h lib/crm.h | $(B)/cmd
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/crm-%: $(B)/cmd/crm-%.o $(CLI_OBJ) $(B)/libcrm.a
@@ -62,13 +68,23 @@ $(B)/test-unit: $(UNIT_SRC) tests/unit/tap.h $(B)/libcrm.a | $(B)/tests
 $(B)/test-records: tests/records.c $(B)/libcrm.a | $(B)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/records.c $(B)/libcrm.a $(LDLIBS)
 
+$(B)/fuzz-expr: tests/fuzz/expr.c $(B)/libcrm.a | $(B)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/expr.c $(B)/libcrm.a $(LDLIBS)
+
 TEST_PROGRAMS = $(B)/test-unit $(B)/test-records
 
 # Every test, on the plain build and on the ASan+UBSan build; the last line
 # counts them all.
 check: all $(TEST_PROGRAMS)
 	$(MAKE) B=build-san SAN=1 all build-san/test-unit build-san/test-records
+	$(MAKE) B=build-fuzz FUZZ=1 build-fuzz/fuzz-expr
 	tests/run $(B) build-san
+
+# A long fuzzing run (FUZZ_SECONDS, default an hour), corpus kept in build-fuzz.
+FUZZ_SECONDS ?= 3600
+fuzz:
+	$(MAKE) B=build-fuzz FUZZ=1 build-fuzz/fuzz-expr
+	tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
 
 # The plain build only: quicker while working.
 check-fast: all $(TEST_PROGRAMS)
@@ -101,7 +117,7 @@ lint-man:
 	mandoc -Tlint -Wwarning $(MANPAGES)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all check check-fast demo bench install uninstall lint-man clean
+.PHONY: all check check-fast demo bench fuzz install uninstall lint-man clean
 .SECONDARY:

@@ -153,14 +153,23 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 
 /* ---- messages ---- */
 
+static void print_lines(struct cli *cli, const crm_error *err);
+
 static void print_reasons(struct cli *cli, const crm_error *err)
+{
+	print_lines(cli, err);
+	if (err->context[0])
+		fprintf(stderr, "%s\n", err->context);
+}
+
+static void print_lines(struct cli *cli, const crm_error *err)
 {
 	const char *line = err->msg;
 	do {
 		const char *nl = strchr(line, '\n');
 		int len = nl ? (int)(nl - line) : (int)strlen(line);
 		fprintf(stderr, "%s: ", cli->prog);
-		if (err->source) {
+		if (err->source[0]) {
 			fprintf(stderr, "%s:", err->source);
 			if (err->line)
 				fprintf(stderr, "%ld:", err->line);

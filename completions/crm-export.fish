@@ -9,6 +9,8 @@ end
 complete -c crm-export -s f -l fields -x -a '(__crm_export_fields)' -d 'fields to write'
 complete -c crm-export -s k -l kind -x -a 'customers events' -d 'customers or their events'
 complete -c crm-export -l all -d 'every customer'
+complete -c crm-export -s s -l segment -x -a '(crm-segment --list -o ids 2>/dev/null)' -d 'the customers of a saved segment'
+complete -c crm-export -s w -l where -x -d 'the customers an expression matches'
 complete -c crm-export -l dump -d 'everything, as NDJSON that crm-add restores'
 complete -c crm-export -l list-fields -d 'list the fields there are'
 complete -c crm-export -s d -l db -r -F -d 'the database'

@@ -1,34 +1,62 @@
-# bash completion for the crm commands (crm-add, crm-export).
+# bash completion for the crm commands (crm-add, crm-export, crm-segment).
 # Installed as .../bash-completion/completions/crm, with a link for each command.
 
-_crm_fields() # the fields there are: asks crm-export, with the -d given on the line
+_crm_db_args() # the -d given on the line, for asking the database
 {
-	local db=() kind=customers i
+	local i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		-d | --db) db=(-d "${COMP_WORDS[i + 1]}") ;;
+		-d | --db) printf '%s\n' -d "${COMP_WORDS[i + 1]}" ;;
+		esac
+	done
+}
+
+_crm_fields() # the fields there are (of the -k kind on the line)
+{
+	local kind=customers i db
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
 		-k | --kind) kind=${COMP_WORDS[i + 1]} ;;
 		esac
 	done
+	mapfile -t db < <(_crm_db_args)
 	crm-export "${db[@]}" -k "$kind" --list-fields 2>/dev/null
 }
 
-# Completes the argument of an option both commands have; false for any other.
+_crm_segments() # the saved segments
+{
+	local db
+	mapfile -t db < <(_crm_db_args)
+	crm-segment "${db[@]}" --list -o ids 2>/dev/null
+}
+
+# Completes a comma-separated list of words, after the last comma.
+_crm_list()
+{
+	local cur=$1 words=$2 done="" word=$1
+	[[ $cur == *,* ]] && done=${cur%,*}, word=${cur##*,}
+	COMPREPLY=($(compgen -P "$done" -W "$words" -- "$word"))
+	compopt -o nospace 2>/dev/null
+}
+
+# Completes the argument of an option every command has; false for any other.
 _crm_common_arg()
 {
-	local cur=$1 prev=$2
+	local cur=$1 prev=$2 formats=$3
 	case $prev in
 	-d | --db) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	-i | --input) COMPREPLY=($(compgen -W "csv tsv json ndjson ids" -- "$cur")) ;;
-	-o | --output) COMPREPLY=($(compgen -W "csv tsv json ndjson ids table" -- "$cur")) ;;
+	-o | --output) COMPREPLY=($(compgen -W "${formats:-csv tsv json ndjson ids table}" -- "$cur")) ;;
 	-k | --kind) COMPREPLY=($(compgen -W "customers events" -- "$cur")) ;;
-	--as-of) COMPREPLY=() ;;
+	-s | --segment) COMPREPLY=($(compgen -W "$(_crm_segments)" -- "$cur")) ;;
+	-w | --where | --as-of) COMPREPLY=() ;;
 	*) return 1 ;;
 	esac
 	return 0
 }
 
 _crm_common_opts="-d --db -i --input -o --output --as-of -q --quiet -h --help --version"
+_crm_select_opts="--all -s --segment -w --where"
 
 _crm_add()
 {
@@ -55,19 +83,43 @@ _crm_export()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_crm_common_arg "$cur" "$prev" && return
 	case $prev in
-	-f | --fields)
-		# complete the name after the last comma
-		local done="" word=$cur
-		[[ $cur == *,* ]] && done=${cur%,*}, word=${cur##*,}
-		COMPREPLY=($(compgen -P "$done" -W "$(_crm_fields)" -- "$word"))
-		compopt -o nospace 2>/dev/null
-		return ;;
+	-f | --fields) _crm_list "$cur" "$(_crm_fields)"; return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-f --fields -k --kind --all --dump --list-fields
-			$_crm_common_opts" -- "$cur"))
+		COMPREPLY=($(compgen -W "-f --fields -k --kind --dump --list-fields
+			$_crm_select_opts $_crm_common_opts" -- "$cur"))
+	fi
+}
+
+_crm_segment()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
+	_crm_common_arg "$cur" "$prev" "csv tsv json ndjson ids table chart" && return
+	case $prev in
+	-f | --fields) _crm_list "$cur" "$(_crm_fields)"; return ;;
+	--by) _crm_list "$cur" "tag $(_crm_fields)"; return ;;
+	--delete | --diff) COMPREPLY=($(compgen -W "$(_crm_segments)" -- "$cur")); return ;;
+	--max-missing)
+		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		return ;;
+	--save | --desc | --bins | --edges | --max-duplicates) return ;;
+	esac
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		if [[ ${COMP_WORDS[i]} == --config && $cur != -* ]]; then
+			local db
+			mapfile -t db < <(_crm_db_args)
+			COMPREPLY=($(compgen -W "$(crm-segment "${db[@]}" --config -o ids 2>/dev/null)" -- "$cur"))
+			return
+		fi
+	done
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-f --fields --save --desc --list --delete --by --bins --edges
+			--diff --quality --max-missing --max-duplicates --config --explain
+			$_crm_select_opts $_crm_common_opts" -- "$cur"))
 	fi
 }
 
 complete -F _crm_add crm-add
 complete -F _crm_export crm-export
+complete -F _crm_segment crm-segment

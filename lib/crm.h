@@ -31,10 +31,11 @@ enum crm_status {
 
 typedef struct crm_error {
 	int code;           /* a crm_status */
-	const char *source; /* file name, "stdin", "expression"; borrowed, may be NULL */
+	char source[256];   /* file name, "stdin", "expression"; empty when none */
 	long line;          /* 1-based; 0 when not about a line */
 	long column;        /* 1-based; 0 when not about a column */
 	char msg[2048];     /* one reason a line; several lines for several reasons */
+	char context[512];  /* shown below the reasons as it is: the line, and a caret */
 } crm_error;
 
 void crm_error_clear(crm_error *err);
@@ -85,6 +86,7 @@ enum crm_format {
 	CRM_FMT_NDJSON,
 	CRM_FMT_IDS,
 	CRM_FMT_TABLE,
+	CRM_FMT_CHART, /* bars, for counts: labels, then count and share columns */
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt);
@@ -268,21 +270,109 @@ int crm_import_end(crm_import *imp, enum crm_import_end how,
 /* True when rec is the first record of a dump (crm-export --dump). */
 bool crm_record_is_dump_header(const crm_record *rec);
 
-/* export.c: crm-export. */
-typedef struct crm_export crm_export;
+/* expr.c: the expression language, crm-expr(7). */
+typedef struct crm_expr crm_expr;
 
-/* Exports the fields of every customer (or the events of every customer),
- * in a stable order (the order they were stored). */
-int crm_export_all(crm_db *db, const crm_fields *fields, const crm_clock *clock,
-		   crm_writer *out, crm_error *err);
-/* Prepares an export of single customers, looked up by id. */
-int crm_export_new(crm_export **ex, crm_db *db, const crm_fields *fields,
-		   const crm_clock *clock, crm_error *err);
-void crm_export_free(crm_export *ex);
-/* Writes the customer with this id (or its events). CRM_EDATA: no such customer. */
-int crm_export_one(crm_export *ex, const char *id, crm_writer *out, crm_error *err);
+/* Parses and checks an expression (fields, functions, segments, regular
+ * expressions): CRM_EDATA with line, column and a caret when it is wrong. */
+int crm_expr_new(crm_expr **e, crm_db *db, const char *text, crm_error *err);
+void crm_expr_free(crm_expr *e);
+const char *crm_expr_text(const crm_expr *e);
+/* The expression of saved segment name (CRM_EDATA when there is none). */
+int crm_expr_segment(crm_expr **e, crm_db *db, const char *name, crm_error *err);
+/* The customers given one by one with crm_chosen_add (ids on the command
+ * line, or a stream), as an expression that --by and --quality can use. */
+crm_expr *crm_expr_chosen(crm_db *db);
+/* Adds the customer with this id to the chosen set; *known is false when
+ * there is no such customer. */
+int crm_chosen_add(crm_db *db, const char *id, bool *known, crm_error *err);
+/* a and b together; takes both (either may be NULL) and returns the one left. */
+crm_expr *crm_expr_and(crm_expr *a, crm_expr *b);
+/* Writes the SQL an expression compiles to, then its parameters, as records
+ * of two columns (what, value): for --explain. */
+int crm_expr_sql(const crm_expr *e, crm_db *db, const crm_clock *clock, crm_writer *out,
+		 crm_error *err);
+
+/* segments.c: saved segments. */
+/* Saves (or replaces) a segment, after checking its expression. */
+int crm_segment_save(crm_db *db, const char *name, const char *expr, const char *description,
+		     const crm_clock *clock, crm_error *err);
+/* Deletes a segment; refused while another segment uses it. */
+int crm_segment_delete(crm_db *db, const char *name, crm_error *err);
+/* Writes name, description, expression, customers (now), snapshot_at. */
+int crm_segment_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_segment_list_columns[5];
+/* Who entered (+) and who left (-) segment name since its last snapshot, as
+ * records: change, then fields; then the snapshot moves on. Runs inside the
+ * caller's transaction (crm_db_begin), which commits once the output is
+ * safely written, or rolls back. */
+int crm_segment_diff(crm_db *db, const char *name, const crm_fields *fields,
+		     const crm_clock *clock, crm_writer *out, crm_error *err);
+
+/* query.c: customers out, or their events. */
+typedef struct crm_query crm_query;
+
+/* A query of fields; where (may be NULL) chooses the customers. */
+int crm_query_new(crm_query **q, crm_db *db, const crm_fields *fields, const crm_expr *where,
+		  const crm_clock *clock, crm_error *err);
+void crm_query_free(crm_query *q);
+/* Every matching customer (or their events), in the order stored; count may be NULL. */
+int crm_query_all(crm_query *q, crm_writer *out, long *count, crm_error *err);
+/* The customer with this id, when it matches (*matched says); CRM_EDATA when
+ * there is no such customer. */
+int crm_query_one(crm_query *q, const char *id, crm_writer *out, bool *matched, crm_error *err);
 /* The id a record names its customer by: customer_id when it has one, else id. */
 const char *crm_record_customer_id(const crm_record *rec);
+
+/* group.c: group and count (crm-segment --by). */
+typedef struct crm_group crm_group;
+
+/* by: comma-separated fields, or tag; bins (> 0) or edges ("18,25,35") cut
+ * one numeric field into bands; where (may be NULL) chooses the customers. */
+int crm_group_new(crm_group **g, crm_db *db, const char *by, int bins, const char *edges,
+		  const crm_expr *where, const crm_clock *clock, crm_error *err);
+void crm_group_free(crm_group *g);
+/* The columns: the fields, then count and share (percent of the customers chosen). */
+const char *const *crm_group_columns(const crm_group *g, size_t *n);
+int crm_group_write(crm_group *g, crm_writer *out, crm_error *err);
+
+/* quality.c: the data audit (crm-segment --quality). */
+struct crm_quality_field {
+	char *field;
+	const char *check; /* how values are checked, or NULL */
+	bool key;          /* duplicates are counted */
+	long filled, missing, invalid, duplicates;
+};
+
+typedef struct crm_quality {
+	long total;
+	size_t n;
+	struct crm_quality_field *f;
+} crm_quality;
+
+/* Counts, per field, over the customers where chooses (NULL: all). Duplicates
+ * are the customers beyond the first with the same phone, email or wechat_id. */
+int crm_quality_new(crm_quality **q, crm_db *db, const crm_expr *where, const crm_clock *clock,
+		    crm_error *err);
+void crm_quality_free(crm_quality *q);
+double crm_quality_pct(long part, long total);
+/* The report, a record a field: crm_quality_columns. */
+int crm_quality_write(const crm_quality *q, crm_writer *out, crm_error *err);
+extern const char *const crm_quality_columns[7];
+/* The groups of customers that share a phone, email or wechat_id, with their
+ * ids: crm_quality_group_columns. */
+int crm_quality_groups(crm_db *db, const crm_expr *where, const crm_clock *clock, crm_writer *out,
+		       crm_error *err);
+extern const char *const crm_quality_group_columns[4];
+
+/* settings.c: settings kept in the database (crm-segment --config). */
+int crm_setting_get(crm_db *db, const char *key, char **value, crm_error *err);
+/* Checks and stores one setting, in a transaction. */
+int crm_setting_set(crm_db *db, const char *key, const char *value, const crm_clock *clock,
+		    crm_error *err);
+/* Writes settings as records key,value,default,about: all, or only one. */
+int crm_settings_write(crm_db *db, const char *only, crm_writer *out, crm_error *err);
+extern const char *const crm_settings_columns[4];
 
 /* dump.c: everything, as NDJSON that crm-add restores. */
 int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err);

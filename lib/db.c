@@ -207,6 +207,8 @@ static int use_wal(crm_db *db, crm_error *err)
 static int configure(crm_db *db, crm_error *err)
 {
 	sqlite3_extended_result_codes(db->sql, 1);
+	if (crm_functions_register(db->sql) != CRM_OK)
+		return crm_db_fail(db, err, "cannot register functions");
 	sqlite3_busy_timeout(db->sql, CRM_DB_BUSY_TIMEOUT_MS);
 	db->readonly = sqlite3_db_readonly(db->sql, "main") == 1;
 	/* synchronous=FULL: a reported commit survives a power loss, not only a crash. */

@@ -10,9 +10,10 @@ void crm_error_clear(crm_error *err)
 	if (!err)
 		return;
 	err->code = 0;
-	err->source = NULL;
+	err->source[0] = '\0';
 	err->line = err->column = 0;
 	err->msg[0] = '\0';
+	err->context[0] = '\0';
 }
 
 int crm_error_set(crm_error *err, int code, const char *fmt, ...)
@@ -47,7 +48,7 @@ void crm_error_at(crm_error *err, const char *source, long line, long column)
 {
 	if (!err)
 		return;
-	err->source = source;
+	snprintf(err->source, sizeof err->source, "%s", source ? source : "");
 	err->line = line;
 	err->column = column;
 }

@@ -43,22 +43,15 @@ static const struct alias {
 	{CRM_EVENTS, "渠道", "channel"},
 };
 
-/* Computed customer fields. ?1 is the as-of day D, ?2 the first instant after it. */
+/* Computed customer fields: their SQL is written by crm_sql_computed. */
 static const struct computed {
 	const char *name;
 	crm_type type;
-	const char *sql;
 } computed[] = {
-	{"age", CRM_INT,
-	 "(CASE WHEN c.birthday IS NULL OR c.birthday > ?1 THEN NULL ELSE"
-	 " CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(c.birthday, 1, 4) AS INTEGER)"
-	 " - (substr(?1, 6, 5) < substr(c.birthday, 6, 5)) END)"},
-	{"first_purchase", CRM_TEXT,
-	 "(SELECT substr(min(e.ts), 1, 10) FROM events e"
-	 " WHERE e.cid = c.cid AND e.type = 'purchase' AND e.ts < ?2)"},
-	{"last_purchase", CRM_TEXT,
-	 "(SELECT substr(max(e.ts), 1, 10) FROM events e"
-	 " WHERE e.cid = c.cid AND e.type = 'purchase' AND e.ts < ?2)"},
+	{"age", CRM_INT},          {"stage", CRM_TEXT},   {"first_purchase", CRM_TEXT},
+	{"last_purchase", CRM_TEXT}, {"tags", CRM_LIST},  {"notes", CRM_INT},
+	{"last_note", CRM_TEXT},   {"next_follow_up", CRM_TEXT}, {"score", CRM_REAL},
+	{"grade", CRM_TEXT},
 };
 
 /* Names that SPEC gives computed fields, now or in coming versions: an input
@@ -141,8 +134,7 @@ static const struct computed *computed_field(const char *name)
 	return NULL;
 }
 
-/* The custom fields in first-seen order; caller frees the array and strings. */
-static int custom_names(crm_db *db, enum crm_kind kind, char ***names, size_t *n,
+int crm_custom_fields(crm_db *db, enum crm_kind kind, char ***names, size_t *n,
 			crm_error *err)
 {
 	sqlite3_stmt *st;
@@ -218,7 +210,7 @@ static int add_named(crm_fields *f, const char *name, char **custom, size_t ncus
 	}
 	const struct computed *c = f->kind == CRM_CUSTOMERS ? computed_field(name) : NULL;
 	if (c) {
-		fields_add(f, name, CRM_FIELD_COMPUTED, c->type, c->sql);
+		fields_add(f, name, CRM_FIELD_COMPUTED, c->type, NULL);
 		return CRM_OK;
 	}
 	if (is_custom(custom, ncustom, name)) {
@@ -274,7 +266,7 @@ int crm_fields_new(crm_fields **out, crm_db *db, enum crm_kind kind, const char 
 	*out = NULL;
 	char **custom;
 	size_t ncustom;
-	if (custom_names(db, kind, &custom, &ncustom, err) != CRM_OK)
+	if (crm_custom_fields(db, kind, &custom, &ncustom, err) != CRM_OK)
 		return CRM_EDB;
 	crm_fields *f = calloc(1, sizeof *f);
 	if (!f)
@@ -324,31 +316,169 @@ enum crm_kind crm_fields_kind(const crm_fields *f)
 	return f->kind;
 }
 
-void crm_fields_sql(const crm_fields *f, crm_buf *sql)
+int crm_fields_sql(const crm_fields *f, crm_sql *q, crm_error *err)
 {
 	const char *alias = f->kind == CRM_CUSTOMERS ? "c" : "e";
-	int param = 3;
 	for (size_t i = 0; i < f->n; i++) {
 		const crm_field *field = &f->f[i];
 		if (i)
-			crm_buf_adds(sql, ", ");
-		if (field->source == CRM_FIELD_CUSTOM)
-			crm_buf_printf(sql, "json_extract(%s.attrs, ?%d)", alias, param++);
-		else if (field->sql)
-			crm_buf_adds(sql, field->sql);
-		else
-			crm_buf_printf(sql, "%s.%s", alias, field->name);
+			crm_sql_add(q, ", ");
+		if (field->source == CRM_FIELD_CUSTOM) {
+			crm_sql_addf(q, "json_extract(%s.attrs, ", alias);
+			crm_sql_text(q, field->path);
+			crm_sql_add(q, ")");
+		} else if (field->source == CRM_FIELD_COMPUTED) {
+			if (crm_sql_computed(q, field->name, err) != CRM_OK)
+				return CRM_EDB;
+		} else if (field->sql) {
+			crm_sql_add(q, field->sql);
+		} else {
+			crm_sql_addf(q, "%s.%s", alias, field->name);
+		}
 	}
+	return CRM_OK;
 }
 
-int crm_fields_bind(const crm_fields *f, sqlite3_stmt *st, const crm_clock *clock)
+bool crm_field_is_stored(const char *name)
 {
-	sqlite3_bind_text(st, 1, clock->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, clock->end, -1, SQLITE_STATIC);
-	int param = 3;
-	for (size_t i = 0; i < f->n; i++)
-		if (f->f[i].source == CRM_FIELD_CUSTOM)
-			sqlite3_bind_text(st, param++, f->f[i].path, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < crm_customer_ncolumns; i++)
+		if (strcmp(crm_customer_columns[i], name) == 0)
+			return true;
+	return false;
+}
+
+bool crm_field_computed_type(const char *name, crm_type *type)
+{
+	const struct computed *c = computed_field(name);
+	if (c)
+		*type = c->type;
+	return c != NULL;
+}
+
+/* Purchases up to the end of D, the subquery several fields share. */
+static void purchases(crm_sql *q)
+{
+	crm_sql_add(q, " FROM events e WHERE e.cid = c.cid AND e.type = 'purchase' AND e.ts < ");
+	crm_sql_end(q);
+}
+
+static void age_sql(crm_sql *q)
+{
+	crm_sql_add(q, "(CASE WHEN c.birthday IS NULL OR c.birthday > ");
+	crm_sql_date(q);
+	crm_sql_add(q, " THEN NULL ELSE CAST(substr(");
+	crm_sql_date(q);
+	crm_sql_add(q, ", 1, 4) AS INTEGER) - CAST(substr(c.birthday, 1, 4) AS INTEGER) - (substr(");
+	crm_sql_date(q);
+	crm_sql_add(q, ", 6, 5) < substr(c.birthday, 6, 5)) END)");
+}
+
+/* Lifecycle stages (SPEC), thresholds from the settings. */
+static int stage_sql(crm_sql *q, crm_error *err)
+{
+	static const char *const keys[] = {"stage.new", "stage.active", "stage.dormant"};
+	for (int i = 0; i < 3; i++)
+		if (!q->stage[i] && crm_setting_days(q->db, keys[i], &q->stage[i], err) != CRM_OK)
+			return CRM_EDB;
+	static const char *const parts[] = {
+		"(SELECT CASE WHEN p.last IS NULL THEN 'potential' WHEN julianday(",
+		") - julianday(substr(p.first, 1, 10)) < ",
+		" THEN 'new' WHEN julianday(", ") - julianday(substr(p.last, 1, 10)) < ",
+		" THEN 'active' WHEN julianday(", ") - julianday(substr(p.last, 1, 10)) <= ",
+		" THEN 'dormant' ELSE 'churned' END FROM (SELECT min(e.ts) AS first, max(e.ts) AS last",
+	};
+	crm_sql_add(q, parts[0]);
+	for (int i = 0; i < 3; i++) {
+		crm_sql_date(q);
+		crm_sql_add(q, parts[1 + 2 * i]);
+		crm_sql_int(q, q->stage[i]);
+		crm_sql_add(q, parts[2 + 2 * i]);
+	}
+	purchases(q);
+	crm_sql_add(q, ") p)");
+	return CRM_OK;
+}
+
+static void tags_sql(crm_sql *q)
+{
+	crm_sql_add(q, "(SELECT group_concat(name, ';') FROM (SELECT t.name FROM customer_tags ct"
+		       " JOIN tags t ON t.tid = ct.tid WHERE ct.cid = c.cid AND (ct.expires_on IS NULL"
+		       " OR ct.expires_on > ");
+	crm_sql_date(q);
+	crm_sql_add(q, ") ORDER BY t.name))");
+}
+
+static void notes_sql(crm_sql *q, const char *what, const char *rest)
+{
+	crm_sql_addf(q, "(SELECT %s FROM notes n WHERE n.cid = c.cid AND n.created_at < ", what);
+	crm_sql_end(q);
+	crm_sql_add(q, rest);
+}
+
+static int score_sql(crm_sql *q, const char *column, crm_error *err)
+{
+	char *model;
+	if (crm_setting_get(q->db, "score.model", &model, err) != CRM_OK)
+		return CRM_EDB;
+	crm_sql_addf(q, "(SELECT s.%s FROM scores s WHERE s.cid = c.cid AND s.model = ", column);
+	crm_sql_text(q, *model ? model : NULL);
+	crm_sql_add(q, ")");
+	free(model);
+	return CRM_OK;
+}
+
+int crm_sql_field(crm_sql *q, const char *name, crm_error *err)
+{
+	crm_type type;
+	if (crm_field_is_stored(name)) {
+		crm_sql_addf(q, "c.%s", name); /* a name from our own list */
+		return CRM_OK;
+	}
+	if (crm_field_computed_type(name, &type))
+		return crm_sql_computed(q, name, err);
+	char **custom;
+	size_t n;
+	if (crm_custom_fields(q->db, CRM_CUSTOMERS, &custom, &n, err) != CRM_OK)
+		return CRM_EDB;
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		found = found || strcmp(custom[i], name) == 0;
+		free(custom[i]);
+	}
+	free(custom);
+	if (!found)
+		return crm_error_set(err, CRM_EUSAGE, "unknown field '%s'", name);
+	char path[256];
+	snprintf(path, sizeof path, "$.\"%s\"", name);
+	crm_sql_add(q, "json_extract(c.attrs, ");
+	crm_sql_text(q, path);
+	crm_sql_add(q, ")");
+	return CRM_OK;
+}
+
+int crm_sql_computed(crm_sql *q, const char *name, crm_error *err)
+{
+	if (!strcmp(name, "age")) {
+		age_sql(q);
+	} else if (!strcmp(name, "stage")) {
+		return stage_sql(q, err);
+	} else if (!strcmp(name, "first_purchase") || !strcmp(name, "last_purchase")) {
+		crm_sql_addf(q, "(SELECT substr(%s(e.ts), 1, 10)", name[0] == 'f' ? "min" : "max");
+		purchases(q);
+		crm_sql_add(q, ")");
+	} else if (!strcmp(name, "tags")) {
+		tags_sql(q);
+	} else if (!strcmp(name, "notes")) {
+		notes_sql(q, "count(*)", ")");
+	} else if (!strcmp(name, "last_note")) {
+		notes_sql(q, "n.body", " ORDER BY n.created_at DESC, n.nid DESC LIMIT 1)");
+	} else if (!strcmp(name, "next_follow_up")) {
+		notes_sql(q, "min(n.follow_up)", " AND n.done_at IS NULL AND n.follow_up IS NOT NULL)");
+	} else if (!strcmp(name, "score") || !strcmp(name, "grade")) {
+		return score_sql(q, name, err);
+	} else {
+		return crm_error_set(err, CRM_EUSAGE, "unknown field '%s'", name);
+	}
 	return CRM_OK;
 }
 

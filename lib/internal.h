@@ -73,6 +73,56 @@ int crm_db_exec(crm_db *db, const char *sql, crm_error *err);
 /* Binds text, or NULL when s is NULL or empty. */
 int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);
 
+/* sql.c: one statement's text and the values bound to it. */
+struct crm_param {
+	int type; /* SQLITE_TEXT, SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_NULL */
+	char *text;
+	int64_t i;
+	double d;
+};
+
+typedef struct crm_sql {
+	crm_db *db;
+	const crm_clock *clock;
+	crm_buf text;
+	struct crm_param *params;
+	size_t nparams, cap;
+	int p_date, p_end; /* parameters holding D and the end of D, once used */
+	int stage[3];      /* the stage thresholds in days, once read */
+} crm_sql;
+
+void crm_sql_init(crm_sql *q, crm_db *db, const crm_clock *clock);
+void crm_sql_free(crm_sql *q);
+/* SQL text from libcrm's own code: never user text. */
+void crm_sql_add(crm_sql *q, const char *text);
+void crm_sql_addf(crm_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A value: appends a parameter and binds the value to it. */
+void crm_sql_text(crm_sql *q, const char *value);
+void crm_sql_int(crm_sql *q, int64_t value);
+void crm_sql_real(crm_sql *q, double value);
+/* The as-of day D (YYYY-MM-DD), and the first instant after it. */
+void crm_sql_date(crm_sql *q);
+void crm_sql_end(crm_sql *q);
+int crm_sql_prepare(crm_sql *q, sqlite3_stmt **st, crm_error *err);
+
+/* settings.c */
+/* Days in a window: 90d, 12w, 6m (30 days a month), 1y (365 days). */
+int crm_window_days(const char *text, int *days);
+int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
+
+/* expr.c */
+/* Appends the expression as an SQL condition over customers c. */
+int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err);
+/* True when the expression text calls segment('name'). */
+bool crm_expr_text_uses_segment(const char *text, const char *name);
+
+/* segments.c */
+/* The expression text of a saved segment; caller frees. */
+int crm_segment_expr(crm_db *db, const char *name, char **text, crm_error *err);
+
+/* functions.c: the SQL functions libcrm registers on every connection. */
+int crm_functions_register(sqlite3 *db);
+
 /* fields.c */
 enum crm_field_source {
 	CRM_FIELD_STORED,   /* a column of the table */
@@ -84,7 +134,7 @@ typedef struct crm_field {
 	const char *name;
 	enum crm_field_source source;
 	crm_type type;
-	const char *sql;    /* stored and computed: an SQL expression; custom: NULL */
+	const char *sql;    /* event columns: their SQL; otherwise NULL */
 	char *path;         /* custom: the JSON path bound as a parameter */
 	bool money;         /* integer cents, written as a decimal */
 	char scratch[32];   /* the decimal text of a money value */
@@ -107,12 +157,18 @@ extern const size_t crm_event_ncolumns;
 const char *crm_field_canonical(enum crm_kind kind, const char *name);
 /* Checks a custom attribute name. */
 int crm_field_name_check(const char *name, crm_error *err);
-/* Appends the SELECT list for fields to sql (table alias c for customers,
- * e for events joined with their customer c). */
-void crm_fields_sql(const crm_fields *fields, crm_buf *sql);
-/* Binds the paths and the clock's parameters of a statement made with
- * crm_fields_sql: ?1 the as-of date, ?2 the end of the as-of day, paths from ?3. */
-int crm_fields_bind(const crm_fields *fields, sqlite3_stmt *st, const crm_clock *clock);
+/* Appends the SELECT list for fields (table alias c for customers, e for
+ * events joined with their customer c). */
+int crm_fields_sql(const crm_fields *fields, crm_sql *q, crm_error *err);
+bool crm_field_is_stored(const char *name);
+/* True when name is a computed customer field; *type is its type. */
+bool crm_field_computed_type(const char *name, crm_type *type);
+/* Appends a customer field's SQL: stored, computed or custom. */
+int crm_sql_field(crm_sql *q, const char *name, crm_error *err);
+/* Appends a computed field's SQL. */
+int crm_sql_computed(crm_sql *q, const char *name, crm_error *err);
+/* The custom fields of kind, in first-seen order; caller frees all. */
+int crm_custom_fields(crm_db *db, enum crm_kind kind, char ***names, size_t *n, crm_error *err);
 /* Turns a result row (columns in field order) into values. */
 void crm_fields_row(crm_fields *fields, sqlite3_stmt *st, crm_value *values);
 

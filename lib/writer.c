@@ -40,6 +40,7 @@ int crm_format_parse(const char *name, enum crm_format *fmt)
 	} formats[] = {
 		{"csv", CRM_FMT_CSV},   {"tsv", CRM_FMT_TSV},       {"json", CRM_FMT_JSON},
 		{"ndjson", CRM_FMT_NDJSON}, {"ids", CRM_FMT_IDS},   {"table", CRM_FMT_TABLE},
+		{"chart", CRM_FMT_CHART},
 	};
 	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
 		if (strcmp(name, formats[i].name) == 0) {
@@ -52,7 +53,8 @@ int crm_format_parse(const char *name, enum crm_format *fmt)
 
 const char *crm_format_name(enum crm_format fmt)
 {
-	static const char *const names[] = {"auto", "csv", "tsv", "json", "ndjson", "ids", "table"};
+	static const char *const names[] = {"auto", "csv", "tsv", "json", "ndjson", "ids", "table",
+					    "chart"};
 	return names[fmt];
 }
 
@@ -320,6 +322,70 @@ static void table_buffer(crm_writer *w, const crm_value *values)
 	}
 }
 
+#define CHART_BAR 40
+
+/* A chart line: the labels (all columns but count and share), a bar as long
+ * as the count is to the largest, the count, the share. */
+static void chart_line(crm_writer *w, const char *const *texts, size_t label_width, double max)
+{
+	size_t nlabels = w->ncols >= 2 ? w->ncols - 2 : 0, used = 0;
+	for (size_t i = 0; i < nlabels; i++) {
+		const char *t = texts[i][0] ? texts[i] : "(none)";
+		if (i)
+			used += (size_t)fprintf(w->out, " / ");
+		used += table_text(w->out, t, TABLE_MAX_WIDTH, true);
+	}
+	pad(w->out, label_width - used + 2);
+	double count = w->ncols >= 2 ? strtod(texts[w->ncols - 2], NULL) : 0;
+	int cells = max > 0 ? (int)(count / max * CHART_BAR + 0.5) : 0;
+	if (cells == 0 && count > 0)
+		cells = 1;
+	for (int i = 0; i < cells; i++)
+		fputs("█", w->out);
+	pad(w->out, (size_t)(CHART_BAR - cells) + 2);
+	if (w->ncols >= 2)
+		fprintf(w->out, "%8s  %5s%%", texts[w->ncols - 2], texts[w->ncols - 1]);
+	putc('\n', w->out);
+}
+
+static size_t chart_label_width(crm_writer *w, const char *const *texts)
+{
+	size_t width = 0, nlabels = w->ncols >= 2 ? w->ncols - 2 : 0;
+	for (size_t i = 0; i < nlabels; i++)
+		width += (i ? 3 : 0) + table_text(w->out, texts[i][0] ? texts[i] : "(none)", TABLE_MAX_WIDTH, false);
+	return width;
+}
+
+static void chart_layout(crm_writer *w)
+{
+	const char **row = crm_xmalloc((w->ncols + 1) * sizeof *row);
+	size_t label = 0;
+	double max = 0;
+	const char *p = w->cells.p;
+	for (size_t c = 0; c < w->ncells; c += w->ncols) {
+		for (size_t i = 0; i < w->ncols; i++) {
+			row[i] = p;
+			p += strlen(p) + 1;
+		}
+		size_t width = chart_label_width(w, row);
+		label = width > label ? width : label;
+		double count = w->ncols >= 2 ? strtod(row[w->ncols - 2], NULL) : 0;
+		max = count > max ? count : max;
+	}
+	p = w->cells.p;
+	for (size_t c = 0; c < w->ncells; c += w->ncols) {
+		for (size_t i = 0; i < w->ncols; i++) {
+			row[i] = p;
+			p += strlen(p) + 1;
+		}
+		chart_line(w, row, label, max);
+	}
+	free(row);
+	crm_buf_free(&w->cells);
+	w->ncells = 0;
+	w->laid_out = true;
+}
+
 static void table_layout(crm_writer *w)
 {
 	w->widths = crm_xmalloc((w->ncols + 1) * sizeof *w->widths);
@@ -397,6 +463,9 @@ int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err)
 	case CRM_FMT_TABLE:
 		table_row(w, values);
 		break;
+	case CRM_FMT_CHART:
+		table_buffer(w, values); /* a chart is of groups: few rows, laid out at the end */
+		break;
 	case CRM_FMT_AUTO:
 		break;
 	}
@@ -423,6 +492,8 @@ int crm_writer_finish(crm_writer *w, crm_error *err)
 		fputs(w->rows ? "\n]\n" : "[]\n", w->out);
 	if (w->fmt == CRM_FMT_TABLE && !w->laid_out)
 		table_layout(w);
+	if (w->fmt == CRM_FMT_CHART)
+		chart_layout(w);
 	if (fflush(w->out) != 0 || ferror(w->out))
 		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
 	return CRM_OK;

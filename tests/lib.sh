@@ -56,16 +56,16 @@ fails() {
 	else { echo "expected exit status $1"; _diag "$3"; } >"$WORK/.diag"; _fail "$2"; fi
 }
 
-out() {
+out() { # an empty EXPECTED means no output at all
 	_run "$3"
-	printf '%s\n' "$2" >"$WORK/.want"
+	if [ -n "$2" ]; then printf '%s\n' "$2" >"$WORK/.want"; else : >"$WORK/.want"; fi
 	if cmp -s "$WORK/.want" "$WORK/.out"; then _pass "$1"
 	else { echo "stdout differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.out"; _diag "$3"; } >"$WORK/.diag"; _fail "$1"; fi
 }
 
 err() {
 	_run "$3"
-	printf '%s\n' "$2" >"$WORK/.want"
+	if [ -n "$2" ]; then printf '%s\n' "$2" >"$WORK/.want"; else : >"$WORK/.want"; fi
 	if cmp -s "$WORK/.want" "$WORK/.err"; then _pass "$1"
 	else { echo "stderr differs (- expected, + got):"; diff "$WORK/.want" "$WORK/.err"; _diag "$3"; } >"$WORK/.diag"; _fail "$1"; fi
 }

@@ -36,7 +36,7 @@ out 'the customers named on stdin, by id' '张三
 李四' "printf 'id\n1\n2\n' | crm-export -f name | sed 1d"
 out '... or by customer_id' '李四' "printf 'customer_id,type\n2,x\n' | crm-export -f name | sed 1d"
 out '... or as a bare list of ids' '王,五' "printf '3\n' | crm-export -f name -o tsv | sed 1d"
-err 'an empty stream selects nobody, with a note' 'crm-export: no customers on stdin: nothing to export (use --all for everyone)' \
+err 'an empty stream selects nobody, with a note' 'crm-export: no customers on stdin: nothing to do (use --all for everyone)' \
 	'crm-export < /dev/null'
 err 'a stream without ids says what it read' "crm-export: stdin:1: records need an id or customer_id column; the names read were:
 crm-export: stdin:1:   '1'
@@ -46,7 +46,7 @@ crm-export: stdin:1: (the first line is the header: was it cut off, by grep perh
 out 'pipelines go on: select with one export, write with another' '张三,13800138000' \
 	"crm-export --all -f id,city | awk -F, 'NR == 1 || \$2 == \"上海\"' | crm-export -f name,phone | sed 1d"
 err 'an unknown field is a usage error that lists the fields' "crm-export: unknown field 'nmae'
-crm-export: fields: id,name,phone,email,wechat_id,gender,birthday,city,province,source,owner,created_at,updated_at,level,age,first_purchase,last_purchase" \
+crm-export: fields: id,name,phone,email,wechat_id,gender,birthday,city,province,source,owner,created_at,updated_at,level,age,stage,first_purchase,last_purchase,tags,notes,last_note,next_follow_up,score,grade" \
 	'crm-export --all -f id,nmae'
 fails 2 '... exit status 2' 'crm-export --all -f nmae'
 fails 2 'a field twice is a usage error' 'crm-export --all -f id,id'
@@ -65,8 +65,15 @@ created_at
 updated_at
 level
 age
+stage
 first_purchase
-last_purchase' 'crm-export --list-fields'
+last_purchase
+tags
+notes
+last_note
+next_follow_up
+score
+grade' 'crm-export --list-fields'
 golden 'events of everyone, as of the day' export-events.csv 'crm-export --all -k events'
 out 'events of one customer' '1,purchase,100.00
 1,purchase,50.00' 'crm-export -k events -f customer_id,type,amount 1 | sed 1d'

@@ -12,8 +12,21 @@ bash_complete() { # bash_complete FUNCTION WORD...: what bash offers for the las
 		"$COMP/crm.bash" "$2" "$1"
 }
 
-for c in crm-add crm-export; do
+for c in crm-add crm-export crm-segment; do
 	f=_$(echo $c | tr - _)
+	formats='csv
+ids
+json
+ndjson
+table
+tsv'
+	[ $c = crm-segment ] && formats='chart
+csv
+ids
+json
+ndjson
+table
+tsv'
 	want=$($c --help | grep -o -- '--[a-z-]*' | sort -u)
 	out "bash offers $c's long options" "$want" "bash -c '$(bash_complete $f "$c --")'"
 	out "zsh offers $c's long options" "$want" "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' '$c --'"
@@ -25,12 +38,7 @@ for c in crm-add crm-export; do
 		zsh) cmd="timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' '$c -o '" ;;
 		fish) cmd="fish -c 'source $COMP/$c.fish; complete -C \"$c -o \"' | cut -f1 | sort -u" ;;
 		esac
-		out "$shell completes $c's output formats" 'csv
-ids
-json
-ndjson
-table
-tsv' "$cmd"
+		out "$shell completes $c's output formats" "$formats" "$cmd"
 	done
 	for opt in $want; do
 		ok "$c(1) or crm(7) documents $opt" "grep -q -- '^\\.It Fl [a-z] , Fl -${opt#--}\\|^\\.It Fl -${opt#--}' '$MAN/$c.1' '$MAN/crm.7'"
@@ -45,6 +53,16 @@ out 'fish completes field names from the database' 'id,level' \
 out 'bash completes --set with field names' 'name=' "bash -c '$(bash_complete _crm_add "crm-add --set na")'"
 out 'zsh completes the kinds' 'customers
 events' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-add -k '"
+crm-segment -q --save 高价值 -w 'age > 30'
+out 'bash completes segment names' '高价值' "bash -c '$(bash_complete _crm_segment "crm-segment --diff \"\"")'"
+out 'zsh completes segment names' '高价值' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-export -s '"
+out 'fish completes segment names' '高价值' \
+	"fish -c 'source $COMP/crm-segment.fish; complete -C \"crm-segment -s \"' | cut -f1"
+out 'bash completes --by with tag and fields' 'tag
+tags' "bash -c '$(bash_complete _crm_segment "crm-segment --by ta")'"
+out 'bash completes setting keys after --config' 'stage.active
+stage.dormant
+stage.new' "bash -c '$(bash_complete _crm_segment "crm-segment --config st")'"
 out 'fish completes --match' 'email
 phone
 wechat_id' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --match \"' | cut -f1 | sort"

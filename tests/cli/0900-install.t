@@ -7,14 +7,19 @@ ok 'make install with DESTDIR and PREFIX' \
 	"make -s -C '$TOP' install B='$CRM_BIN' DESTDIR='$WORK/root' PREFIX=/opt/crm > make.out 2>&1"
 out 'installs the commands, man pages and completions' 'opt/crm/bin/crm-add
 opt/crm/bin/crm-export
+opt/crm/bin/crm-segment
 opt/crm/share/bash-completion/completions/crm
 opt/crm/share/bash-completion/completions/crm-add
 opt/crm/share/bash-completion/completions/crm-export
+opt/crm/share/bash-completion/completions/crm-segment
 opt/crm/share/fish/vendor_completions.d/crm-add.fish
 opt/crm/share/fish/vendor_completions.d/crm-export.fish
+opt/crm/share/fish/vendor_completions.d/crm-segment.fish
 opt/crm/share/man/man1/crm-add.1
 opt/crm/share/man/man1/crm-export.1
+opt/crm/share/man/man1/crm-segment.1
 opt/crm/share/man/man5/crm.5
+opt/crm/share/man/man7/crm-expr.7
 opt/crm/share/man/man7/crm.7
 opt/crm/share/zsh/site-functions/_crm' "cd root && find . -type f -o -type l | sed 's|^\./||' | sort"
 out 'the installed command runs' 'crm-add (crm) 0.1.0' 'root/opt/crm/bin/crm-add --version'

@@ -1,0 +1,203 @@
+/* select.c: choosing customers, the same way in every command. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "select.h"
+
+bool select_take(struct selection *sel, int key, const char *arg)
+{
+	switch (key) {
+	case OPT_ALL: sel->all = true; return true;
+	case OPT_SEGMENT: sel->segment = arg; return true;
+	case OPT_WHERE: sel->where = arg; return true;
+	default: return false;
+	}
+}
+
+void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids)
+{
+	sel->ids = ids;
+	sel->nids = nids;
+	if (sel->all && (nids || sel->segment || sel->where))
+		cli_usage_error(cli, "--all takes no ids, -s or -w: they choose customers themselves");
+	crm_error err;
+	crm_expr *seg = NULL, *where = NULL;
+	if (sel->segment && crm_expr_segment(&seg, cli->db, sel->segment, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		exit(cli_exit(cli, err.code));
+	}
+	if (sel->where && crm_expr_new(&where, cli->db, sel->where, &err) != CRM_OK) {
+		crm_expr_free(seg);
+		cli_error(cli, &err);
+		exit(cli_exit(cli, err.code));
+	}
+	sel->expr = crm_expr_and(seg, where);
+}
+
+bool select_from_stdin(const struct selection *sel)
+{
+	return !sel->all && !sel->nids && !sel->segment && !sel->where && !cli_stdin_is_terminal();
+}
+
+void select_free(struct selection *sel)
+{
+	crm_expr_free(sel->expr);
+	sel->expr = NULL;
+}
+
+/* Every record would fail alike: say it once, with what was read as names. */
+static void no_id_column(struct cli *cli, const crm_reader *r, const crm_record *rec)
+{
+	crm_error err;
+	crm_error_set(&err, CRM_EDATA, "records need an id or customer_id column; the names read were:");
+	for (size_t i = 0; i < rec->n && i < 8; i++)
+		crm_error_add(&err, "  '%s'", rec->names[i]);
+	bool header = crm_reader_format(r) == CRM_FMT_CSV || crm_reader_format(r) == CRM_FMT_TSV;
+	if (header)
+		crm_error_add(&err, "(the first line is the header: was it cut off, by grep perhaps?)");
+	crm_error_at(&err, "stdin", header ? 1 : rec->line, 0);
+	cli_error(cli, &err);
+}
+
+static bool has_id_column(const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], "id") || !strcmp(names[i], "customer_id"))
+			return true;
+	return false;
+}
+
+/* Calls fn for each id: an error in a record is shown and its status kept. */
+typedef int (*id_fn)(struct cli *cli, const char *id, long line, void *ctx);
+
+/* Customers named on stdin, one record each: by customer_id, else by id. */
+static int each_stdin_id(struct cli *cli, id_fn fn, void *ctx)
+{
+	crm_reader *r = crm_reader_new(stdin, "stdin", cli->input_format);
+	const crm_record *rec;
+	crm_error err;
+	int status = CRM_OK;
+	long n = 0;
+	enum crm_read got;
+	while ((got = crm_reader_next(r, &rec, &err)) != CRM_READ_END) {
+		if (got == CRM_READ_FAIL) {
+			cli_error(cli, &err);
+			status = err.code;
+			break;
+		}
+		n++;
+		if (got == CRM_READ_BAD_ROW) {
+			cli_record_error(cli, &err);
+			status = status ? status : CRM_EDATA;
+			continue;
+		}
+		if (!has_id_column(rec->names, rec->n)) {
+			no_id_column(cli, r, rec);
+			status = CRM_EDATA;
+			break;
+		}
+		const char *id = crm_record_customer_id(rec);
+		int rc;
+		if (id && *id) {
+			rc = fn(cli, id, rec->line, ctx);
+		} else {
+			crm_error_set(&err, CRM_EDATA, "the record has an empty id");
+			crm_error_at(&err, "stdin", rec->line, 0);
+			cli_record_error(cli, &err);
+			rc = CRM_EDATA;
+		}
+		status = status ? status : rc;
+		if (rc == CRM_EDB)
+			break;
+	}
+	size_t nheader;
+	const char *const *header = crm_reader_header(r, &nheader);
+	if (n == 0 && nheader && !has_id_column(header, nheader)) {
+		crm_record hdr = {nheader, header, NULL, 1};
+		no_id_column(cli, r, &hdr);
+		status = CRM_EDATA;
+	} else if (n == 0) {
+		cli_note(cli, "no customers on stdin: nothing to do (use --all for everyone)");
+	}
+	crm_reader_free(r);
+	cli_hidden_errors(cli);
+	return status;
+}
+
+static int each_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
+{
+	if (!sel->nids)
+		return each_stdin_id(cli, fn, ctx);
+	int status = CRM_OK;
+	for (int i = 0; i < sel->nids && status != CRM_EDB; i++) {
+		int rc = fn(cli, sel->ids[i], 0, ctx);
+		status = status ? status : rc;
+	}
+	return status;
+}
+
+static void report(struct cli *cli, crm_error *err, long line)
+{
+	if (line)
+		crm_error_at(err, "stdin", line, 0);
+	cli_record_error(cli, err);
+}
+
+static int write_one(struct cli *cli, const char *id, long line, void *ctx)
+{
+	void **args = ctx;
+	crm_error err;
+	bool matched;
+	int rc = crm_query_one(args[0], id, args[1], &matched, &err);
+	if (rc != CRM_OK)
+		report(cli, &err, line);
+	return rc;
+}
+
+static int choose_one(struct cli *cli, const char *id, long line, void *ctx)
+{
+	(void)ctx;
+	crm_error err;
+	bool known;
+	if (crm_chosen_add(cli->db, id, &known, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return CRM_EDB;
+	}
+	if (known)
+		return CRM_OK;
+	crm_error_set(&err, CRM_EDATA, "unknown customer '%s'", id);
+	report(cli, &err, line);
+	return CRM_EDATA;
+}
+
+int select_as_expr(struct cli *cli, struct selection *sel, crm_expr **out)
+{
+	*out = NULL;
+	int status = CRM_OK;
+	if (sel->nids || select_from_stdin(sel)) {
+		status = each_id(cli, sel, choose_one, NULL);
+		sel->expr = crm_expr_and(crm_expr_chosen(cli->db), sel->expr);
+	}
+	*out = sel->expr;
+	sel->expr = NULL;
+	return status;
+}
+
+int select_write(struct cli *cli, struct selection *sel, crm_fields *fields, crm_writer *out)
+{
+	crm_error err;
+	crm_query *q;
+	if (crm_query_new(&q, cli->db, fields, sel->expr, &cli->clock, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return err.code;
+	}
+	int status = CRM_OK;
+	void *args[2] = {q, out};
+	if (sel->nids || select_from_stdin(sel))
+		status = each_id(cli, sel, write_one, args);
+	else if ((status = crm_query_all(q, out, NULL, &err)) != CRM_OK)
+		cli_error(cli, &err);
+	crm_query_free(q);
+	return status;
+}

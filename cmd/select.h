@@ -1,0 +1,43 @@
+/* select.h: how a command chooses customers (crm(7), SELECTING CUSTOMERS):
+ * ids as arguments, --all, -s SEGMENT, -w EXPR, or a record stream on stdin. */
+#ifndef CRM_SELECT_H
+#define CRM_SELECT_H
+
+#include "cli.h"
+
+enum {
+	OPT_SEGMENT = 's',
+	OPT_WHERE = 'w',
+	OPT_ALL = OPT_FIRST_COMMAND_KEY + 64, /* clear of each command's own keys */
+};
+
+#define SELECT_OPTIONS                                                               \
+	{OPT_ALL, "all", NULL, "every customer"},                                    \
+	{OPT_SEGMENT, "segment", "NAME", "the customers of a saved segment"},        \
+	{OPT_WHERE, "where", "EXPR", "the customers an expression matches (crm-expr(7))"}
+
+struct selection {
+	bool all;
+	const char *segment;
+	const char *where;
+	char **ids;
+	int nids;
+	crm_expr *expr; /* -s and -w together, once checked */
+};
+
+/* Takes -s, -w and --all; false for another option. */
+bool select_take(struct selection *sel, int key, const char *arg);
+/* Checks the options against each other and compiles the expression;
+ * exits on error. */
+void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids);
+/* True when the customers come from stdin: no ids, --all, -s or -w, and
+ * stdin is not a terminal. */
+bool select_from_stdin(const struct selection *sel);
+/* Writes the fields of the chosen customers. Returns the exit status. */
+int select_write(struct cli *cli, struct selection *sel, crm_fields *fields, crm_writer *out);
+/* The selection as one expression (NULL: everyone), for grouping and audits:
+ * ids and streams are loaded as the chosen set. The caller frees it. */
+int select_as_expr(struct cli *cli, struct selection *sel, crm_expr **out);
+void select_free(struct selection *sel);
+
+#endif

@@ -1,0 +1,148 @@
+/* functions.c: SQL functions that expressions compile to.
+ *   crm_regexp(pattern, text): PCRE2 in UTF mode; 1, 0, or NULL for NULL text.
+ *   crm_number(text): the number text spells, or NULL. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* A pattern that backtracks without end is stopped, not left to hang. */
+#define MATCH_LIMIT 10000000
+#define DEPTH_LIMIT 100000
+
+struct compiled {
+	pcre2_code *re;
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+};
+
+static void compiled_free(void *p)
+{
+	struct compiled *c = p;
+	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mc);
+	pcre2_code_free(c->re);
+	free(c);
+}
+
+/* The pattern is compiled once a statement: SQLite keeps it with the
+ * constant argument as auxiliary data, row after row. */
+static struct compiled *pattern_for(sqlite3_context *ctx, sqlite3_value *arg)
+{
+	struct compiled *c = sqlite3_get_auxdata(ctx, 0);
+	if (c)
+		return c;
+	const char *pattern = (const char *)sqlite3_value_text(arg);
+	if (!pattern) {
+		sqlite3_result_error(ctx, "a regular expression is missing", -1);
+		return NULL;
+	}
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+				       PCRE2_UTF | PCRE2_UCP, &code, &offset, NULL);
+	if (!re) {
+		sqlite3_result_error(ctx, "bad regular expression", -1);
+		return NULL;
+	}
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* faster where it can; fine where not */
+	c = calloc(1, sizeof *c);
+	if (!c) {
+		pcre2_code_free(re);
+		sqlite3_result_error_nomem(ctx);
+		return NULL;
+	}
+	c->re = re;
+	c->md = pcre2_match_data_create_from_pattern(re, NULL);
+	c->mc = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(c->mc, MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mc, DEPTH_LIMIT);
+	sqlite3_set_auxdata(ctx, 0, c, compiled_free);
+	c = sqlite3_get_auxdata(ctx, 0); /* NULL when SQLite could not keep it: it is freed */
+	if (!c)
+		sqlite3_result_error(ctx, "the regular expression must be a constant", -1);
+	return c;
+}
+
+static void regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	struct compiled *c = pattern_for(ctx, argv[0]);
+	if (!c)
+		return; /* the error is set */
+	const char *text = (const char *)sqlite3_value_text(argv[1]);
+	int len = sqlite3_value_bytes(argv[1]);
+	int rc = pcre2_match(c->re, (PCRE2_SPTR)text, (PCRE2_SIZE)len, 0, 0, c->md, c->mc);
+	if (rc >= 0)
+		sqlite3_result_int(ctx, 1);
+	else if (rc == PCRE2_ERROR_NOMATCH)
+		sqlite3_result_int(ctx, 0);
+	else if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+		sqlite3_result_error(ctx, "the regular expression takes too long (it backtracks without end)", -1);
+	else
+		sqlite3_result_error(ctx, "the regular expression could not be matched", -1);
+}
+
+static void number_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	int type = sqlite3_value_type(argv[0]);
+	if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	char *end;
+	if (!s || !*s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	double v = strtod(s, &end);
+	while (*end == ' ')
+		end++;
+	if (*end)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_double(ctx, v);
+}
+
+/* crm_valid(kind, value): 1 when value is what crm-add would store for it. */
+static void valid_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *kind = (const char *)sqlite3_value_text(argv[0]);
+	const char *value = (const char *)sqlite3_value_text(argv[1]);
+	if (!kind || !value) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	char out[256];
+	int rc = CRM_EDATA;
+	if (strlen(value) < sizeof out - 40) {
+		if (!strcmp(kind, "phone"))
+			rc = crm_norm_phone(value, out, sizeof out, NULL);
+		else if (!strcmp(kind, "email"))
+			rc = crm_norm_email(value, out, sizeof out, NULL);
+		else if (!strcmp(kind, "gender"))
+			rc = crm_norm_gender(value, out, sizeof out, NULL);
+		else if (!strcmp(kind, "date"))
+			rc = crm_norm_date(value, out, sizeof out, NULL);
+	}
+	sqlite3_result_int(ctx, rc == CRM_OK && strcmp(out, value) == 0);
+}
+
+int crm_functions_register(sqlite3 *db)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+	if (sqlite3_create_function(db, "crm_regexp", 2, flags, NULL, regexp_fn, NULL, NULL) ||
+	    sqlite3_create_function(db, "crm_number", 1, flags, NULL, number_fn, NULL, NULL) ||
+	    sqlite3_create_function(db, "crm_valid", 2, flags, NULL, valid_fn, NULL, NULL))
+		return CRM_EDB;
+	return CRM_OK;
+}

@@ -1,0 +1,269 @@
+/* group.c: group and count (分组): customers by fields, or by tag, with
+ * each group's share of the selection; numbers in bands. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define BY_MAX 8
+#define EDGES_MAX 64
+
+struct crm_group {
+	crm_db *db;
+	const crm_clock *clock;
+	const crm_expr *where;
+	char *by[BY_MAX];
+	size_t nby;
+	bool tag;         /* one of them is the tag */
+	double edges[EDGES_MAX];
+	size_t nedges;    /* > 0: the one field is cut into bands */
+	int bins;
+	const char *names[BY_MAX + 2];
+};
+
+static int parse_by(struct crm_group *g, const char *by, crm_error *err)
+{
+	char *copy = crm_xstrdup(by), *save = NULL;
+	int rc = CRM_OK;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		size_t len = strlen(name);
+		name = (char *)crm_trim(name, &len);
+		name[len] = '\0';
+		if (g->nby == BY_MAX) {
+			rc = crm_error_set(err, CRM_EUSAGE, "--by takes at most %d fields", BY_MAX);
+			break;
+		}
+		if (!strcmp(name, "tag") || !strcmp(name, "tags")) {
+			if (g->tag) {
+				rc = crm_error_set(err, CRM_EUSAGE, "--by names the tag once");
+				break;
+			}
+			g->tag = true;
+			name = "tag";
+		}
+		g->by[g->nby++] = crm_xstrdup(name);
+	}
+	free(copy);
+	if (rc == CRM_OK && g->nby == 0)
+		rc = crm_error_set(err, CRM_EUSAGE, "--by needs a field");
+	return rc;
+}
+
+static int parse_edges(struct crm_group *g, const char *edges, crm_error *err)
+{
+	const char *p = edges;
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || (*end && *end != ',') || g->nedges == EDGES_MAX)
+			return crm_error_set(err, CRM_EUSAGE, "--edges '%s': numbers in rising order, such as 18,25,35",
+					     edges);
+		if (g->nedges && v <= g->edges[g->nedges - 1])
+			return crm_error_set(err, CRM_EUSAGE, "--edges '%s': numbers in rising order", edges);
+		g->edges[g->nedges++] = v;
+		p = *end ? end + 1 : end;
+	}
+	return g->nedges ? CRM_OK : crm_error_set(err, CRM_EUSAGE, "--edges needs numbers");
+}
+
+/* The value grouped by: a field, read as a number when cut into bands. */
+static int emit_by(struct crm_group *g, crm_sql *q, const char *name, crm_error *err)
+{
+	if (!strcmp(name, "tag")) {
+		crm_sql_add(q, "t.name");
+		return CRM_OK;
+	}
+	if (g->nedges || g->bins)
+		crm_sql_add(q, "crm_number(");
+	int rc = crm_sql_field(q, name, err);
+	if (g->nedges || g->bins)
+		crm_sql_add(q, ")");
+	return rc;
+}
+
+static int emit_chosen(struct crm_group *g, crm_sql *q, crm_error *err)
+{
+	crm_sql_add(q, "SELECT c.cid FROM customers c");
+	if (!g->where)
+		return CRM_OK;
+	crm_sql_add(q, " WHERE ");
+	return crm_expr_emit(g->where, q, err);
+}
+
+/* Nice bands for --bins: widths of 1, 2 or 5 times a power of ten. */
+static int nice_edges(struct crm_group *g, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, g->db, g->clock);
+	crm_sql_add(&q, "SELECT min(v), max(v) FROM (SELECT crm_number(");
+	int rc = crm_sql_field(&q, g->by[0], err);
+	crm_sql_add(&q, ") AS v FROM customers c WHERE c.cid IN (");
+	if (rc == CRM_OK)
+		rc = emit_chosen(g, &q, err);
+	crm_sql_add(&q, "))");
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&q, &st, err);
+	if (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		double lo = sqlite3_column_double(st, 0), hi = sqlite3_column_double(st, 1);
+		double raw = (hi - lo) / g->bins, step = pow(10, floor(log10(raw > 0 ? raw : 1)));
+		double width = raw <= step ? step : raw <= 2 * step ? 2 * step : raw <= 5 * step ? 5 * step : 10 * step;
+		for (double e = floor(lo / width) * width + width; e <= hi && g->nedges < EDGES_MAX; e += width)
+			g->edges[g->nedges++] = e;
+	}
+	if (rc == CRM_OK && !g->nedges)
+		g->edges[g->nedges++] = 0; /* no numbers at all: one band, any will do */
+	sqlite3_finalize(st);
+	crm_sql_free(&q);
+	return rc;
+}
+
+int crm_group_new(crm_group **out, crm_db *db, const char *by, int bins, const char *edges,
+		  const crm_expr *where, const crm_clock *clock, crm_error *err)
+{
+	*out = NULL;
+	crm_group *g = calloc(1, sizeof *g);
+	if (!g)
+		abort();
+	g->db = db;
+	g->clock = clock;
+	g->where = where;
+	g->bins = bins;
+	int rc = parse_by(g, by, err);
+	if (rc == CRM_OK && (bins || edges) && (g->nby != 1 || g->tag))
+		rc = crm_error_set(err, CRM_EUSAGE, "--bins and --edges cut one field into bands: --by age --bins 5");
+	if (rc == CRM_OK && edges)
+		rc = parse_edges(g, edges, err);
+	if (rc == CRM_OK && bins > 0 && !edges)
+		rc = nice_edges(g, err);
+	if (rc == CRM_OK) {
+		crm_sql probe;
+		crm_sql_init(&probe, db, clock);
+		for (size_t i = 0; rc == CRM_OK && i < g->nby; i++)
+			rc = emit_by(g, &probe, g->by[i], err);
+		crm_sql_free(&probe);
+	}
+	if (rc != CRM_OK) {
+		crm_group_free(g);
+		return rc;
+	}
+	for (size_t i = 0; i < g->nby; i++)
+		g->names[i] = g->by[i];
+	g->names[g->nby] = "count";
+	g->names[g->nby + 1] = "share";
+	*out = g;
+	return CRM_OK;
+}
+
+void crm_group_free(crm_group *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->nby; i++)
+		free(g->by[i]);
+	free(g);
+}
+
+const char *const *crm_group_columns(const crm_group *g, size_t *n)
+{
+	*n = g->nby + 2;
+	return g->names;
+}
+
+static void band_label(const struct crm_group *g, size_t i, char *out, size_t sz)
+{
+	if (i == 0)
+		snprintf(out, sz, "<%g", g->edges[0]);
+	else if (i == g->nedges)
+		snprintf(out, sz, ">=%g", g->edges[i - 1]);
+	else
+		snprintf(out, sz, "%g-%g", g->edges[i - 1], g->edges[i]);
+}
+
+/* A band's label: bands come in rising order, not by count. */
+static void emit_band(struct crm_group *g, crm_sql *q)
+{
+	crm_sql_add(q, "CASE WHEN v IS NULL THEN NULL");
+	for (size_t i = 0; i <= g->nedges; i++) {
+		char label[64];
+		band_label(g, i, label, sizeof label);
+		if (i < g->nedges) {
+			crm_sql_add(q, " WHEN v < ");
+			crm_sql_real(q, g->edges[i]);
+			crm_sql_add(q, " THEN ");
+		} else {
+			crm_sql_add(q, " ELSE ");
+		}
+		crm_sql_text(q, label);
+	}
+	crm_sql_add(q, " END");
+}
+
+/* The share is of the customers chosen, each counted once: with tags, the
+ * shares can add up to more than 100. */
+static int build(struct crm_group *g, crm_sql *q, crm_error *err)
+{
+	crm_sql_add(q, "WITH chosen AS (");
+	int rc = emit_chosen(g, q, err);
+	crm_sql_add(q, "), grouped AS (SELECT ");
+	for (size_t i = 0; rc == CRM_OK && i < g->nby; i++) {
+		if (i)
+			crm_sql_add(q, ", ");
+		rc = emit_by(g, q, g->by[i], err);
+		crm_sql_addf(q, " AS g%zu", i);
+	}
+	crm_sql_add(q, " FROM chosen JOIN customers c ON c.cid = chosen.cid");
+	if (g->tag) {
+		crm_sql_add(q, " LEFT JOIN customer_tags ct ON ct.cid = c.cid AND (ct.expires_on IS NULL"
+			       " OR ct.expires_on > ");
+		crm_sql_date(q);
+		crm_sql_add(q, ") LEFT JOIN tags t ON t.tid = ct.tid");
+	}
+	crm_sql_add(q, ") SELECT ");
+	if (g->nedges) {
+		crm_sql_add(q, "band, n, round(n * 100.0 / (SELECT count(*) FROM chosen), 1) FROM (SELECT ");
+		emit_band(g, q);
+		crm_sql_add(q, " AS band, min(v) AS band_order, count(*) AS n"
+			       " FROM (SELECT g0 AS v FROM grouped) GROUP BY band)"
+			       " ORDER BY band_order IS NULL, band_order");
+		return rc;
+	}
+	for (size_t i = 0; i < g->nby; i++)
+		crm_sql_addf(q, "g%zu, ", i);
+	crm_sql_add(q, "count(*) AS n, round(count(*) * 100.0 / (SELECT count(*) FROM chosen), 1)"
+		       " FROM grouped GROUP BY ");
+	for (size_t i = 0; i < g->nby; i++)
+		crm_sql_addf(q, "%sg%zu", i ? ", " : "", i);
+	crm_sql_add(q, " ORDER BY n DESC");
+	for (size_t i = 0; i < g->nby; i++)
+		crm_sql_addf(q, ", g%zu IS NULL, g%zu", i, i);
+	return rc;
+}
+
+int crm_group_write(crm_group *g, crm_writer *out, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, g->db, g->clock);
+	int rc = build(g, &q, err);
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&q, &st, err);
+	size_t ncols = g->nby + 2;
+	crm_value values[BY_MAX + 2];
+	int step = SQLITE_DONE;
+	while (rc == CRM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (size_t i = 0; i < ncols; i++) {
+			int col = (int)i;
+			const char *s = (const char *)sqlite3_column_text(st, col);
+			crm_type type = i == g->nby ? CRM_INT : i == g->nby + 1 ? CRM_REAL : CRM_TEXT;
+			values[i] = (crm_value){s ? type : CRM_NULL, s, s ? (size_t)sqlite3_column_bytes(st, col) : 0};
+		}
+		rc = crm_writer_put(out, values, err);
+	}
+	if (rc == CRM_OK && step != SQLITE_DONE)
+		rc = crm_db_fail(g->db, err, NULL);
+	sqlite3_finalize(st);
+	crm_sql_free(&q);
+	return rc;
+}

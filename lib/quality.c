@@ -1,0 +1,225 @@
+/* quality.c: the data audit (数据审查): per field how many values are filled,
+ * missing and invalid, and how many customers repeat another's phone, email
+ * or wechat_id. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *const crm_quality_columns[7] = {
+	"field", "filled", "missing", "missing_pct", "invalid", "duplicates", "duplicate_pct",
+};
+const char *const crm_quality_group_columns[4] = {"field", "value", "customers", "ids"};
+
+/* Stored fields the audit looks at, and how their values are checked. */
+static const struct audited {
+	const char *name, *check; /* check: crm_valid's kind, or NULL */
+	bool key;                 /* duplicates are counted */
+} audited[] = {
+	{"name", NULL, false},       {"phone", "phone", true},  {"email", "email", true},
+	{"wechat_id", NULL, true},   {"gender", "gender", false}, {"birthday", "date", false},
+	{"city", NULL, false},       {"province", NULL, false}, {"source", NULL, false},
+	{"owner", NULL, false},
+};
+
+static void add_field(crm_quality *q, const char *name, const char *check, bool key)
+{
+	q->f = crm_xrealloc(q->f, (q->n + 1) * sizeof *q->f);
+	struct crm_quality_field *f = &q->f[q->n++];
+	memset(f, 0, sizeof *f);
+	f->field = crm_xstrdup(name);
+	f->check = check;
+	f->key = key;
+}
+
+static bool is_date_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && !strcmp(name + n - 5, "_date");
+}
+
+static int list_fields(crm_quality *q, crm_db *db, crm_error *err)
+{
+	for (size_t i = 0; i < sizeof audited / sizeof *audited; i++)
+		add_field(q, audited[i].name, audited[i].check, audited[i].key);
+	char **custom;
+	size_t n;
+	if (crm_custom_fields(db, CRM_CUSTOMERS, &custom, &n, err) != CRM_OK)
+		return CRM_EDB;
+	for (size_t i = 0; i < n; i++) {
+		add_field(q, custom[i], is_date_name(custom[i]) ? "date" : NULL, false);
+		free(custom[i]);
+	}
+	free(custom);
+	return CRM_OK;
+}
+
+static int emit_value(crm_sql *s, const struct crm_quality_field *f, crm_error *err)
+{
+	return crm_sql_field(s, f->field, err);
+}
+
+/* One pass: for each field, values there, values wrong, and (keys) values
+ * repeated: the customers with one minus the distinct values. */
+static int build(crm_sql *s, crm_quality *q, const crm_expr *where, crm_error *err)
+{
+	int rc = CRM_OK;
+	crm_sql_add(s, "SELECT count(*)");
+	for (size_t i = 0; rc == CRM_OK && i < q->n; i++) {
+		const struct crm_quality_field *f = &q->f[i];
+		crm_sql_add(s, ", count(");
+		rc = emit_value(s, f, err);
+		crm_sql_add(s, ")");
+		if (f->check && rc == CRM_OK) {
+			crm_sql_addf(s, ", sum(NOT crm_valid('%s', ", f->check);
+			rc = emit_value(s, f, err);
+			crm_sql_add(s, "))");
+		}
+		if (f->key && rc == CRM_OK) {
+			crm_sql_add(s, ", count(");
+			rc = emit_value(s, f, err);
+			crm_sql_add(s, ") - count(DISTINCT ");
+			rc = rc == CRM_OK ? emit_value(s, f, err) : rc;
+			crm_sql_add(s, ")");
+		}
+	}
+	crm_sql_add(s, " FROM customers c");
+	if (where && rc == CRM_OK) {
+		crm_sql_add(s, " WHERE ");
+		rc = crm_expr_emit(where, s, err);
+	}
+	return rc;
+}
+
+static void read_row(crm_quality *q, sqlite3_stmt *st)
+{
+	int col = 0;
+	q->total = (long)sqlite3_column_int64(st, col++);
+	for (size_t i = 0; i < q->n; i++) {
+		struct crm_quality_field *f = &q->f[i];
+		f->filled = (long)sqlite3_column_int64(st, col++);
+		f->missing = q->total - f->filled;
+		if (f->check)
+			f->invalid = (long)sqlite3_column_int64(st, col++);
+		if (f->key)
+			f->duplicates = (long)sqlite3_column_int64(st, col++);
+	}
+}
+
+int crm_quality_new(crm_quality **out, crm_db *db, const crm_expr *where, const crm_clock *clock,
+		    crm_error *err)
+{
+	*out = NULL;
+	crm_quality *q = calloc(1, sizeof *q);
+	if (!q)
+		abort();
+	int rc = list_fields(q, db, err);
+	crm_sql s;
+	crm_sql_init(&s, db, clock);
+	if (rc == CRM_OK)
+		rc = build(&s, q, where, err);
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&s, &st, err);
+	if (rc == CRM_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			read_row(q, st);
+		else
+			rc = crm_db_fail(db, err, NULL);
+	}
+	sqlite3_finalize(st);
+	crm_sql_free(&s);
+	if (rc != CRM_OK) {
+		crm_quality_free(q);
+		return rc;
+	}
+	*out = q;
+	return CRM_OK;
+}
+
+void crm_quality_free(crm_quality *q)
+{
+	if (!q)
+		return;
+	for (size_t i = 0; i < q->n; i++)
+		free(q->f[i].field);
+	free(q->f);
+	free(q);
+}
+
+double crm_quality_pct(long part, long total)
+{
+	return total ? part * 100.0 / total : 0;
+}
+
+int crm_quality_write(const crm_quality *q, crm_writer *out, crm_error *err)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		const struct crm_quality_field *f = &q->f[i];
+		char num[5][32];
+		snprintf(num[0], 32, "%ld", f->filled);
+		snprintf(num[1], 32, "%ld", f->missing);
+		snprintf(num[2], 32, "%.1f", crm_quality_pct(f->missing, q->total));
+		snprintf(num[3], 32, "%ld", f->invalid);
+		snprintf(num[4], 32, "%ld", f->duplicates);
+		char dup_pct[32];
+		snprintf(dup_pct, sizeof dup_pct, "%.1f", crm_quality_pct(f->duplicates, q->total));
+		crm_value row[7] = {
+			{CRM_TEXT, f->field, strlen(f->field)},
+			{CRM_INT, num[0], strlen(num[0])},
+			{CRM_INT, num[1], strlen(num[1])},
+			{CRM_REAL, num[2], strlen(num[2])},
+			{f->check ? CRM_INT : CRM_NULL, f->check ? num[3] : NULL, f->check ? strlen(num[3]) : 0},
+			{f->key ? CRM_INT : CRM_NULL, f->key ? num[4] : NULL, f->key ? strlen(num[4]) : 0},
+			{f->key ? CRM_REAL : CRM_NULL, f->key ? dup_pct : NULL, f->key ? strlen(dup_pct) : 0},
+		};
+		if (crm_writer_put(out, row, err) != CRM_OK)
+			return CRM_EDB;
+	}
+	return CRM_OK;
+}
+
+static int write_groups(crm_db *db, const char *key, const crm_expr *where,
+			const crm_clock *clock, crm_writer *out, crm_error *err)
+{
+	crm_sql s;
+	crm_sql_init(&s, db, clock);
+	/* key is one of ours: phone, email or wechat_id */
+	crm_sql_addf(&s, "SELECT %s, count(*), group_concat(id, ';') FROM (SELECT c.%s, c.id"
+		     " FROM customers c WHERE c.%s IS NOT NULL", key, key, key);
+	int rc = CRM_OK;
+	if (where) {
+		crm_sql_add(&s, " AND ");
+		rc = crm_expr_emit(where, &s, err);
+	}
+	crm_sql_addf(&s, " ORDER BY c.cid) GROUP BY %s HAVING count(*) > 1 ORDER BY %s", key, key);
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&s, &st, err);
+	int step = SQLITE_DONE;
+	while (rc == CRM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		crm_value row[4];
+		row[0] = (crm_value){CRM_TEXT, key, strlen(key)};
+		for (int i = 0; i < 3; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			row[i + 1] = (crm_value){i == 1 ? CRM_INT : i == 2 ? CRM_LIST : CRM_TEXT, v,
+						 (size_t)sqlite3_column_bytes(st, i)};
+		}
+		rc = crm_writer_put(out, row, err);
+	}
+	if (rc == CRM_OK && step != SQLITE_DONE)
+		rc = crm_db_fail(db, err, NULL);
+	sqlite3_finalize(st);
+	crm_sql_free(&s);
+	return rc;
+}
+
+int crm_quality_groups(crm_db *db, const crm_expr *where, const crm_clock *clock, crm_writer *out,
+		       crm_error *err)
+{
+	static const char *const keys[] = {"phone", "email", "wechat_id"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (write_groups(db, keys[i], where, clock, out, err) != CRM_OK)
+			return err->code ? err->code : CRM_EDB;
+	return CRM_OK;
+}

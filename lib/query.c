@@ -1,0 +1,177 @@
+/* query.c: customers (or their events) out: the chosen fields of those that
+ * match an expression, in the order they were stored. One statement for all
+ * of them, or one per customer named. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct crm_query {
+	crm_db *db;
+	crm_fields *fields;
+	sqlite3_stmt *all, *one, *exists;
+	int id_param; /* the parameter of one that takes the id */
+};
+
+static int select_list(crm_sql *q, const crm_fields *f, crm_error *err)
+{
+	crm_sql_add(q, "SELECT ");
+	if (crm_fields_sql(f, q, err) != CRM_OK)
+		return CRM_EDB;
+	if (f->kind == CRM_CUSTOMERS)
+		crm_sql_add(q, " FROM customers c");
+	else
+		crm_sql_add(q, " FROM events e JOIN customers c ON c.cid = e.cid");
+	return CRM_OK;
+}
+
+/* Every matching customer, or the events of every matching customer. Both
+ * walk their table in rowid order: no sort, no index. */
+static int build_all(crm_sql *q, const crm_fields *f, const crm_expr *where, crm_error *err)
+{
+	if (select_list(q, f, err) != CRM_OK)
+		return CRM_EDB;
+	if (f->kind == CRM_CUSTOMERS) {
+		if (where) {
+			crm_sql_add(q, " WHERE ");
+			if (crm_expr_emit(where, q, err) != CRM_OK)
+				return CRM_EDATA;
+		}
+		crm_sql_add(q, " ORDER BY c.cid");
+		return CRM_OK;
+	}
+	crm_sql_add(q, " WHERE e.ts < ");
+	crm_sql_end(q);
+	if (where) {
+		crm_sql_add(q, " AND e.cid IN (SELECT c.cid FROM customers c WHERE ");
+		if (crm_expr_emit(where, q, err) != CRM_OK)
+			return CRM_EDATA;
+		crm_sql_add(q, ")");
+	}
+	crm_sql_add(q, " ORDER BY e.eid");
+	return CRM_OK;
+}
+
+static int build_one(crm_sql *q, const crm_fields *f, const crm_expr *where, int *id_param,
+		     crm_error *err)
+{
+	if (select_list(q, f, err) != CRM_OK)
+		return CRM_EDB;
+	crm_sql_add(q, " WHERE c.id = ");
+	crm_sql_text(q, NULL);
+	*id_param = (int)q->nparams;
+	if (f->kind == CRM_EVENTS) {
+		crm_sql_add(q, " AND e.ts < ");
+		crm_sql_end(q);
+	}
+	if (where) {
+		crm_sql_add(q, " AND ");
+		if (crm_expr_emit(where, q, err) != CRM_OK)
+			return CRM_EDATA;
+	}
+	if (f->kind == CRM_EVENTS)
+		crm_sql_add(q, " ORDER BY e.eid");
+	return CRM_OK;
+}
+
+static int prepare(crm_db *db, const crm_clock *clock, sqlite3_stmt **st,
+		   int (*build)(crm_sql *, const crm_fields *, const crm_expr *, crm_error *),
+		   const crm_fields *f, const crm_expr *where, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	int rc = build(&q, f, where, err);
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&q, st, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
+int crm_query_new(crm_query **out, crm_db *db, const crm_fields *fields, const crm_expr *where,
+		  const crm_clock *clock, crm_error *err)
+{
+	*out = NULL;
+	crm_query *qr = calloc(1, sizeof *qr);
+	if (!qr)
+		return crm_error_set(err, CRM_EDB, "out of memory");
+	qr->db = db;
+	qr->fields = (crm_fields *)fields;
+	int rc = prepare(db, clock, &qr->all, build_all, fields, where, err);
+	if (rc == CRM_OK) {
+		crm_sql q;
+		crm_sql_init(&q, db, clock);
+		rc = build_one(&q, fields, where, &qr->id_param, err);
+		if (rc == CRM_OK)
+			rc = crm_sql_prepare(&q, &qr->one, err);
+		crm_sql_free(&q);
+	}
+	if (rc == CRM_OK)
+		rc = crm_db_prepare(db, &qr->exists, "SELECT 1 FROM customers WHERE id = ?1", err);
+	if (rc != CRM_OK) {
+		crm_query_free(qr);
+		return rc;
+	}
+	*out = qr;
+	return CRM_OK;
+}
+
+void crm_query_free(crm_query *qr)
+{
+	if (!qr)
+		return;
+	sqlite3_finalize(qr->all);
+	sqlite3_finalize(qr->one);
+	sqlite3_finalize(qr->exists);
+	free(qr);
+}
+
+static int write_rows(crm_query *qr, sqlite3_stmt *st, crm_writer *out, long *rows,
+		      crm_error *err)
+{
+	crm_fields *f = qr->fields;
+	crm_value *values = crm_xmalloc((f->n + 1) * sizeof *values);
+	int rc, status = CRM_OK;
+	*rows = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		crm_fields_row(f, st, values);
+		if ((status = crm_writer_put(out, values, err)) != CRM_OK)
+			break;
+		(*rows)++;
+	}
+	free(values);
+	if (status == CRM_OK && rc != SQLITE_DONE)
+		status = crm_db_fail(qr->db, err, NULL);
+	sqlite3_reset(st);
+	return status;
+}
+
+int crm_query_all(crm_query *qr, crm_writer *out, long *count, crm_error *err)
+{
+	long rows;
+	int rc = write_rows(qr, qr->all, out, &rows, err);
+	if (count)
+		*count = rows;
+	return rc;
+}
+
+static bool customer_exists(crm_query *qr, const char *id)
+{
+	sqlite3_reset(qr->exists);
+	sqlite3_bind_text(qr->exists, 1, id, -1, SQLITE_TRANSIENT);
+	bool found = sqlite3_step(qr->exists) == SQLITE_ROW;
+	sqlite3_reset(qr->exists);
+	return found;
+}
+
+int crm_query_one(crm_query *qr, const char *id, crm_writer *out, bool *matched, crm_error *err)
+{
+	sqlite3_bind_text(qr->one, qr->id_param, id, -1, SQLITE_TRANSIENT);
+	long rows;
+	int rc = write_rows(qr, qr->one, out, &rows, err);
+	if (rc != CRM_OK)
+		return rc;
+	*matched = rows > 0;
+	if (rows == 0 && !customer_exists(qr, id))
+		return crm_error_set(err, CRM_EDATA, "unknown customer '%s'", id);
+	return CRM_OK;
+}
