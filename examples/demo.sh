@@ -25,10 +25,17 @@ crm-add -k events examples/events.csv >/dev/null
 say "crm-export -o table -f id,name,phone,gender,birthday,age,city,level | head -6"
 crm-export --all -o table -f id,name,phone,gender,birthday,age,city,level | head -6
 
-say "Who in 上海 bought what, and when: one export selects, the next one reads the ids from the pipe"
-echo "crm-export -f id,city | awk -F, 'NR == 1 || \$2 == \"上海\"' | crm-export -o table -f name,phone,first_purchase,last_purchase"
-crm-export --all -f id,city | awk -F, 'NR == 1 || $2 == "上海"' |
-	crm-export -o table -f name,phone,first_purchase,last_purchase
+say "crm-segment --by stage -o chart    # where the customers are in their lifecycle"
+crm-segment --all --by stage -o chart
+
+say "Who in 上海 bought what, and when: one command selects, the next reads the pipe"
+echo "crm-segment -w \"city = '上海'\" | crm-export -o table -f name,phone,first_purchase,last_purchase"
+crm-segment -w "city = '上海'" | crm-export -o table -f name,phone,first_purchase,last_purchase
+
+say "Big spenders gone quiet, saved as a segment for the nightly job"
+echo "crm-segment --save 沉睡大客户 -w \"sum(purchase, 1y) > 3000 and since(purchase) > 90\""
+crm-segment -q --save 沉睡大客户 -w "sum(purchase, 1y) > 3000 and since(purchase) > 90"
+crm-segment -s 沉睡大客户 -o table -f name,city,last_purchase,stage | head -6
 
 say "A bad file changes nothing, and says why (examples/broken.csv):"
 crm-add examples/broken.csv >/dev/null || true

@@ -204,7 +204,7 @@ static int use_wal(crm_db *db, crm_error *err)
 	}
 }
 
-static int configure(crm_db *db, crm_error *err)
+static int configure(crm_db *db, bool writer, crm_error *err)
 {
 	sqlite3_extended_result_codes(db->sql, 1);
 	if (crm_functions_register(db->sql) != CRM_OK)
@@ -214,9 +214,13 @@ static int configure(crm_db *db, crm_error *err)
 	/* synchronous=FULL: a reported commit survives a power loss, not only a crash. */
 	if (!db->readonly && use_wal(db, err) != CRM_OK)
 		return CRM_EDB;
-	return crm_db_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-			       "PRAGMA cache_size = -16000; PRAGMA temp_store = FILE",
-			   err);
+	if (crm_db_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+			    "PRAGMA temp_store = FILE", err) != CRM_OK)
+		return CRM_EDB;
+	/* A bigger page cache speeds the random index updates of imports, and
+	 * slows the full scans of questions (each page evicted costs more): so
+	 * only writers get one. */
+	return writer ? crm_db_exec(db, "PRAGMA cache_size = -16000", err) : CRM_OK;
 }
 
 int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
@@ -233,7 +237,8 @@ int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
 	db->path = crm_xstrdup(path);
 	/* One connection used by one thread: SQLite's own locking is not needed. */
 	int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK || configure(db, err) != CRM_OK || migrate(db, err) != CRM_OK) {
+	if (rc != SQLITE_OK || configure(db, !(flags & CRM_DB_READ), err) != CRM_OK ||
+	    migrate(db, err) != CRM_OK) {
 		if (rc != SQLITE_OK)
 			crm_db_fail(db, err, "cannot open");
 		crm_db_close(db);

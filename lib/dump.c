@@ -1,8 +1,10 @@
 /* dump.c: the whole database as NDJSON that crm-add restores losslessly.
  * A header line names the format; then one object a line, each with its kind:
- * the custom fields in the order first seen, customers in the order stored, then events in index order (the order a
+ * the custom fields in the order first seen, the settings, customers in the
+ * order stored, then events in index order (the order a
  * restore stores them in, so that dumping a restored database gives the same
- * bytes). Custom attributes sit in a nested "attrs" object so that no
+ * bytes), then saved segments and their snapshots' members, a line each.
+ * Custom attributes sit in a nested "attrs" object so that no
  * attribute name can collide with a field. */
 #include <errno.h>
 #include <jansson.h>
@@ -69,6 +71,11 @@ static int dump_query(crm_db *db, const char *sql, const char *kind,
 int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 {
 	static const char *const field_names[] = {"of", "name", "added_at"};
+	static const char *const setting_names[] = {"key", "value", "updated_at"};
+	static const char *const segment_names[] = {
+		"name", "expr", "description", "created_at", "updated_at", "snapshot_at",
+	};
+	static const char *const member_names[] = {"segment", "id"};
 	static const char *const event_names[] = {
 		"id", "customer_id", "type", "ts", "amount", "product", "channel",
 	};
@@ -82,6 +89,9 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 		rc = dump_query(db, "SELECT kind, name, added_at FROM custom_fields ORDER BY rowid",
 				"custom_field", field_names, 3, out, err);
 	if (rc == CRM_OK)
+		rc = dump_query(db, "SELECT key, value, updated_at FROM settings ORDER BY key",
+				"setting", setting_names, 3, out, err);
+	if (rc == CRM_OK)
 		rc = dump_query(db,
 				"SELECT id, name, phone, email, wechat_id, gender, birthday, city,"
 				" province, source, owner, created_at, updated_at, attrs"
@@ -93,6 +103,16 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 				" e.attrs FROM events e JOIN customers c ON c.cid = e.cid"
 				" ORDER BY e.cid, e.type, e.ts, e.amount_cents, e.eid",
 				"event", event_names, 7, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT name, expr, description, created_at, updated_at, snapshot_at"
+				" FROM segments ORDER BY name",
+				"segment", segment_names, 6, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT m.segment, c.id FROM segment_members m JOIN customers c USING (cid)"
+				" ORDER BY m.segment, c.cid",
+				"segment_member", member_names, 2, out, err);
 	crm_db_exec(db, "COMMIT", NULL);
 	if (rc == CRM_OK && fflush(out) != 0)
 		rc = crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno));

@@ -84,7 +84,7 @@ static int emit_by(struct crm_group *g, crm_sql *q, const char *name, crm_error 
 
 static int emit_chosen(struct crm_group *g, crm_sql *q, crm_error *err)
 {
-	crm_sql_add(q, "SELECT c.cid FROM customers c");
+	crm_sql_add(q, "SELECT count(*) FROM customers c");
 	if (!g->where)
 		return CRM_OK;
 	crm_sql_add(q, " WHERE ");
@@ -98,10 +98,12 @@ static int nice_edges(struct crm_group *g, crm_error *err)
 	crm_sql_init(&q, g->db, g->clock);
 	crm_sql_add(&q, "SELECT min(v), max(v) FROM (SELECT crm_number(");
 	int rc = crm_sql_field(&q, g->by[0], err);
-	crm_sql_add(&q, ") AS v FROM customers c WHERE c.cid IN (");
-	if (rc == CRM_OK)
-		rc = emit_chosen(g, &q, err);
-	crm_sql_add(&q, "))");
+	crm_sql_add(&q, ") AS v FROM customers c");
+	if (g->where && rc == CRM_OK) {
+		crm_sql_add(&q, " WHERE ");
+		rc = crm_expr_emit(g->where, &q, err);
+	}
+	crm_sql_add(&q, ")");
 	sqlite3_stmt *st = NULL;
 	if (rc == CRM_OK)
 		rc = crm_sql_prepare(&q, &st, err);
@@ -200,39 +202,69 @@ static void emit_band(struct crm_group *g, crm_sql *q)
 	crm_sql_add(q, " END");
 }
 
-/* The share is of the customers chosen, each counted once: with tags, the
- * shares can add up to more than 100. */
-static int build(struct crm_group *g, crm_sql *q, crm_error *err)
+/* The values grouped by, one row a customer chosen (a row a tag with tags). */
+static int emit_values(struct crm_group *g, crm_sql *q, crm_error *err)
 {
-	crm_sql_add(q, "WITH chosen AS (");
-	int rc = emit_chosen(g, q, err);
-	crm_sql_add(q, "), grouped AS (SELECT ");
+	int rc = CRM_OK;
+	crm_sql_add(q, "SELECT ");
 	for (size_t i = 0; rc == CRM_OK && i < g->nby; i++) {
 		if (i)
 			crm_sql_add(q, ", ");
 		rc = emit_by(g, q, g->by[i], err);
 		crm_sql_addf(q, " AS g%zu", i);
 	}
-	crm_sql_add(q, " FROM chosen JOIN customers c ON c.cid = chosen.cid");
+	crm_sql_add(q, " FROM customers c");
 	if (g->tag) {
 		crm_sql_add(q, " LEFT JOIN customer_tags ct ON ct.cid = c.cid AND (ct.expires_on IS NULL"
 			       " OR ct.expires_on > ");
 		crm_sql_date(q);
 		crm_sql_add(q, ") LEFT JOIN tags t ON t.tid = ct.tid");
 	}
-	crm_sql_add(q, ") SELECT ");
-	if (g->nedges) {
-		crm_sql_add(q, "band, n, round(n * 100.0 / (SELECT count(*) FROM chosen), 1) FROM (SELECT ");
+	if (g->where && rc == CRM_OK) {
+		crm_sql_add(q, " WHERE ");
+		rc = crm_expr_emit(g->where, q, err);
+	}
+	return rc;
+}
+
+/* The share is of the customers chosen. Each customer is in one group, so
+ * the groups' counts add up to them: one pass. With tags a customer is in
+ * each of its tags, and the customers are counted apart. */
+static int emit_total(struct crm_group *g, crm_sql *q, const char *count, crm_error *err)
+{
+	if (!g->tag) {
+		crm_sql_addf(q, "round(%s * 100.0 / sum(%s) OVER (), 1)", count, count);
+		return CRM_OK;
+	}
+	crm_sql_addf(q, "round(%s * 100.0 / (", count);
+	int rc = emit_chosen(g, q, err);
+	crm_sql_add(q, "), 1)");
+	return rc;
+}
+
+static int build(struct crm_group *g, crm_sql *q, crm_error *err)
+{
+	int rc;
+	if (g->nedges) { /* bands come in rising order, not by count */
+		crm_sql_add(q, "SELECT band, n, ");
+		rc = emit_total(g, q, "n", err);
+		crm_sql_add(q, " FROM (SELECT ");
 		emit_band(g, q);
-		crm_sql_add(q, " AS band, min(v) AS band_order, count(*) AS n"
-			       " FROM (SELECT g0 AS v FROM grouped) GROUP BY band)"
-			       " ORDER BY band_order IS NULL, band_order");
+		crm_sql_add(q, " AS band, min(v) AS band_order, count(*) AS n FROM (SELECT g0 AS v FROM (");
+		if (rc == CRM_OK)
+			rc = emit_values(g, q, err);
+		crm_sql_add(q, ")) GROUP BY band) ORDER BY band_order IS NULL, band_order");
 		return rc;
 	}
+	crm_sql_add(q, "SELECT ");
 	for (size_t i = 0; i < g->nby; i++)
 		crm_sql_addf(q, "g%zu, ", i);
-	crm_sql_add(q, "count(*) AS n, round(count(*) * 100.0 / (SELECT count(*) FROM chosen), 1)"
-		       " FROM grouped GROUP BY ");
+	crm_sql_add(q, "count(*) AS n, ");
+	rc = emit_total(g, q, "count(*)", err);
+	crm_sql_add(q, " FROM (");
+	if (rc == CRM_OK)
+		rc = emit_values(g, q, err);
+	crm_sql_add(q, ") GROUP BY ");
 	for (size_t i = 0; i < g->nby; i++)
 		crm_sql_addf(q, "%sg%zu", i ? ", " : "", i);
 	crm_sql_add(q, " ORDER BY n DESC");

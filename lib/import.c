@@ -290,6 +290,65 @@ static int restore_field(crm_import *imp, const crm_record *in, crm_error *err)
 	return rc;
 }
 
+static const char *text_of(const crm_record *in, const char *name)
+{
+	const crm_value *v = crm_record_get(in, name);
+	return v && v->s ? v->s : NULL;
+}
+
+/* Runs one statement of a restore, binding the record's fields in order. */
+static int restore_row(crm_import *imp, const char *sql, const crm_record *in,
+		       const char *const *names, int n, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(imp->db, &st, sql, err) != CRM_OK)
+		return CRM_EDB;
+	for (int i = 0; i < n; i++)
+		crm_bind_text_or_null(st, i + 1, text_of(in, names[i]));
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(imp->db->sql);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_fail(imp->db, err, NULL);
+	return changed ? CRM_OK : CRM_EDATA;
+}
+
+/* A dump's settings, segments and snapshot members: stored as they were. */
+static int restore_other(crm_import *imp, const char *kind, const crm_record *in, crm_error *err)
+{
+	static const char *const setting[] = {"key", "value", "updated_at"};
+	static const char *const segment[] = {"name", "expr", "description", "created_at",
+					      "updated_at", "snapshot_at"};
+	static const char *const member[] = {"segment", "id"};
+	int rc;
+	if (!strcmp(kind, "setting")) {
+		rc = restore_row(imp, "INSERT OR REPLACE INTO settings (key, value, updated_at)"
+				 " VALUES (?1, ?2, ?3)", in, setting, 3, err);
+	} else if (!strcmp(kind, "segment")) {
+		rc = restore_row(imp, "INSERT OR REPLACE INTO segments (name, expr, description,"
+				 " created_at, updated_at, snapshot_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				 in, segment, 6, err);
+	} else {
+		if (import_events_pending(imp) && import_events_flush(imp, err) != CRM_OK)
+			return err->code;
+		rc = restore_row(imp, "INSERT OR IGNORE INTO segment_members (segment, cid)"
+				 " SELECT ?1, cid FROM customers WHERE id = ?2", in, member, 2, err);
+		if (rc == CRM_EDATA)
+			crm_error_set(err, CRM_EDATA, "segment_member: no customer '%s' or segment '%s'",
+				      text_of(in, "id") ? text_of(in, "id") : "",
+				      text_of(in, "segment") ? text_of(in, "segment") : "");
+	}
+	if (rc == CRM_EDATA && !err->msg[0])
+		crm_error_set(err, CRM_EDATA, "%s: a record with missing fields", kind);
+	return rc;
+}
+
+static bool is_other_kind(const char *kind)
+{
+	return kind && (!strcmp(kind, "setting") || !strcmp(kind, "segment") ||
+			!strcmp(kind, "segment_member"));
+}
+
 /* The kind of a record: the import's, or in a dump the record's own. */
 static int record_kind(crm_import *imp, const crm_record *in, enum crm_kind *kind,
 		       crm_error *err)
@@ -357,6 +416,15 @@ int crm_import_record(crm_import *imp, const crm_record *in, crm_error *err)
 	if (k && k->s && strcmp(k->s, "custom_field") == 0) {
 		int rc = restore_field(imp, in, &why);
 		return rc == CRM_EDATA ? reject(imp, imp->opts.kind, in, &why, err) : rc;
+	}
+	if (k && is_other_kind(k->s)) {
+		crm_error_clear(&why);
+		int rc = restore_other(imp, k->s, in, &why);
+		if (rc == CRM_EDATA)
+			return reject(imp, imp->opts.kind, in, &why, err);
+		if (rc != CRM_OK)
+			*err = why;
+		return rc;
 	}
 	if (record_kind(imp, in, &kind, &why) != CRM_OK)
 		return reject(imp, imp->opts.kind, in, &why, err);

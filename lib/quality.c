@@ -59,8 +59,7 @@ static int emit_value(crm_sql *s, const struct crm_quality_field *f, crm_error *
 	return crm_sql_field(s, f->field, err);
 }
 
-/* One pass: for each field, values there, values wrong, and (keys) values
- * repeated: the customers with one minus the distinct values. */
+/* One pass: for each field, values there and values wrong. */
 static int build(crm_sql *s, crm_quality *q, const crm_expr *where, crm_error *err)
 {
 	int rc = CRM_OK;
@@ -74,13 +73,6 @@ static int build(crm_sql *s, crm_quality *q, const crm_expr *where, crm_error *e
 			crm_sql_addf(s, ", sum(NOT crm_valid('%s', ", f->check);
 			rc = emit_value(s, f, err);
 			crm_sql_add(s, "))");
-		}
-		if (f->key && rc == CRM_OK) {
-			crm_sql_add(s, ", count(");
-			rc = emit_value(s, f, err);
-			crm_sql_add(s, ") - count(DISTINCT ");
-			rc = rc == CRM_OK ? emit_value(s, f, err) : rc;
-			crm_sql_add(s, ")");
 		}
 	}
 	crm_sql_add(s, " FROM customers c");
@@ -101,9 +93,38 @@ static void read_row(crm_quality *q, sqlite3_stmt *st)
 		f->missing = q->total - f->filled;
 		if (f->check)
 			f->invalid = (long)sqlite3_column_int64(st, col++);
-		if (f->key)
-			f->duplicates = (long)sqlite3_column_int64(st, col++);
 	}
+}
+
+/* The customers beyond the first with each value of a key. Grouping walks
+ * the key's index in order: no sort, where a count(DISTINCT) in the main
+ * pass would sort a million values. */
+static int count_duplicates(crm_db *db, struct crm_quality_field *f, const crm_expr *where,
+			    const crm_clock *clock, crm_error *err)
+{
+	crm_sql s;
+	crm_sql_init(&s, db, clock);
+	/* f->field is one of ours: phone, email or wechat_id */
+	crm_sql_addf(&s, "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM customers c"
+		     " WHERE c.%s IS NOT NULL", f->field);
+	int rc = CRM_OK;
+	if (where) {
+		crm_sql_add(&s, " AND ");
+		rc = crm_expr_emit(where, &s, err);
+	}
+	crm_sql_addf(&s, " GROUP BY c.%s HAVING n > 1)", f->field);
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&s, &st, err);
+	if (rc == CRM_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			f->duplicates = (long)sqlite3_column_int64(st, 0);
+		else
+			rc = crm_db_fail(db, err, NULL);
+	}
+	sqlite3_finalize(st);
+	crm_sql_free(&s);
+	return rc;
 }
 
 int crm_quality_new(crm_quality **out, crm_db *db, const crm_expr *where, const crm_clock *clock,
@@ -129,6 +150,9 @@ int crm_quality_new(crm_quality **out, crm_db *db, const crm_expr *where, const 
 	}
 	sqlite3_finalize(st);
 	crm_sql_free(&s);
+	for (size_t i = 0; rc == CRM_OK && i < q->n; i++)
+		if (q->f[i].key)
+			rc = count_duplicates(db, &q->f[i], where, clock, err);
 	if (rc != CRM_OK) {
 		crm_quality_free(q);
 		return rc;

@@ -8,17 +8,23 @@ printf 'customer_id,id,type,ts,amount,note\nC0000001,O-9,purchase,2024-05-01,12.
 	crm-add -q -k events > /dev/null
 printf 'id,name,phone,vip_since_date,note\nX1,"O\x27Brien, 张",,2024/1/2,"tab\there"\n' | crm-add -q > /dev/null
 
+crm-segment -q --config stage.dormant=120d
+crm-segment -q --save 'a;b' -w "city = '上海'" --desc 'a name with a ;'
+crm-segment -q --save 上海女 -w "segment('a;b') and gender = '女'"
+crm-segment --diff 'a;b' > /dev/null
 ok 'dumps the database' 'crm-export --dump > dump1.ndjson'
 out 'the first line names the format' '{"crm_dump":1,"schema":1,"crm":"0.1.0","as_of":"2024-06-01T00:00:00"}' 'head -1 dump1.ndjson'
-out 'a line for each custom field, customer and event' '2207' 'wc -l < dump1.ndjson'
+out 'a line for each custom field, setting, customer, event, segment and member' '2219' 'wc -l < dump1.ndjson'
 ok 'restores into an empty database' 'crm-add -d restored.db dump1.ndjson'
 err '... and says what it restored' 'crm-add: customers: 201 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected
 crm-add: events: 2001 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' 'crm-add -d restored2.db dump1.ndjson'
 ok 'dumping the restored database gives the same bytes' 'crm-export -d restored.db --dump > dump2.ndjson && cmp dump1.ndjson dump2.ndjson'
 for t in 'SELECT * FROM customers' 'SELECT * FROM custom_fields' \
-	'SELECT cid, type, ts, amount_cents, product, channel, ref, attrs FROM events ORDER BY 1, 2, 3, 4, 5, 6, 7, 8'; do
+	'SELECT cid, type, ts, amount_cents, product, channel, ref, attrs FROM events ORDER BY 1, 2, 3, 4, 5, 6, 7, 8' \
+	'SELECT * FROM settings' 'SELECT * FROM segments' 'SELECT * FROM segment_members'; do
 	out "the same rows: $t" "$(sqlite3 crm.db "$t" | md5sum)" "sqlite3 restored.db '$t' | md5sum"
 done
+out 'the restored segments work, and their snapshots' 'change,id' "crm-segment -d restored.db --diff 'a;b' -f id"
 out 'a dump of a newer format is refused' 'crm-add: stdin:1: a dump of format 99, which this crm cannot read (it reads 1)' \
 	"printf '{\"crm_dump\":99}\n' | crm-add -d x.db 2>&1"
 err 'an unknown kind in a dump is a bad record' "crm-add: stdin:2: kind: 'spaceship' is not a kind this crm restores
