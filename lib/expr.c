@@ -105,6 +105,19 @@ static void caret_context(crm_error *err, const char *src, int line, int col)
 	}
 }
 
+/* An expression error: the reason, where, and the line with a caret. */
+static void expr_error(crm_error *err, const char *source, const char *src, int line, int col,
+		       const char *fmt, va_list ap)
+{
+	if (!err)
+		return;
+	char msg[sizeof err->msg];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	crm_error_set(err, CRM_EDATA, "%s", msg);
+	crm_error_at(err, source, line, col);
+	caret_context(err, src, line, col);
+}
+
 static void fail_at(struct lexer *lx, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -113,16 +126,10 @@ static void fail_at(struct lexer *lx, int line, int col, const char *fmt, ...)
 	if (lx->failed)
 		return;
 	lx->failed = true;
-	if (!lx->err)
-		return;
-	char msg[sizeof lx->err->msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	expr_error(lx->err, lx->source, lx->src, line, col, fmt, ap);
 	va_end(ap);
-	crm_error_set(lx->err, CRM_EDATA, "%s", msg);
-	crm_error_at(lx->err, lx->source, line, col);
-	caret_context(lx->err, lx->src, line, col);
 }
 
 /* ---- lexer ---- */
@@ -612,16 +619,10 @@ static void cfail(struct compiler *c, const struct node *n, const char *fmt, ...
 	if (c->failed)
 		return;
 	c->failed = true;
-	if (!c->err)
-		return;
-	char msg[sizeof c->err->msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	expr_error(c->err, c->source, c->src, n->line, n->col, fmt, ap);
 	va_end(ap);
-	crm_error_set(c->err, CRM_EDATA, "%s", msg);
-	crm_error_at(c->err, c->source, n->line, n->col);
-	caret_context(c->err, c->src, n->line, n->col);
 }
 
 static bool is_custom(struct compiler *c, const char *name)
