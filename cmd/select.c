@@ -71,8 +71,23 @@ static bool has_id_column(const char *const *names, size_t n)
 /* Calls fn for each id: an error in a record is shown and its status kept. */
 typedef int (*id_fn)(struct cli *cli, const char *id, long line, void *ctx);
 
+/* Copies a record of the stream, for a command that passes them through. */
+static int keep_record(struct cli *cli, struct selection *sel, const crm_record *rec)
+{
+	if (!sel->keep)
+		return CRM_OK;
+	crm_error err;
+	if (!sel->kept)
+		sel->kept = crm_writer_new(sel->keep, CRM_FMT_NDJSON, rec->n, rec->names, 0);
+	if (crm_writer_put_record(sel->kept, rec, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return CRM_EDB;
+	}
+	return CRM_OK;
+}
+
 /* Customers named on stdin, one record each: by customer_id, else by id. */
-static int each_stdin_id(struct cli *cli, id_fn fn, void *ctx)
+static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
 {
 	crm_reader *r = crm_reader_new(stdin, "stdin", cli->input_format);
 	const crm_record *rec;
@@ -99,6 +114,10 @@ static int each_stdin_id(struct cli *cli, id_fn fn, void *ctx)
 		}
 		const char *id = crm_record_customer_id(rec);
 		int rc;
+		if (keep_record(cli, sel, rec) != CRM_OK) {
+			status = CRM_EDB;
+			break;
+		}
 		if (id && *id) {
 			rc = fn(cli, id, rec->line, ctx);
 		} else {
@@ -120,6 +139,7 @@ static int each_stdin_id(struct cli *cli, id_fn fn, void *ctx)
 	} else if (n == 0) {
 		cli_note(cli, "no customers on stdin: nothing to do (use --all for everyone)");
 	}
+	sel->nread = n;
 	crm_reader_free(r);
 	cli_hidden_errors(cli);
 	return status;
@@ -128,7 +148,7 @@ static int each_stdin_id(struct cli *cli, id_fn fn, void *ctx)
 static int each_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
 {
 	if (!sel->nids)
-		return each_stdin_id(cli, fn, ctx);
+		return each_stdin_id(cli, sel, fn, ctx);
 	int status = CRM_OK;
 	for (int i = 0; i < sel->nids && status != CRM_EDB; i++) {
 		int rc = fn(cli, sel->ids[i], 0, ctx);
@@ -177,6 +197,15 @@ int select_as_expr(struct cli *cli, struct selection *sel, crm_expr **out)
 	int status = CRM_OK;
 	if (sel->nids || select_from_stdin(sel)) {
 		status = each_id(cli, sel, choose_one, NULL);
+		if (sel->kept) {
+			crm_error err;
+			if (crm_writer_finish(sel->kept, &err) != CRM_OK) {
+				cli_error(cli, &err);
+				status = CRM_EDB;
+			}
+			crm_writer_free(sel->kept);
+			sel->kept = NULL;
+		}
 		sel->expr = crm_expr_and(crm_expr_chosen(cli->db), sel->expr);
 	}
 	*out = sel->expr;

@@ -23,6 +23,9 @@ struct selection {
 	char **ids;
 	int nids;
 	crm_expr *expr; /* -s and -w together, once checked */
+	FILE *keep;     /* when set, records read from stdin are copied here (NDJSON) */
+	long nread;     /* the records read from stdin */
+	crm_writer *kept;
 };
 
 /* Takes -s, -w and --all; false for another option. */

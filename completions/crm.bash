@@ -1,4 +1,4 @@
-# bash completion for the crm commands (crm-add, crm-export, crm-segment).
+# bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag).
 # Installed as .../bash-completion/completions/crm, with a link for each command.
 
 _crm_db_args() # the -d given on the line, for asking the database
@@ -28,6 +28,27 @@ _crm_segments() # the saved segments
 	local db
 	mapfile -t db < <(_crm_db_args)
 	crm-segment "${db[@]}" --list -o ids 2>/dev/null
+}
+
+_crm_tags() # the tags in the catalog
+{
+	local db
+	mapfile -t db < <(_crm_db_args)
+	crm-tag "${db[@]}" --list -o ids 2>/dev/null
+}
+
+_crm_rules() # the tag rules
+{
+	local db
+	mapfile -t db < <(_crm_db_args)
+	crm-tag "${db[@]}" --rules -o ids 2>/dev/null
+}
+
+# Completes one of the lines given (tag names may hold spaces).
+_crm_lines()
+{
+	local IFS=$'\n'
+	COMPREPLY=($(compgen -W "$2" -- "$1"))
 }
 
 # Completes a comma-separated list of words, after the last comma.
@@ -120,6 +141,31 @@ _crm_segment()
 	fi
 }
 
+_crm_tag()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	_crm_common_arg "$cur" "$prev" && return
+	case $prev in
+	-a | --add | -r | --remove | --tag | --delete | --rename | --merge | --define)
+		_crm_lines "$cur" "$(_crm_tags)"
+		return ;;
+	--drop-rule | --rule) _crm_lines "$cur" "$(_crm_rules)"; return ;;
+	--category)
+		COMPREPLY=($(compgen -W "basic behavior interest relationship custom" -- "$cur"))
+		return ;;
+	--expires | --desc | --group) return ;;
+	esac
+	case ${COMP_WORDS[COMP_CWORD - 2]} in
+	--rename | --merge) _crm_lines "$cur" "$(_crm_tags)"; return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-a --add -r --remove --expires --strict --define --category
+			--desc --group --force --list --rename --merge --delete --rule --tag --rules
+			--drop-rule --apply --dry-run --audit $_crm_select_opts $_crm_common_opts" -- "$cur"))
+	fi
+}
+
 complete -F _crm_add crm-add
 complete -F _crm_export crm-export
 complete -F _crm_segment crm-segment
+complete -F _crm_tag crm-tag

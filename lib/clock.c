@@ -1,4 +1,5 @@
 /* clock.c: the day D that every time-relative result is computed as of. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,4 +38,18 @@ int crm_clock_init(crm_clock *clock, const char *spec, crm_error *err)
 		return crm_error_set(err, CRM_EUSAGE, "'%s' is not a date or time", spec);
 	clock_fill(clock, &t);
 	return CRM_OK;
+}
+
+void crm_clock_day(const crm_clock *clock, int offset, char out[11])
+{
+	struct tm t;
+	char ts[32];
+	snprintf(ts, sizeof ts, "%sT12:00:00", clock->date);
+	crm_parse_timestamp(ts, &t);
+	t.tm_mday += offset;
+	t.tm_isdst = -1; /* noon: a DST shift cannot move it to another day */
+	time_t secs = mktime(&t);
+	struct tm day;
+	localtime_r(&secs, &day);
+	strftime(out, 11, "%Y-%m-%d", &day);
 }

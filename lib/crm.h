@@ -57,6 +57,8 @@ typedef struct crm_clock {
 
 /* spec: a date or timestamp (--as-of, $CRM_NOW), or NULL for the real now. */
 int crm_clock_init(crm_clock *clock, const char *spec, crm_error *err);
+/* The day offset days from D (negative: before), YYYY-MM-DD. */
+void crm_clock_day(const crm_clock *clock, int offset, char out[11]);
 
 /* normalize.c: the normalized forms of SPEC, "Normalized values".
  * Each writes the normalized text into out (NUL-terminated) and returns
@@ -145,6 +147,7 @@ typedef struct crm_writer crm_writer;
 
 enum crm_writer_flags {
 	CRM_WRITE_NO_HEADER = 1, /* csv, tsv, table: no header line */
+	CRM_WRITE_EMPTY_SILENT = 2, /* no records: no output at all (cron mails only news) */
 };
 
 /* Columns are fixed at creation; names are copied. */
@@ -364,6 +367,68 @@ extern const char *const crm_quality_columns[7];
 int crm_quality_groups(crm_db *db, const crm_expr *where, const crm_clock *clock, crm_writer *out,
 		       crm_error *err);
 extern const char *const crm_quality_group_columns[4];
+
+/* tags.c: tags, the catalog, rules and the audit (crm-tag). */
+/* The naming rules: no space at either end, no control characters, none of
+ * , ; |, at most 30 characters. */
+int crm_tag_name_check(const char *name, crm_error *err);
+/* The key near-duplicates share: VIP, vip, ＶＩＰ and V I P have one key. */
+void crm_tag_key(const char *name, char *out, size_t outsz);
+
+typedef struct crm_tag_def {
+	const char *name, *category, *description, *group; /* NULL keeps what is there */
+	bool force;                                         /* keep near-duplicates */
+} crm_tag_def;
+
+int crm_tag_define(crm_db *db, const crm_tag_def *def, const crm_clock *clock, crm_error *err);
+int crm_tag_rename(crm_db *db, const char *from, const char *to, bool force, crm_error *err);
+/* FROM's customers and rules move to INTO; FROM goes. */
+int crm_tag_merge(crm_db *db, const char *from, const char *into, long *moved, crm_error *err);
+/* Refused while in use unless force; *removed: the taggings that went with it. */
+int crm_tag_delete(crm_db *db, const char *name, bool force, long *removed, crm_error *err);
+int crm_tag_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_tag_list_columns[5];
+
+typedef struct crm_tagging {
+	const char *const *add, *const *remove;
+	size_t nadd, nremove;
+	const char *source;     /* "user:NAME" */
+	const char *expires_on; /* YYYY-MM-DD from which the taggings lapse, or NULL */
+	bool strict;            /* a tag not in the catalog is an error */
+	bool force;             /* a new tag may be a near-duplicate of another */
+} crm_tagging;
+
+/* Tags and untags the customers where chooses (NULL: all), in one
+ * transaction: a tag of a group takes the place of the others of its group. */
+int crm_tag_set(crm_db *db, const crm_expr *where, const crm_tagging *tagging,
+		const crm_clock *clock, long *added, long *removed, crm_error *err);
+/* A customer's tags now, ';'-joined; caller frees. */
+char *crm_tags_of(crm_db *db, const char *id, const crm_clock *clock);
+/* --expires: "30d" (a window: lapses 30 days after D) or a date after D;
+ * out is the first day the tagging no longer counts. */
+int crm_tag_expiry(const crm_clock *clock, const char *when, char out[11], crm_error *err);
+
+/* A rule: the tag it gives, and to whom. strict and force as for tagging,
+ * when the tag is new. */
+typedef struct crm_rule_def {
+	const char *name, *tag, *expr;
+	bool strict, force;
+} crm_rule_def;
+/* Defines or replaces a rule. */
+int crm_rule_define(crm_db *db, const crm_rule_def *rule, const crm_clock *clock, crm_error *err);
+/* Drops a rule and the taggings it made. */
+int crm_rule_drop(crm_db *db, const char *name, long *removed, crm_error *err);
+int crm_rules_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_rule_list_columns[4];
+/* Runs every rule in one transaction and writes the changes
+ * (crm_rule_change_columns) to out, which it finishes before committing.
+ * dry_run writes the same and stores nothing. */
+int crm_rules_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dry_run, long *n,
+		    crm_error *err);
+extern const char *const crm_rule_change_columns[4];
+/* Per tag: customers, coverage, by hand and by rule, last change, flags. */
+int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_tag_audit_columns[8];
 
 /* settings.c: settings kept in the database (crm-segment --config). */
 int crm_setting_get(crm_db *db, const char *key, char **value, crm_error *err);

@@ -3,7 +3,8 @@
  * the custom fields in the order first seen, the settings, customers in the
  * order stored, then events in index order (the order a
  * restore stores them in, so that dumping a restored database gives the same
- * bytes), then saved segments and their snapshots' members, a line each.
+ * bytes), then saved segments and their snapshots' members, the tag
+ * catalog, the tag rules and the taggings, a line each.
  * Custom attributes sit in a nested "attrs" object so that no
  * attribute name can collide with a field. */
 #include <errno.h>
@@ -76,6 +77,9 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 		"name", "expr", "description", "created_at", "updated_at", "snapshot_at",
 	};
 	static const char *const member_names[] = {"segment", "id"};
+	static const char *const tag_names[] = {"name", "category", "description", "group", "created_at"};
+	static const char *const rule_names[] = {"name", "tag", "expr", "created_at", "updated_at"};
+	static const char *const tagging_names[] = {"id", "tag", "source", "tagged_at", "expires_on"};
 	static const char *const event_names[] = {
 		"id", "customer_id", "type", "ts", "amount", "product", "channel",
 	};
@@ -113,6 +117,19 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 				"SELECT m.segment, c.id FROM segment_members m JOIN customers c USING (cid)"
 				" ORDER BY m.segment, c.cid",
 				"segment_member", member_names, 2, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db, "SELECT name, category, description, grp, created_at FROM tags ORDER BY tid",
+				"tag", tag_names, 5, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT r.name, t.name, r.expr, r.created_at, r.updated_at FROM tag_rules r"
+				" JOIN tags t USING (tid) ORDER BY r.name",
+				"tag_rule", rule_names, 5, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT c.id, t.name, ct.source, ct.tagged_at, ct.expires_on FROM customer_tags ct"
+				" JOIN customers c USING (cid) JOIN tags t USING (tid) ORDER BY ct.cid, ct.tid",
+				"tagging", tagging_names, 5, out, err);
 	crm_db_exec(db, "COMMIT", NULL);
 	if (rc == CRM_OK && fflush(out) != 0)
 		rc = crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno));

@@ -690,16 +690,7 @@ static enum vtype type_of(const struct node *n)
 /* The start of a window of days ending on D: D and the days-1 before it. */
 static void window_start(const crm_clock *clock, int days, char out[11])
 {
-	struct tm t;
-	char ts[32];
-	snprintf(ts, sizeof ts, "%sT12:00:00", clock->date);
-	crm_parse_timestamp(ts, &t);
-	t.tm_mday -= days - 1;
-	t.tm_isdst = -1;
-	time_t secs = mktime(&t);
-	struct tm day;
-	localtime_r(&secs, &day);
-	strftime(out, 11, "%Y-%m-%d", &day);
+	crm_clock_day(clock, -(days - 1), out);
 }
 
 /* An event type: a word (purchase) or a string ('购买'), lower-cased. */

@@ -308,6 +308,8 @@ static int restore_row(crm_import *imp, const char *sql, const crm_record *in,
 	int rc = sqlite3_step(st);
 	int changed = sqlite3_changes(imp->db->sql);
 	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT) /* a value the schema refuses: the record's fault */
+		return crm_error_set(err, CRM_EDATA, "%s", sqlite3_errmsg(imp->db->sql));
 	if (rc != SQLITE_DONE)
 		return crm_db_fail(imp->db, err, NULL);
 	return changed ? CRM_OK : CRM_EDATA;
@@ -320,6 +322,9 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 	static const char *const segment[] = {"name", "expr", "description", "created_at",
 					      "updated_at", "snapshot_at"};
 	static const char *const member[] = {"segment", "id"};
+	static const char *const tag[] = {"name", "category", "description", "group", "created_at"};
+	static const char *const rule[] = {"name", "tag", "expr", "created_at", "updated_at"};
+	static const char *const tagging[] = {"id", "tag", "source", "tagged_at", "expires_on"};
 	int rc;
 	if (!strcmp(kind, "setting")) {
 		rc = restore_row(imp, "INSERT OR REPLACE INTO settings (key, value, updated_at)"
@@ -328,6 +333,23 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 		rc = restore_row(imp, "INSERT OR REPLACE INTO segments (name, expr, description,"
 				 " created_at, updated_at, snapshot_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 				 in, segment, 6, err);
+	} else if (!strcmp(kind, "tag")) {
+		rc = restore_row(imp, "INSERT INTO tags (name, category, description, grp, created_at)"
+				 " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET"
+				 " category = ?2, description = ?3, grp = ?4, created_at = ?5",
+				 in, tag, 5, err);
+	} else if (!strcmp(kind, "tag_rule")) {
+		rc = restore_row(imp, "INSERT OR REPLACE INTO tag_rules (name, tid, expr, created_at,"
+				 " updated_at) SELECT ?1, tid, ?3, ?4, ?5 FROM tags WHERE name = ?2",
+				 in, rule, 5, err);
+	} else if (!strcmp(kind, "tagging")) {
+		rc = restore_row(imp, "INSERT OR REPLACE INTO customer_tags (cid, tid, source, tagged_at,"
+				 " expires_on) SELECT c.cid, t.tid, ?3, ?4, ?5 FROM customers c, tags t"
+				 " WHERE c.id = ?1 AND t.name = ?2", in, tagging, 5, err);
+		if (rc == CRM_EDATA && !err->msg[0])
+			crm_error_set(err, CRM_EDATA, "tagging: no customer '%s' or tag '%s'",
+				      text_of(in, "id") ? text_of(in, "id") : "",
+				      text_of(in, "tag") ? text_of(in, "tag") : "");
 	} else {
 		if (import_events_pending(imp) && import_events_flush(imp, err) != CRM_OK)
 			return err->code;
@@ -345,8 +367,12 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 
 static bool is_other_kind(const char *kind)
 {
-	return kind && (!strcmp(kind, "setting") || !strcmp(kind, "segment") ||
-			!strcmp(kind, "segment_member"));
+	static const char *const kinds[] = {"setting", "segment", "segment_member", "tag", "tag_rule",
+					    "tagging"};
+	for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
+		if (!strcmp(kind, kinds[i]))
+			return true;
+	return false;
 }
 
 /* The kind of a record: the import's, or in a dump the record's own. */

@@ -104,6 +104,8 @@ void crm_sql_real(crm_sql *q, double value);
 void crm_sql_date(crm_sql *q);
 void crm_sql_end(crm_sql *q);
 int crm_sql_prepare(crm_sql *q, sqlite3_stmt **st, crm_error *err);
+/* Runs the statement and writes each row, the columns typed as given. */
+int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types, crm_error *err);
 
 /* settings.c */
 /* Days in a window: 90d, 12w, 6m (30 days a month), 1y (365 days). */

@@ -7,13 +7,14 @@
 
 static const struct setting {
 	const char *key, *fallback, *about;
-	enum { S_DAYS, S_WINDOW, S_NAME } kind;
+	enum { S_DAYS, S_WINDOW, S_NAME, S_COUNT } kind;
 } settings[] = {
 	{"stage.new", "30d", "first purchase fewer than this ago: stage new", S_DAYS},
 	{"stage.active", "90d", "last purchase fewer than this ago: stage active", S_DAYS},
 	{"stage.dormant", "180d", "last purchase at most this ago: dormant; longer: churned", S_DAYS},
 	{"rfm.window", "365d", "purchases RFM looks at: a window, or all", S_WINDOW},
 	{"score.model", "", "the model that the fields score and grade read", S_NAME},
+	{"tags.max", "20", "a customer carries at most this many tags", S_COUNT},
 };
 
 static const struct setting *find(const char *key)
@@ -54,6 +55,13 @@ static int check_value(const struct setting *s, const char *value, crm_error *er
 		if (strlen(value) <= 64 && !strpbrk(value, "\t\n\r"))
 			return CRM_OK;
 		return crm_error_set(err, CRM_EUSAGE, "%s: '%s' is not a name", s->key, value);
+	case S_COUNT: {
+		char *end;
+		long n = strtol(value, &end, 10);
+		if (end != value && !*end && n >= 1 && n <= 10000)
+			return CRM_OK;
+		return crm_error_set(err, CRM_EUSAGE, "%s: '%s' is not a number from 1 to 10000", s->key, value);
+	}
 	}
 	return CRM_OK;
 }

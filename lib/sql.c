@@ -118,3 +118,26 @@ int crm_sql_prepare(crm_sql *q, sqlite3_stmt **st, crm_error *err)
 	}
 	return CRM_OK;
 }
+
+int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_sql_prepare(q, &st, err) != CRM_OK)
+		return CRM_EDB;
+	crm_value *values = crm_xmalloc((size_t)ncols * sizeof *values);
+	int rc = CRM_OK, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < ncols; i++) {
+			const char *s = (const char *)sqlite3_column_text(st, i);
+			values[i] = (crm_value){s ? types[i] : CRM_NULL, s,
+						s ? (size_t)sqlite3_column_bytes(st, i) : 0};
+		}
+		if ((rc = crm_writer_put(out, values, err)) != CRM_OK)
+			break;
+	}
+	if (rc == CRM_OK && step != SQLITE_DONE)
+		rc = crm_db_fail(q->db, err, NULL);
+	free(values);
+	sqlite3_finalize(st);
+	return rc;
+}

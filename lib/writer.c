@@ -109,6 +109,13 @@ static int check_output(crm_writer *w, crm_error *err)
 	return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
 }
 
+static int flush_output(crm_writer *w, crm_error *err)
+{
+	if (fflush(w->out) != 0 || ferror(w->out))
+		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+	return CRM_OK;
+}
+
 /* ---- csv and tsv ---- */
 
 static bool csv_needs_quotes(const char *s, size_t len)
@@ -486,6 +493,8 @@ int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err)
 int crm_writer_finish(crm_writer *w, crm_error *err)
 {
 	bool header = !(w->flags & CRM_WRITE_NO_HEADER) && !w->reject;
+	if (w->rows == 0 && (w->flags & CRM_WRITE_EMPTY_SILENT))
+		return flush_output(w, err);
 	if (w->rows == 0 && header && (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV))
 		delimited_header(w);
 	if (w->fmt == CRM_FMT_JSON && !(w->reject && w->rows == 0))
@@ -494,9 +503,7 @@ int crm_writer_finish(crm_writer *w, crm_error *err)
 		table_layout(w);
 	if (w->fmt == CRM_FMT_CHART)
 		chart_layout(w);
-	if (fflush(w->out) != 0 || ferror(w->out))
-		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
-	return CRM_OK;
+	return flush_output(w, err);
 }
 
 /* ---- rejected records ---- */

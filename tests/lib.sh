@@ -77,10 +77,12 @@ golden() {
 	else { echo "stdout differs from golden/$2 (- golden, + got):"; diff "$GOLDEN/$2" "$WORK/.out"; _diag "$3"; } >"$WORK/.diag"; _fail "$1"; fi
 }
 
-# Runs SQL against the test database (a plain sqlite3 read, for checking contents).
-q() {
-	sqlite3 "$CRM_DB" "$1"
-}
+# q SQL, in a test's COMMAND: a plain sqlite3 read of the test database, for
+# checking contents (a command on PATH, since COMMAND runs in its own sh).
+mkdir "$WORK/bin"
+printf '#!/bin/sh\nexec sqlite3 "$CRM_DB" "$1"\n' > "$WORK/bin/q"
+chmod +x "$WORK/bin/q"
+PATH="$WORK/bin:$PATH"
 
 # Ends a test file: without this line, tests/run counts the file as failed.
 done_testing() {

@@ -8,8 +8,8 @@ tty() {
 	printf "script -qec '%s' /dev/null | tr -d '\\015'" "$1"
 }
 
-for c in crm-add crm-export; do
-	[ $c = crm-add ] && args=x.csv || args=--all
+for c in crm-add crm-export crm-tag; do
+	case $c in crm-add) args=x.csv ;; crm-export) args=--all ;; crm-tag) args=--list ;; esac
 	out "$c --help starts with its usage line" "usage: $c" "$c --help | head -1 | cut -d' ' -f1,2"
 	ok "$c -h exits 0 and names the man page" "$c -h | grep -q '$c(1)'"
 	out "$c --version" "$c (crm) 0.1.0" "$c --version"
@@ -32,6 +32,9 @@ printf 'id,name\n1,张三\n2,李四\n' | crm-add -q > /dev/null
 out 'crm-add with stdin a terminal and no input refuses' \
 	'crm-add: no input: give FILEs, pipe records in, or use --set
 Try '"'crm-add --help'"'.' "$(tty crm-add)"
+out 'crm-tag with stdin a terminal and no customers refuses' \
+	'crm-tag: which customers? give ids, -s, -w, --all, or pipe records in
+Try '"'crm-tag --help'"'.' "$(tty 'crm-tag -a x')"
 golden 'crm-export with stdin a terminal takes everyone, as a table' tty-table.txt "$(tty crm-export)"
 out '... and csv when stdout is not a terminal' '3' "$(tty 'crm-export | wc -l') | tr -d ' '"
 

@@ -12,7 +12,7 @@ bash_complete() { # bash_complete FUNCTION WORD...: what bash offers for the las
 		"$COMP/crm.bash" "$2" "$1"
 }
 
-for c in crm-add crm-export crm-segment; do
+for c in crm-add crm-export crm-segment crm-tag; do
 	f=_$(echo $c | tr - _)
 	formats='csv
 ids
@@ -63,6 +63,21 @@ tags' "bash -c '$(bash_complete _crm_segment "crm-segment --by ta")'"
 out 'bash completes setting keys after --config' 'stage.active
 stage.dormant
 stage.new' "bash -c '$(bash_complete _crm_segment "crm-segment --config st")'"
+crm-tag -q -a 'V I P' -a 金卡 1
+crm-tag -q --rule 老客户 --tag 金卡 -w 'age > 30'
+out 'bash completes tag names, spaces and all' 'V I P' "bash -c '$(bash_complete _crm_tag "crm-tag -r V")'"
+out 'bash completes the tag after --merge FROM' '金卡' "bash -c '$(bash_complete _crm_tag "crm-tag --merge \"V I P\" 金")'"
+out 'zsh completes tag names' 'V I P
+金卡' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag -a '"
+out 'fish completes tag names' 'V I P
+金卡' "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag --delete \"' | cut -f1 | sort"
+out 'bash completes rule names' '老客户' "bash -c '$(bash_complete _crm_tag "crm-tag --drop-rule \"\"")'"
+out 'fish completes rule names' '老客户' "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag --drop-rule \"' | cut -f1"
+out 'zsh completes the categories' 'basic
+behavior
+custom
+interest
+relationship' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag --define x --category '"
 out 'fish completes --match' 'email
 phone
 wechat_id' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --match \"' | cut -f1 | sort"

@@ -8,16 +8,20 @@ ok 'make install with DESTDIR and PREFIX' \
 out 'installs the commands, man pages and completions' 'opt/crm/bin/crm-add
 opt/crm/bin/crm-export
 opt/crm/bin/crm-segment
+opt/crm/bin/crm-tag
 opt/crm/share/bash-completion/completions/crm
 opt/crm/share/bash-completion/completions/crm-add
 opt/crm/share/bash-completion/completions/crm-export
 opt/crm/share/bash-completion/completions/crm-segment
+opt/crm/share/bash-completion/completions/crm-tag
 opt/crm/share/fish/vendor_completions.d/crm-add.fish
 opt/crm/share/fish/vendor_completions.d/crm-export.fish
 opt/crm/share/fish/vendor_completions.d/crm-segment.fish
+opt/crm/share/fish/vendor_completions.d/crm-tag.fish
 opt/crm/share/man/man1/crm-add.1
 opt/crm/share/man/man1/crm-export.1
 opt/crm/share/man/man1/crm-segment.1
+opt/crm/share/man/man1/crm-tag.1
 opt/crm/share/man/man5/crm.5
 opt/crm/share/man/man7/crm-expr.7
 opt/crm/share/man/man7/crm.7

@@ -1,0 +1,374 @@
+/* crm-tag: tag and untag customers; the tag catalog; rules; the audit. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "select.h"
+
+enum {
+	OPT_ADD = 'a',
+	OPT_REMOVE = 'r',
+	OPT_EXPIRES = OPT_FIRST_COMMAND_KEY,
+	OPT_STRICT,
+	OPT_DEFINE,
+	OPT_CATEGORY,
+	OPT_DESC,
+	OPT_GROUP,
+	OPT_FORCE,
+	OPT_LIST,
+	OPT_RENAME,
+	OPT_MERGE,
+	OPT_DELETE,
+	OPT_RULE,
+	OPT_TAG,
+	OPT_RULES,
+	OPT_DROP_RULE,
+	OPT_APPLY,
+	OPT_DRY_RUN,
+	OPT_AUDIT,
+};
+
+static const struct cli_option options[] = {
+	{OPT_ADD, "add", "TAG", "tag the chosen customers (repeatable)"},
+	{OPT_REMOVE, "remove", "TAG", "untag the chosen customers (repeatable)"},
+	{OPT_EXPIRES, "expires", "WHEN", "with -a: the tagging lapses after 30d, or on a date"},
+	{OPT_STRICT, "strict", NULL, "refuse tags that are not in the catalog"},
+	SELECT_OPTIONS,
+	{OPT_DEFINE, "define", "TAG", "define a tag in the catalog, or change it"},
+	{OPT_CATEGORY, "category", "CAT", "basic, behavior, interest, relationship or custom"},
+	{OPT_DESC, "desc", "TEXT", "what the tag means"},
+	{OPT_GROUP, "group", "GROUP", "tags of a group exclude each other"},
+	{OPT_FORCE, "force", NULL, "keep a near-duplicate name; delete a tag in use"},
+	{OPT_LIST, "list", NULL, "the catalog, with how many customers carry each tag"},
+	{OPT_RENAME, "rename", "OLD", "rename tag OLD to the NEW given after it"},
+	{OPT_MERGE, "merge", "FROM", "move FROM's customers to the INTO given after it"},
+	{OPT_DELETE, "delete", "TAG", "delete a tag (refused while in use, unless --force)"},
+	{OPT_RULE, "rule", "NAME", "define or replace a rule: --tag TAG -w EXPR"},
+	{OPT_TAG, "tag", "TAG", "with --rule: the tag the rule gives"},
+	{OPT_RULES, "rules", NULL, "the rules"},
+	{OPT_DROP_RULE, "drop-rule", "NAME", "drop a rule and the taggings it made"},
+	{OPT_APPLY, "apply", NULL, "run every rule; write the changes"},
+	{OPT_DRY_RUN, "dry-run", NULL, "with --apply: write the changes, store nothing"},
+	{OPT_AUDIT, "audit", NULL, "per tag: customers, coverage, sources, flags"},
+	CLI_COMMON_OPTIONS,
+};
+
+#define TAGS_MAX 64
+
+struct tag {
+	struct selection sel;
+	const char *add[TAGS_MAX], *remove[TAGS_MAX];
+	size_t nadd, nremove;
+	const char *expires, *define, *category, *desc, *group, *rename, *merge, *delete;
+	const char *rule, *rule_tag, *drop_rule;
+	bool strict, force, list, rules, apply, dry_run, audit;
+};
+
+static bool push(const char **list, size_t *n, const char *tag)
+{
+	if (*n == TAGS_MAX)
+		return false;
+	list[(*n)++] = tag;
+	return true;
+}
+
+static bool take(struct cli *cli, int key, const char *arg, void *ctx)
+{
+	struct tag *t = ctx;
+	(void)cli;
+	switch (key) {
+	case OPT_ADD: return push(t->add, &t->nadd, arg);
+	case OPT_REMOVE: return push(t->remove, &t->nremove, arg);
+	case OPT_EXPIRES: t->expires = arg; return true;
+	case OPT_STRICT: t->strict = true; return true;
+	case OPT_DEFINE: t->define = arg; return true;
+	case OPT_CATEGORY: t->category = arg; return true;
+	case OPT_DESC: t->desc = arg; return true;
+	case OPT_GROUP: t->group = arg; return true;
+	case OPT_FORCE: t->force = true; return true;
+	case OPT_LIST: t->list = true; return true;
+	case OPT_RENAME: t->rename = arg; return true;
+	case OPT_MERGE: t->merge = arg; return true;
+	case OPT_DELETE: t->delete = arg; return true;
+	case OPT_RULE: t->rule = arg; return true;
+	case OPT_TAG: t->rule_tag = arg; return true;
+	case OPT_RULES: t->rules = true; return true;
+	case OPT_DROP_RULE: t->drop_rule = arg; return true;
+	case OPT_APPLY: t->apply = true; return true;
+	case OPT_DRY_RUN: t->dry_run = true; return true;
+	case OPT_AUDIT: t->audit = true; return true;
+	default: return select_take(&t->sel, key, arg);
+	}
+}
+
+static int fail(struct cli *cli, const crm_error *err)
+{
+	cli_error(cli, err);
+	return err->code;
+}
+
+static int write_all(struct cli *cli, size_t n, const char *const *names,
+		     int (*fn)(crm_db *, const crm_clock *, crm_writer *, crm_error *))
+{
+	crm_error err;
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), n, names, 0);
+	int rc = fn(cli->db, &cli->clock, out, &err);
+	if (rc == CRM_OK)
+		rc = crm_writer_finish(out, &err);
+	if (rc != CRM_OK)
+		cli_error(cli, &err);
+	crm_writer_free(out);
+	return rc;
+}
+
+/* ---- tagging ---- */
+
+/* The records of the stream, again, with their tags now. */
+static int pass_through(struct cli *cli, FILE *kept)
+{
+	crm_error err;
+	rewind(kept);
+	crm_reader *r = crm_reader_new(kept, "stdin", CRM_FMT_NDJSON);
+	crm_writer *out = NULL;
+	const crm_record *rec;
+	int rc = CRM_OK;
+	const char **names = NULL;
+	crm_value *values = NULL;
+	size_t ncols = 0;
+	while (rc == CRM_OK && crm_reader_next(r, &rec, &err) == CRM_READ_OK) {
+		if (!out) {
+			names = calloc(rec->n + 1, sizeof *names);
+			values = calloc(rec->n + 1, sizeof *values);
+			for (size_t i = 0; i < rec->n; i++)
+				if (strcmp(rec->names[i], "tags") != 0)
+					names[ncols++] = rec->names[i];
+			names[ncols++] = "tags";
+			out = crm_writer_new(stdout, cli_output_format(cli), ncols, names, 0);
+		}
+		const char *id = crm_record_customer_id(rec);
+		char *tags = id ? crm_tags_of(cli->db, id, &cli->clock) : NULL;
+		for (size_t i = 0; i + 1 < ncols; i++) {
+			const crm_value *v = crm_record_get(rec, names[i]);
+			values[i] = v ? *v : (crm_value){CRM_NULL, NULL, 0};
+		}
+		values[ncols - 1] = (crm_value){tags && *tags ? CRM_LIST : CRM_NULL, tags, tags ? strlen(tags) : 0};
+		rc = crm_writer_put(out, values, &err);
+		free(tags);
+	}
+	if (out && rc == CRM_OK)
+		rc = crm_writer_finish(out, &err);
+	if (rc != CRM_OK)
+		cli_error(cli, &err);
+	crm_writer_free(out);
+	free(names);
+	free(values);
+	crm_reader_free(r);
+	return rc;
+}
+
+/* The source of a tagging by hand: the person, as the system knows them. */
+static void who(char *out, size_t size)
+{
+	const char *name = getenv("USER");
+	if (!name || !*name)
+		name = getenv("LOGNAME");
+	if (!name || !*name) {
+		const struct passwd *pw = getpwuid(getuid());
+		name = pw ? pw->pw_name : "unknown";
+	}
+	snprintf(out, size, "user:%s", name);
+}
+
+/* Tags the chosen customers; notes what was done. */
+static int tag_chosen(struct cli *cli, struct tag *t, const crm_expr *where, const char *expires)
+{
+	crm_error err;
+	char user[160];
+	who(user, sizeof user);
+	crm_tagging tagging = {
+		.add = t->add, .nadd = t->nadd, .remove = t->remove, .nremove = t->nremove,
+		.source = user, .expires_on = t->expires ? expires : NULL, .strict = t->strict,
+		.force = t->force,
+	};
+	long added, removed;
+	if (crm_tag_set(cli->db, where, &tagging, &cli->clock, &added, &removed, &err) != CRM_OK)
+		return fail(cli, &err);
+	cli_note(cli, "%ld tagging%s set, %ld removed", added, added == 1 ? "" : "s", removed);
+	return CRM_OK;
+}
+
+static int do_tagging(struct cli *cli, struct tag *t, char **ids, int nids)
+{
+	crm_error err;
+	char expires[11] = "";
+	if (t->expires && crm_tag_expiry(&cli->clock, t->expires, expires, &err) != CRM_OK)
+		return fail(cli, &err);
+	if (!t->sel.all && !t->sel.segment && !t->sel.where && !nids && cli_stdin_is_terminal())
+		cli_usage_error(cli, "which customers? give ids, -s, -w, --all, or pipe records in");
+	select_prepare(cli, &t->sel, ids, nids);
+	bool stream = select_from_stdin(&t->sel);
+	/* The stream is kept to be written again once the tags are set. */
+	if (stream && !cli_stdout_is_null() && !(t->sel.keep = tmpfile())) {
+		crm_error_set(&err, CRM_EDB, "cannot make a temporary file: %s", strerror(errno));
+		return fail(cli, &err);
+	}
+	crm_expr *where;
+	int rc = select_as_expr(cli, &t->sel, &where);
+	if (rc != CRM_OK && rc != CRM_EDB)
+		cli_note(cli, "nothing was tagged: fix the selection first");
+	else if (rc == CRM_OK && !(stream && t->sel.nread == 0))
+		rc = tag_chosen(cli, t, where, expires);
+	crm_expr_free(where);
+	if (rc == CRM_OK && t->sel.keep)
+		rc = pass_through(cli, t->sel.keep);
+	if (t->sel.keep)
+		fclose(t->sel.keep);
+	return rc;
+}
+
+/* ---- the catalog and rules ---- */
+
+static int do_define(struct cli *cli, struct tag *t)
+{
+	crm_error err;
+	crm_tag_def d = {t->define, t->category, t->desc, t->group, t->force};
+	if (crm_tag_define(cli->db, &d, &cli->clock, &err) != CRM_OK)
+		return fail(cli, &err);
+	return CRM_OK;
+}
+
+static int do_two(struct cli *cli, struct tag *t, char **args, int nargs)
+{
+	crm_error err;
+	if (nargs != 1)
+		cli_usage_error(cli, "%s needs the %s name after it", t->rename ? "--rename OLD" : "--merge FROM",
+				t->rename ? "new" : "INTO");
+	if (t->rename) {
+		if (crm_tag_rename(cli->db, t->rename, args[0], t->force, &err) != CRM_OK)
+			return fail(cli, &err);
+		cli_note(cli, "renamed '%s' to '%s'", t->rename, args[0]);
+		return CRM_OK;
+	}
+	long moved;
+	if (crm_tag_merge(cli->db, t->merge, args[0], &moved, &err) != CRM_OK)
+		return fail(cli, &err);
+	cli_note(cli, "merged '%s' into '%s': %ld customer%s moved", t->merge, args[0], moved,
+		 moved == 1 ? "" : "s");
+	return CRM_OK;
+}
+
+static int do_delete(struct cli *cli, struct tag *t)
+{
+	crm_error err;
+	long removed;
+	if (crm_tag_delete(cli->db, t->delete, t->force, &removed, &err) != CRM_OK)
+		return fail(cli, &err);
+	cli_note(cli, "deleted tag '%s'%s", t->delete, removed ? " and its taggings" : "");
+	return CRM_OK;
+}
+
+static int do_rule(struct cli *cli, struct tag *t)
+{
+	crm_error err;
+	if (!t->rule_tag || !t->sel.where)
+		cli_usage_error(cli, "--rule NAME needs --tag TAG and -w EXPR");
+	crm_rule_def r = {t->rule, t->rule_tag, t->sel.where, t->strict, t->force};
+	if (crm_rule_define(cli->db, &r, &cli->clock, &err) != CRM_OK)
+		return fail(cli, &err);
+	return CRM_OK;
+}
+
+static int do_drop_rule(struct cli *cli, struct tag *t)
+{
+	crm_error err;
+	long removed;
+	if (crm_rule_drop(cli->db, t->drop_rule, &removed, &err) != CRM_OK)
+		return fail(cli, &err);
+	cli_note(cli, "dropped rule '%s' and its %ld tagging%s", t->drop_rule, removed,
+		 removed == 1 ? "" : "s");
+	return CRM_OK;
+}
+
+static int do_apply(struct cli *cli, struct tag *t)
+{
+	crm_error err;
+	long n;
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 4, crm_rule_change_columns,
+					  CRM_WRITE_EMPTY_SILENT);
+	int rc = crm_rules_apply(cli->db, &cli->clock, out, t->dry_run, &n, &err);
+	crm_writer_free(out);
+	if (rc != CRM_OK)
+		return fail(cli, &err);
+	cli_note(cli, "%ld change%s%s", n, n == 1 ? "" : "s", t->dry_run ? " (a dry run: none stored)" : "");
+	return CRM_OK;
+}
+
+/* ---- main ---- */
+
+static int jobs(const struct tag *t)
+{
+	return (t->nadd || t->nremove) + !!t->define + t->list + !!t->rename + !!t->merge + !!t->delete +
+	       !!t->rule + t->rules + !!t->drop_rule + t->apply + t->audit;
+}
+
+static void check_options(struct cli *cli, struct tag *t, int nargs)
+{
+	if (jobs(t) != 1)
+		cli_usage_error(cli, "give one job: -a/-r, --define, --list, --rename, --merge, --delete,"
+				     " --rule, --rules, --drop-rule, --apply or --audit");
+	if ((t->category || t->desc || t->group) && !t->define)
+		cli_usage_error(cli, "--category, --desc and --group go with --define");
+	if (t->dry_run && !t->apply)
+		cli_usage_error(cli, "--dry-run goes with --apply");
+	if (t->expires && !t->nadd)
+		cli_usage_error(cli, "--expires goes with -a");
+	if (t->rule_tag && !t->rule)
+		cli_usage_error(cli, "--tag goes with --rule");
+	bool tagging = t->nadd || t->nremove;
+	bool chooses = t->sel.all || t->sel.segment || (t->sel.where && !t->rule);
+	if (!tagging && (chooses || (nargs && !t->rename && !t->merge)))
+		cli_usage_error(cli, "customers are chosen only for -a and -r");
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		.prog = "crm-tag",
+		.usage = "[options] [ID...]",
+		.summary = "Tag customers by hand or by rule; keep the tag catalog; audit the tags.",
+		.options = options,
+	};
+	struct tag t = {0};
+	int first = cli_parse(&cli, argc, argv, take, &t);
+	int nargs = argc - first;
+	char **args = argv + first;
+	check_options(&cli, &t, nargs);
+	bool reads = t.list || t.rules || t.audit || (t.apply && t.dry_run);
+	cli_open(&cli, reads ? CRM_DB_READ : 0);
+	int status;
+	if (t.nadd || t.nremove)
+		status = do_tagging(&cli, &t, args, nargs);
+	else if (t.define)
+		status = do_define(&cli, &t);
+	else if (t.list)
+		status = write_all(&cli, 5, crm_tag_list_columns, crm_tag_list);
+	else if (t.rename || t.merge)
+		status = do_two(&cli, &t, args, nargs);
+	else if (t.delete)
+		status = do_delete(&cli, &t);
+	else if (t.rule)
+		status = do_rule(&cli, &t);
+	else if (t.rules)
+		status = write_all(&cli, 4, crm_rule_list_columns, crm_rules_list);
+	else if (t.drop_rule)
+		status = do_drop_rule(&cli, &t);
+	else if (t.apply)
+		status = do_apply(&cli, &t);
+	else
+		status = write_all(&cli, 8, crm_tag_audit_columns, crm_tag_audit);
+	select_free(&t.sel);
+	return cli_exit(&cli, status);
+}

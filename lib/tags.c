@@ -1,0 +1,899 @@
+/* tags.c: tags (标签管理): the catalog, tagging by hand, rules applied as set
+ * operations, and the audit. A tagging remembers its source ("user:NAME" or
+ * "rule:NAME"), when, and the day it lapses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define TAG_CHARS_MAX 30
+
+static const char *const categories[] = {"basic", "behavior", "interest", "relationship", "custom"};
+
+/* A tagging counts while it has not lapsed: expires_on is the first day it
+ * no longer does. Conditions over customer_tags ct, D bound. */
+static void active(crm_sql *q, const char *alias)
+{
+	crm_sql_addf(q, "(%s.expires_on IS NULL OR %s.expires_on > ", alias, alias);
+	crm_sql_date(q);
+	crm_sql_add(q, ")");
+}
+
+static int exec_sql(crm_sql *q, long *changes, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_sql_prepare(q, &st, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return crm_db_fail(q->db, err, NULL);
+	if (changes)
+		*changes = sqlite3_changes(q->db->sql);
+	return CRM_OK;
+}
+
+/* ---- names ---- */
+
+int crm_tag_name_check(const char *name, crm_error *err)
+{
+	size_t len = strlen(name), chars = 0;
+	if (!len)
+		return crm_error_set(err, CRM_EDATA, "a tag needs a name");
+	if (crm_utf8_valid_prefix(name, len) != len)
+		return crm_error_set(err, CRM_EDATA, "tag '%s': invalid UTF-8", name);
+	size_t trimmed = len;
+	const char *t = crm_trim(name, &trimmed);
+	if (t != name || trimmed != len)
+		return crm_error_set(err, CRM_EDATA, "tag '%s': no space at its start or end", name);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x20 || *p == 0x7F)
+			return crm_error_set(err, CRM_EDATA, "tag '%s': control characters are not allowed", name);
+		if (*p == ',' || *p == ';' || *p == '|')
+			return crm_error_set(err, CRM_EDATA, "tag '%s': '%c' is not allowed in a tag name",
+					     name, *p);
+		chars += (*p & 0xC0) != 0x80;
+	}
+	if (chars > TAG_CHARS_MAX)
+		return crm_error_set(err, CRM_EDATA, "tag '%s': longer than %d characters", name,
+				     TAG_CHARS_MAX);
+	return CRM_OK;
+}
+
+/* The key names are compared by for near-duplicates: full-width forms made
+ * half-width, ASCII lower-cased, spaces dropped (VIP, vip, ＶＩＰ, V I P). */
+void crm_tag_key(const char *name, char *out, size_t outsz)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t len = strlen(name), i = 0, n = 0;
+	while (i < len && n + 5 < outsz) {
+		uint32_t cp;
+		size_t k = crm_utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			cp = s[i];
+			k = 1;
+		}
+		if (cp >= 0xFF01 && cp <= 0xFF5E)
+			cp -= 0xFEE0;
+		if (cp == 0x3000 || cp == ' ' || cp == '\t') {
+			i += k;
+			continue;
+		}
+		if (cp < 0x80) {
+			out[n++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+		} else {
+			memcpy(out + n, s + i, k);
+			n += k;
+		}
+		i += k;
+	}
+	out[n] = '\0';
+}
+
+/* The existing tag that name is a near-duplicate of, or NULL; caller frees. */
+static int near_duplicate(crm_db *db, const char *name, char **other, crm_error *err)
+{
+	char key[256], k2[256];
+	*other = NULL;
+	crm_tag_key(name, key, sizeof key);
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, "SELECT name FROM tags WHERE name <> ?1 ORDER BY tid", err))
+		return CRM_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while (!*other && sqlite3_step(st) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(st, 0);
+		crm_tag_key(n, k2, sizeof k2);
+		if (!strcmp(key, k2))
+			*other = crm_xstrdup(n);
+	}
+	sqlite3_finalize(st);
+	return CRM_OK;
+}
+
+/* ---- the catalog ---- */
+
+static int tag_id(crm_db *db, const char *name, sqlite3_int64 *tid, crm_error *err)
+{
+	sqlite3_stmt *st;
+	*tid = 0;
+	if (crm_db_prepare(db, &st, "SELECT tid FROM tags WHERE name = ?1", err))
+		return CRM_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*tid = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return CRM_OK;
+}
+
+static bool known_category(const char *c)
+{
+	for (size_t i = 0; i < sizeof categories / sizeof *categories; i++)
+		if (!strcmp(categories[i], c))
+			return true;
+	return false;
+}
+
+/* Defines a tag (or changes its category, description or group). Inside the
+ * caller's transaction. */
+static int define(crm_db *db, const crm_tag_def *d, const crm_clock *clock, crm_error *err)
+{
+	if (crm_tag_name_check(d->name, err) != CRM_OK)
+		return CRM_EDATA;
+	if (d->category && !known_category(d->category))
+		return crm_error_set(err, CRM_EUSAGE,
+				     "'%s' is not a category (basic, behavior, interest, relationship, custom)",
+				     d->category);
+	sqlite3_int64 tid;
+	if (tag_id(db, d->name, &tid, err) != CRM_OK)
+		return CRM_EDB;
+	if (!tid && !d->force) {
+		char *other;
+		if (near_duplicate(db, d->name, &other, err) != CRM_OK)
+			return CRM_EDB;
+		if (other) {
+			crm_error_set(err, CRM_EDATA, "tag '%s' is too close to the existing tag '%s' (use that,"
+				      " or --force to keep both)", d->name, other);
+			free(other);
+			return CRM_EDATA;
+		}
+	}
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st,
+			   "INSERT INTO tags (name, category, description, grp, created_at)"
+			   " VALUES (?1, coalesce(?2, 'custom'), ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET"
+			   " category = coalesce(?2, category), description = coalesce(?3, description),"
+			   " grp = coalesce(?4, grp)", err))
+		return CRM_EDB;
+	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
+	crm_bind_text_or_null(st, 2, d->category);
+	crm_bind_text_or_null(st, 3, d->description);
+	crm_bind_text_or_null(st, 4, d->group);
+	sqlite3_bind_text(st, 5, clock->now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
+}
+
+/* Runs fn in a transaction: committed when it succeeds, else rolled back. */
+static int in_transaction(crm_db *db, int rc, crm_error *err)
+{
+	if (rc != CRM_OK) {
+		crm_db_rollback(db);
+		return rc;
+	}
+	return crm_db_commit(db, err);
+}
+
+int crm_tag_define(crm_db *db, const crm_tag_def *d, const crm_clock *clock, crm_error *err)
+{
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	return in_transaction(db, define(db, d, clock, err), err);
+}
+
+/* A tag that exists, or CRM_EDATA. */
+static int need_tag(crm_db *db, const char *name, sqlite3_int64 *tid, crm_error *err)
+{
+	if (tag_id(db, name, tid, err) != CRM_OK)
+		return CRM_EDB;
+	if (!*tid)
+		return crm_error_set(err, CRM_EDATA, "no tag '%s' (crm-tag --list)", name);
+	return CRM_OK;
+}
+
+/* Runs one statement over two ids (?1, ?2) and an optional text (?3). */
+static int run_bound(crm_db *db, const char *sql, sqlite3_int64 a, sqlite3_int64 b,
+		     const char *text, long *changes, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, sql, err) != CRM_OK)
+		return CRM_EDB;
+	int params = sqlite3_bind_parameter_count(st);
+	sqlite3_bind_int64(st, 1, a);
+	if (params >= 2)
+		sqlite3_bind_int64(st, 2, b);
+	if (params >= 3)
+		crm_bind_text_or_null(st, 3, text);
+	int rc = sqlite3_step(st);
+	if (changes)
+		*changes = sqlite3_changes(db->sql);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
+}
+
+int crm_tag_rename(crm_db *db, const char *from, const char *to, bool force, crm_error *err)
+{
+	sqlite3_int64 tid, exists;
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = need_tag(db, from, &tid, err);
+	if (rc == CRM_OK)
+		rc = crm_tag_name_check(to, err);
+	if (rc == CRM_OK && (rc = tag_id(db, to, &exists, err)) == CRM_OK && exists)
+		rc = crm_error_set(err, CRM_EDATA, "tag '%s' exists: --merge %s %s moves its customers",
+				   to, from, to);
+	char *other = NULL;
+	if (rc == CRM_OK && !force && (rc = near_duplicate(db, to, &other, err)) == CRM_OK && other &&
+	    strcmp(other, from) != 0)
+		rc = crm_error_set(err, CRM_EDATA, "tag '%s' is too close to the existing tag '%s' (use that,"
+				   " or --force)", to, other);
+	free(other);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "UPDATE tags SET name = ?3 WHERE tid = ?1", tid, 0, to, NULL, err);
+	return in_transaction(db, rc, err);
+}
+
+int crm_tag_merge(crm_db *db, const char *from, const char *into, long *moved, crm_error *err)
+{
+	sqlite3_int64 a, b;
+	*moved = 0;
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = need_tag(db, from, &a, err);
+	if (rc == CRM_OK)
+		rc = need_tag(db, into, &b, err);
+	if (rc == CRM_OK && a == b)
+		rc = crm_error_set(err, CRM_EUSAGE, "a tag cannot be merged into itself");
+	/* FROM's customers are tagged INTO: INTO's group siblings go, as when
+	 * tagging by hand; a customer with both keeps INTO's tagging. */
+	if (rc == CRM_OK)
+		rc = run_bound(db, "DELETE FROM customer_tags WHERE tid IN (SELECT o.tid FROM tags o, tags t"
+			       " WHERE t.tid = ?2 AND o.grp = t.grp AND o.tid NOT IN (?1, ?2))"
+			       " AND cid IN (SELECT cid FROM customer_tags WHERE tid = ?1)", a, b, NULL, NULL, err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "UPDATE OR IGNORE customer_tags SET tid = ?2 WHERE tid = ?1", a, b, NULL,
+			       moved, err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "UPDATE tag_rules SET tid = ?2 WHERE tid = ?1", a, b, NULL, NULL, err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "DELETE FROM tags WHERE tid = ?1", a, 0, NULL, NULL, err);
+	return in_transaction(db, rc, err);
+}
+
+int crm_tag_delete(crm_db *db, const char *name, bool force, long *removed, crm_error *err)
+{
+	sqlite3_int64 tid;
+	*removed = 0;
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = need_tag(db, name, &tid, err);
+	sqlite3_stmt *st;
+	long used = 0, rules = 0;
+	if (rc == CRM_OK && (rc = crm_db_prepare(db, &st,
+			"SELECT (SELECT count(*) FROM customer_tags WHERE tid = ?1),"
+			" (SELECT count(*) FROM tag_rules WHERE tid = ?1)", err)) == CRM_OK) {
+		sqlite3_bind_int64(st, 1, tid);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			used = (long)sqlite3_column_int64(st, 0);
+			rules = (long)sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == CRM_OK && (used || rules) && !force)
+		rc = crm_error_set(err, CRM_EDATA, "tag '%s' is in use (%ld customers, %ld rules):"
+				   " --force deletes it with them", name, used, rules);
+	if (rc == CRM_OK) {
+		*removed = used;
+		rc = run_bound(db, "DELETE FROM tags WHERE tid = ?1", tid, 0, NULL, NULL, err);
+	}
+	return in_transaction(db, rc, err);
+}
+
+const char *const crm_tag_list_columns[5] = {"tag", "category", "group", "description", "customers"};
+
+int crm_tag_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "SELECT t.name, t.category, t.grp, t.description, (SELECT count(*) FROM"
+		       " customer_tags ct WHERE ct.tid = t.tid AND ");
+	active(&q, "ct");
+	crm_sql_add(&q, ") FROM tags t ORDER BY t.category, t.grp IS NULL, t.grp, t.name");
+	int rc = crm_sql_write(&q, out, 5, (crm_type[]){CRM_TEXT, CRM_TEXT, CRM_TEXT, CRM_TEXT, CRM_INT}, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
+/* ---- tagging by hand ---- */
+
+static long tags_max(crm_db *db, crm_error *err)
+{
+	char *value;
+	if (crm_setting_get(db, "tags.max", &value, err) != CRM_OK)
+		return -1;
+	long n = strtol(value, NULL, 10);
+	free(value);
+	return n;
+}
+
+static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *rc);
+
+/* No customer among the ones just tagged may carry more than tags.max tags:
+ * those the selection chooses, or (rules) those a change added a tag to. */
+static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where, bool from_changes,
+		     crm_error *err)
+{
+	long max = tags_max(db, err);
+	if (max < 0)
+		return CRM_EDB;
+	int rc = CRM_OK;
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "SELECT c.id, count(*) FROM customer_tags ct JOIN customers c ON c.cid = ct.cid"
+		       " WHERE ");
+	active(&q, "ct");
+	crm_sql_add(&q, " AND ct.cid IN (");
+	if (from_changes)
+		crm_sql_add(&q, "SELECT cid FROM temp.tag_changes WHERE change = '+'");
+	else
+		chosen_cond(&q, where, err, &rc);
+	crm_sql_add(&q, ") GROUP BY ct.cid HAVING count(*) > ");
+	crm_sql_int(&q, max);
+	crm_sql_add(&q, " LIMIT 1");
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&q, &st, err);
+	if (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW)
+		rc = crm_error_set(err, CRM_EDATA, "customer '%s' would have %lld tags (tags.max is %ld:"
+				   " crm-segment --config tags.max=N)", sqlite3_column_text(st, 0),
+				   sqlite3_column_int64(st, 1), max);
+	sqlite3_finalize(st);
+	crm_sql_free(&q);
+	return rc;
+}
+
+/* The tag, defined as custom if it is new (refused under strict). */
+static int tag_for_use(crm_db *db, const char *name, bool strict, bool force,
+		       const crm_clock *clock, sqlite3_int64 *tid, crm_error *err)
+{
+	if (tag_id(db, name, tid, err) != CRM_OK)
+		return CRM_EDB;
+	if (*tid)
+		return CRM_OK;
+	if (strict)
+		return crm_error_set(err, CRM_EDATA, "no tag '%s' in the catalog (--strict): define it with"
+				     " crm-tag --define", name);
+	crm_tag_def d = {.name = name, .force = force};
+	if (define(db, &d, clock, err) != CRM_OK)
+		return err->code;
+	return tag_id(db, name, tid, err);
+}
+
+static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *rc)
+{
+	crm_sql_add(q, "SELECT c.cid FROM customers c");
+	if (where && *rc == CRM_OK) {
+		crm_sql_add(q, " WHERE ");
+		*rc = crm_expr_emit(where, q, err);
+	}
+}
+
+/* Adds one tag to the chosen customers: their other tags of its group go
+ * (a person chooses, so that takes any source), then the tagging is set. */
+static int add_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, const crm_tagging *t,
+		   const crm_clock *clock, long *added, crm_error *err)
+{
+	int rc = CRM_OK;
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "DELETE FROM customer_tags WHERE tid IN (SELECT o.tid FROM tags o, tags t"
+		       " WHERE t.tid = ");
+	crm_sql_int(&q, tid);
+	crm_sql_add(&q, " AND o.grp = t.grp AND o.tid <> t.tid) AND cid IN (");
+	chosen_cond(&q, where, err, &rc);
+	crm_sql_add(&q, ")");
+	if (rc == CRM_OK)
+		rc = exec_sql(&q, NULL, err);
+	crm_sql_free(&q);
+	/* Set where missing or lapsed; a rule's tagging becomes the person's. */
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "INSERT INTO customer_tags (cid, tid, source, tagged_at, expires_on) SELECT cid, ");
+	crm_sql_int(&q, tid);
+	crm_sql_add(&q, ", ");
+	crm_sql_text(&q, t->source);
+	crm_sql_add(&q, ", ");
+	crm_sql_text(&q, clock->now);
+	crm_sql_add(&q, ", ");
+	crm_sql_text(&q, t->expires_on);
+	crm_sql_add(&q, " FROM (");
+	chosen_cond(&q, where, err, &rc);
+	crm_sql_add(&q, ") WHERE true ON CONFLICT (cid, tid) DO UPDATE SET source = excluded.source,"
+		       " tagged_at = CASE WHEN NOT (customer_tags.expires_on IS NULL OR"
+		       " customer_tags.expires_on > ");
+	crm_sql_date(&q);
+	crm_sql_add(&q, ") THEN excluded.tagged_at ELSE customer_tags.tagged_at END,"
+		       " expires_on = excluded.expires_on");
+	if (rc == CRM_OK)
+		rc = exec_sql(&q, added, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
+static int remove_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, const crm_clock *clock,
+		      long *removed, crm_error *err)
+{
+	int rc = CRM_OK;
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "DELETE FROM customer_tags WHERE tid = ");
+	crm_sql_int(&q, tid);
+	crm_sql_add(&q, " AND cid IN (");
+	chosen_cond(&q, where, err, &rc);
+	crm_sql_add(&q, ")");
+	if (rc == CRM_OK)
+		rc = exec_sql(&q, removed, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
+int crm_tag_set(crm_db *db, const crm_expr *where, const crm_tagging *t, const crm_clock *clock,
+		long *added, long *removed, crm_error *err)
+{
+	*added = *removed = 0;
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < t->nremove; i++) {
+		sqlite3_int64 tid;
+		long n = 0;
+		rc = need_tag(db, t->remove[i], &tid, err);
+		if (rc == CRM_OK)
+			rc = remove_tag(db, where, tid, clock, &n, err);
+		*removed += n;
+	}
+	for (size_t i = 0; rc == CRM_OK && i < t->nadd; i++) {
+		sqlite3_int64 tid;
+		long n = 0;
+		rc = tag_for_use(db, t->add[i], t->strict, t->force, clock, &tid, err);
+		if (rc == CRM_OK)
+			rc = add_tag(db, where, tid, t, clock, &n, err);
+		*added += n;
+	}
+	if (rc == CRM_OK && t->nadd)
+		rc = check_max(db, clock, where, false, err);
+	return in_transaction(db, rc, err);
+}
+
+int crm_tag_expiry(const crm_clock *clock, const char *when, char out[11], crm_error *err)
+{
+	int days;
+	if (crm_window_days(when, &days) == CRM_OK) {
+		crm_clock_day(clock, days, out);
+		return CRM_OK;
+	}
+	char date[32];
+	crm_error why;
+	if (crm_norm_date(when, date, sizeof date, &why) != CRM_OK || strlen(date) != 10)
+		return crm_error_set(err, CRM_EUSAGE, "--expires '%s': give days (30d, 4w, 6m) or a date",
+				     when);
+	if (strcmp(date, clock->date) <= 0)
+		return crm_error_set(err, CRM_EUSAGE, "--expires %s: the day must come after %s", date,
+				     clock->date);
+	memcpy(out, date, 11);
+	return CRM_OK;
+}
+
+/* ---- rules ---- */
+
+static bool rule_name_ok(const char *name, crm_error *err)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > 64 || strpbrk(name, "\t\n\r")) {
+		crm_error_set(err, CRM_EUSAGE, "a rule's name has 1 to 64 characters on one line");
+		return false;
+	}
+	return true;
+}
+
+int crm_rule_define(crm_db *db, const crm_rule_def *r, const crm_clock *clock, crm_error *err)
+{
+	if (!rule_name_ok(r->name, err))
+		return CRM_EUSAGE;
+	crm_expr *e;
+	if (crm_expr_new(&e, db, r->expr, err) != CRM_OK)
+		return CRM_EDATA;
+	crm_expr_free(e);
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	sqlite3_int64 tid;
+	int rc = tag_for_use(db, r->tag, r->strict, r->force, clock, &tid, err);
+	sqlite3_stmt *st;
+	if (rc == CRM_OK && (rc = crm_db_prepare(db, &st,
+			"INSERT INTO tag_rules (name, tid, expr, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)"
+			" ON CONFLICT (name) DO UPDATE SET tid = excluded.tid, expr = excluded.expr,"
+			" updated_at = excluded.updated_at", err)) == CRM_OK) {
+		sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, tid);
+		sqlite3_bind_text(st, 3, r->expr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, clock->now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = crm_db_fail(db, err, NULL);
+		sqlite3_finalize(st);
+	}
+	return in_transaction(db, rc, err);
+}
+
+/* Drops a rule and the taggings it made: no rule would ever take them away. */
+int crm_rule_drop(crm_db *db, const char *name, long *removed, crm_error *err)
+{
+	*removed = 0;
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	sqlite3_stmt *st;
+	int rc = crm_db_prepare(db, &st, "DELETE FROM tag_rules WHERE name = ?1", err);
+	if (rc == CRM_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
+		if (rc == CRM_OK && sqlite3_changes(db->sql) == 0)
+			rc = crm_error_set(err, CRM_EDATA, "no rule '%s' (crm-tag --rules)", name);
+		sqlite3_finalize(st);
+	}
+	if (rc == CRM_OK && (rc = crm_db_prepare(db, &st,
+			"DELETE FROM customer_tags WHERE source = 'rule:' || ?1", err)) == CRM_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
+		*removed = sqlite3_changes(db->sql);
+		sqlite3_finalize(st);
+	}
+	return in_transaction(db, rc, err);
+}
+
+const char *const crm_rule_list_columns[4] = {"rule", "tag", "expr", "tagged"};
+
+int crm_rules_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "SELECT r.name, t.name, r.expr, (SELECT count(*) FROM customer_tags ct"
+		       " WHERE ct.source = 'rule:' || r.name) FROM tag_rules r JOIN tags t ON t.tid = r.tid"
+		       " ORDER BY r.name");
+	int rc = crm_sql_write(&q, out, 4, (crm_type[]){CRM_TEXT, CRM_TEXT, CRM_TEXT, CRM_INT}, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
+struct rule {
+	char *name, *expr;
+	sqlite3_int64 tid;
+};
+
+static int load_rules(crm_db *db, struct rule **rules, size_t *n, crm_error *err)
+{
+	sqlite3_stmt *st;
+	*rules = NULL;
+	*n = 0;
+	if (crm_db_prepare(db, &st, "SELECT name, expr, tid FROM tag_rules ORDER BY name", err))
+		return CRM_EDB;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*rules = crm_xrealloc(*rules, (*n + 1) * sizeof **rules);
+		struct rule *r = &(*rules)[(*n)++];
+		r->name = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
+		r->expr = crm_xstrdup((const char *)sqlite3_column_text(st, 1));
+		r->tid = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return CRM_OK;
+}
+
+static void free_rules(struct rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rules[i].name);
+		free(rules[i].expr);
+	}
+	free(rules);
+}
+
+/* A rule's expression, compiled; a rule broken since (a field dropped)
+ * names itself in the error. */
+static int rule_expr(crm_db *db, const struct rule *r, crm_expr **e, crm_error *err)
+{
+	crm_error why;
+	if (crm_expr_new(e, db, r->expr, &why) != CRM_OK)
+		return crm_error_set(err, CRM_EDATA, "rule '%s': %s", r->name, why.msg);
+	return CRM_OK;
+}
+
+/* '-': the rule's own taggings where it matches no more. */
+static int rule_removals(crm_db *db, const struct rule *r, const crm_clock *clock, crm_error *err)
+{
+	crm_expr *e;
+	if (rule_expr(db, r, &e, err) != CRM_OK)
+		return CRM_EDATA;
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "INSERT INTO temp.tag_changes (cid, tid, change, rule) SELECT ct.cid, ct.tid, '-', ");
+	crm_sql_text(&q, r->name);
+	crm_sql_add(&q, " FROM customer_tags ct WHERE ct.tid = ");
+	crm_sql_int(&q, r->tid);
+	crm_sql_add(&q, " AND ct.source = 'rule:' || ");
+	crm_sql_text(&q, r->name);
+	crm_sql_add(&q, " AND ct.cid NOT IN (SELECT c.cid FROM customers c WHERE ");
+	int rc = crm_expr_emit(e, &q, err);
+	crm_sql_add(&q, ")");
+	if (rc == CRM_OK)
+		rc = exec_sql(&q, NULL, err);
+	crm_sql_free(&q);
+	crm_expr_free(e);
+	return rc;
+}
+
+/* The last change so far: the next rule's are after it. */
+static int changes_mark(crm_db *db, sqlite3_int64 *mark, crm_error *err)
+{
+	sqlite3_stmt *st;
+	*mark = 0;
+	if (crm_db_prepare(db, &st, "SELECT coalesce(max(rowid), 0) FROM temp.tag_changes", err))
+		return CRM_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*mark = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return CRM_OK;
+}
+
+/* '+': customers the rule matches who have neither its tag nor another of
+ * its group (whoever set that one: a rule never takes away a tag it did not
+ * set). Made at once, so that a later rule of the same group sees it. */
+static int rule_additions(crm_db *db, const struct rule *r, const crm_clock *clock, crm_error *err)
+{
+	crm_expr *e;
+	sqlite3_int64 mark;
+	if (rule_expr(db, r, &e, err) != CRM_OK)
+		return CRM_EDATA;
+	if (changes_mark(db, &mark, err) != CRM_OK) {
+		crm_expr_free(e);
+		return CRM_EDB;
+	}
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "INSERT INTO temp.tag_changes (cid, tid, change, rule) SELECT c.cid, ");
+	crm_sql_int(&q, r->tid);
+	crm_sql_add(&q, ", '+', ");
+	crm_sql_text(&q, r->name);
+	crm_sql_add(&q, " FROM customers c WHERE ");
+	int rc = crm_expr_emit(e, &q, err);
+	crm_sql_add(&q, " AND NOT EXISTS (SELECT 1 FROM customer_tags ct JOIN tags t ON t.tid = ct.tid"
+		       " WHERE ct.cid = c.cid AND ");
+	active(&q, "ct");
+	crm_sql_add(&q, " AND (ct.tid = ");
+	crm_sql_int(&q, r->tid);
+	crm_sql_add(&q, " OR t.grp = (SELECT grp FROM tags WHERE tid = ");
+	crm_sql_int(&q, r->tid);
+	crm_sql_add(&q, ")))");
+	if (rc == CRM_OK)
+		rc = exec_sql(&q, NULL, err);
+	crm_sql_free(&q);
+	crm_expr_free(e);
+	/* Over a lapsed tagging, which counts for nothing. */
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "INSERT OR REPLACE INTO customer_tags (cid, tid, source, tagged_at, expires_on)"
+		       " SELECT cid, tid, 'rule:' || rule, ");
+	crm_sql_text(&q, clock->now);
+	crm_sql_add(&q, ", NULL FROM temp.tag_changes WHERE rowid > ");
+	crm_sql_int(&q, mark);
+	if (rc == CRM_OK)
+		rc = exec_sql(&q, NULL, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
+static int remove_changed(crm_db *db, const crm_clock *clock, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "DELETE FROM customer_tags WHERE (cid, tid) IN"
+		       " (SELECT cid, tid FROM temp.tag_changes WHERE change = '-')");
+	int rc = exec_sql(&q, NULL, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
+/* Every rule's removals first, then each rule's additions in name order:
+ * a customer who moves from one tag of a group to another gets there in
+ * one run, and a second run finds nothing to do. */
+static int rules_run(crm_db *db, const crm_clock *clock, crm_error *err)
+{
+	struct rule *rules;
+	size_t n;
+	int rc = load_rules(db, &rules, &n, err);
+	for (size_t i = 0; rc == CRM_OK && i < n; i++)
+		rc = rule_removals(db, &rules[i], clock, err);
+	if (rc == CRM_OK)
+		rc = remove_changed(db, clock, err);
+	for (size_t i = 0; rc == CRM_OK && i < n; i++)
+		rc = rule_additions(db, &rules[i], clock, err);
+	free_rules(rules, n);
+	return rc;
+}
+
+const char *const crm_rule_change_columns[4] = {"customer_id", "tag", "change", "rule"};
+
+static int write_changes(crm_db *db, const crm_clock *clock, crm_writer *out, long *n,
+			 crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "SELECT c.id, t.name, x.change, x.rule FROM temp.tag_changes x"
+		       " JOIN customers c ON c.cid = x.cid JOIN tags t ON t.tid = x.tid"
+		       " ORDER BY x.rule, x.change DESC, c.cid");
+	int rc = crm_sql_write(&q, out, 4, (crm_type[]){CRM_TEXT, CRM_TEXT, CRM_TEXT, CRM_TEXT}, err);
+	crm_sql_free(&q);
+	sqlite3_stmt *st;
+	if (rc == CRM_OK && crm_db_prepare(db, &st, "SELECT count(*) FROM temp.tag_changes", err) == CRM_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*n = (long)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+int crm_rules_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dry_run, long *n,
+		    crm_error *err)
+{
+	*n = 0;
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS tag_changes (cid INTEGER,"
+			     " tid INTEGER, change TEXT, rule TEXT); DELETE FROM temp.tag_changes", err);
+	if (rc == CRM_OK)
+		rc = rules_run(db, clock, err);
+	if (rc == CRM_OK)
+		rc = check_max(db, clock, NULL, true, err);
+	if (rc == CRM_OK)
+		rc = write_changes(db, clock, out, n, err);
+	if (rc == CRM_OK)
+		rc = crm_writer_finish(out, err);
+	crm_db_exec(db, "DROP TABLE IF EXISTS temp.tag_changes", NULL);
+	if (dry_run && rc == CRM_OK) {
+		crm_db_rollback(db);
+		return CRM_OK;
+	}
+	return in_transaction(db, rc, err);
+}
+
+/* ---- the audit ---- */
+
+const char *const crm_tag_audit_columns[8] = {
+	"tag", "category", "customers", "coverage_pct", "by_hand", "by_rule", "last_change", "flags",
+};
+
+/* Flags a tag: unused, on almost everyone, close to another, a rule of it
+ * that matches nobody. */
+static void audit_flags(crm_db *db, const char *name, long customers, long total,
+			long idle_rules, crm_buf *flags)
+{
+	char *other = NULL;
+	crm_buf_reset(flags);
+	if (customers == 0)
+		crm_buf_adds(flags, "unused");
+	if (total && customers * 100 >= total * 95)
+		crm_buf_printf(flags, "%severyone", flags->len ? ";" : "");
+	if (near_duplicate(db, name, &other, NULL) == CRM_OK && other)
+		crm_buf_printf(flags, "%snear:%s", flags->len ? ";" : "", other);
+	free(other);
+	if (idle_rules)
+		crm_buf_printf(flags, "%sidle-rule", flags->len ? ";" : "");
+}
+
+/* Rules of each tag whose expression matches nobody now. */
+static int idle_rules(crm_db *db, const crm_clock *clock, sqlite3_int64 tid, long *idle,
+		      crm_error *err)
+{
+	struct rule *rules;
+	size_t n;
+	*idle = 0;
+	if (load_rules(db, &rules, &n, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+		if (rules[i].tid != tid)
+			continue;
+		crm_expr *e;
+		if (crm_expr_new(&e, db, rules[i].expr, NULL) != CRM_OK) {
+			(*idle)++;
+			continue;
+		}
+		crm_sql q;
+		crm_sql_init(&q, db, clock);
+		crm_sql_add(&q, "SELECT EXISTS (SELECT 1 FROM customers c WHERE ");
+		rc = crm_expr_emit(e, &q, err);
+		crm_sql_add(&q, ")");
+		sqlite3_stmt *st = NULL;
+		if (rc == CRM_OK)
+			rc = crm_sql_prepare(&q, &st, err);
+		if (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW && !sqlite3_column_int(st, 0))
+			(*idle)++;
+		sqlite3_finalize(st);
+		crm_sql_free(&q);
+		crm_expr_free(e);
+	}
+	free_rules(rules, n);
+	return rc;
+}
+
+int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "SELECT t.tid, t.name, t.category, count(ct.cid), sum(ct.source LIKE 'user:%'),"
+		       " sum(ct.source LIKE 'rule:%'), max(ct.tagged_at),"
+		       " (SELECT count(*) FROM customers) FROM tags t LEFT JOIN customer_tags ct"
+		       " ON ct.tid = t.tid AND ");
+	active(&q, "ct");
+	crm_sql_add(&q, " GROUP BY t.tid ORDER BY count(ct.cid) DESC, t.name");
+	sqlite3_stmt *st;
+	int rc = crm_sql_prepare(&q, &st, err);
+	crm_buf flags = {0};
+	while (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		long customers = (long)sqlite3_column_int64(st, 3), total = (long)sqlite3_column_int64(st, 7);
+		long idle;
+		if ((rc = idle_rules(db, clock, sqlite3_column_int64(st, 0), &idle, err)) != CRM_OK)
+			break;
+		audit_flags(db, name, customers, total, idle, &flags);
+		char num[4][32];
+		snprintf(num[0], 32, "%ld", customers);
+		snprintf(num[1], 32, "%.1f", total ? customers * 100.0 / total : 0.0);
+		snprintf(num[2], 32, "%lld", sqlite3_column_int64(st, 4));
+		snprintf(num[3], 32, "%lld", sqlite3_column_int64(st, 5));
+		const char *last = (const char *)sqlite3_column_text(st, 6);
+		const char *category = (const char *)sqlite3_column_text(st, 2);
+		crm_value row[8] = {
+			{CRM_TEXT, name, strlen(name)},
+			{CRM_TEXT, category, strlen(category)},
+			{CRM_INT, num[0], strlen(num[0])},
+			{CRM_REAL, num[1], strlen(num[1])},
+			{CRM_INT, num[2], strlen(num[2])},
+			{CRM_INT, num[3], strlen(num[3])},
+			{last ? CRM_TEXT : CRM_NULL, last, last ? strlen(last) : 0},
+			{flags.len ? CRM_LIST : CRM_NULL, flags.p, flags.len},
+		};
+		rc = crm_writer_put(out, row, err);
+	}
+	crm_buf_free(&flags);
+	sqlite3_finalize(st);
+	crm_sql_free(&q);
+	return rc;
+}
+
+/* A customer's tags, ';'-joined (for records passed through); caller frees. */
+char *crm_tags_of(crm_db *db, const char *id, const crm_clock *clock)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "SELECT group_concat(name, ';') FROM (SELECT t.name FROM customer_tags ct"
+		       " JOIN tags t ON t.tid = ct.tid JOIN customers c ON c.cid = ct.cid WHERE c.id = ");
+	crm_sql_text(&q, id);
+	crm_sql_add(&q, " AND ");
+	active(&q, "ct");
+	crm_sql_add(&q, " ORDER BY t.name)");
+	sqlite3_stmt *st;
+	char *tags = NULL;
+	if (crm_sql_prepare(&q, &st, NULL) == CRM_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			tags = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	crm_sql_free(&q);
+	return tags ? tags : crm_xstrdup("");
+}
