@@ -126,38 +126,60 @@ static int write_all(struct cli *cli, size_t n, const char *const *names,
 
 /* ---- tagging ---- */
 
+/* The columns of the records passed through: theirs, then tags (once). */
+static crm_writer *pass_writer(struct cli *cli, const crm_record *rec, const char ***names,
+			       size_t *ncols)
+{
+	*names = calloc(rec->n + 1, sizeof **names);
+	*ncols = 0;
+	for (size_t i = 0; i < rec->n; i++)
+		if (strcmp(rec->names[i], "tags") != 0)
+			(*names)[(*ncols)++] = rec->names[i];
+	(*names)[(*ncols)++] = "tags";
+	return crm_writer_new(stdout, cli_output_format(cli), *ncols, *names, 0);
+}
+
 /* The records of the stream, again, with their tags now. */
-static int pass_through(struct cli *cli, FILE *kept)
+static int pass_through(struct cli *cli, FILE *kept, enum crm_format format)
 {
 	crm_error err;
+	crm_tag_lookup *tags = crm_tag_lookup_new(cli->db, &cli->clock, &err);
+	if (!tags || crm_db_snapshot(cli->db, &err) != CRM_OK) {
+		crm_tag_lookup_free(tags);
+		return fail(cli, &err);
+	}
 	rewind(kept);
-	crm_reader *r = crm_reader_new(kept, "stdin", CRM_FMT_NDJSON);
+	crm_reader *r = crm_reader_new(kept, "stdin", format);
 	crm_writer *out = NULL;
 	const crm_record *rec;
-	int rc = CRM_OK;
 	const char **names = NULL;
 	crm_value *values = NULL;
 	size_t ncols = 0;
-	while (rc == CRM_OK && crm_reader_next(r, &rec, &err) == CRM_READ_OK) {
-		if (!out) {
-			names = calloc(rec->n + 1, sizeof *names);
-			values = calloc(rec->n + 1, sizeof *values);
-			for (size_t i = 0; i < rec->n; i++)
-				if (strcmp(rec->names[i], "tags") != 0)
-					names[ncols++] = rec->names[i];
-			names[ncols++] = "tags";
-			out = crm_writer_new(stdout, cli_output_format(cli), ncols, names, 0);
+	int rc = CRM_OK;
+	enum crm_read got;
+	while (rc == CRM_OK && (got = crm_reader_next(r, &rec, &err)) != CRM_READ_END) {
+		if (got != CRM_READ_OK) {
+			rc = err.code;
+			break;
 		}
-		const char *id = crm_record_customer_id(rec);
-		char *tags = id ? crm_tags_of(cli->db, id, &cli->clock) : NULL;
+		if (!out) {
+			out = pass_writer(cli, rec, &names, &ncols);
+			values = calloc(ncols, sizeof *values);
+		}
 		for (size_t i = 0; i + 1 < ncols; i++) {
 			const crm_value *v = crm_record_get(rec, names[i]);
 			values[i] = v ? *v : (crm_value){CRM_NULL, NULL, 0};
 		}
-		values[ncols - 1] = (crm_value){tags && *tags ? CRM_LIST : CRM_NULL, tags, tags ? strlen(tags) : 0};
+		const char *id = crm_record_customer_id(rec);
+		const char *list = crm_tag_lookup_get(tags, id ? id : "");
+		values[ncols - 1] = (crm_value){*list ? CRM_LIST : CRM_NULL, list, strlen(list)};
 		rc = crm_writer_put(out, values, &err);
-		free(tags);
 	}
+	crm_tag_lookup_free(tags);
+	if (rc == CRM_OK)
+		rc = crm_db_commit(cli->db, &err);
+	else
+		crm_db_rollback(cli->db);
 	if (out && rc == CRM_OK)
 		rc = crm_writer_finish(out, &err);
 	if (rc != CRM_OK)
@@ -223,7 +245,7 @@ static int do_tagging(struct cli *cli, struct tag *t, char **ids, int nids)
 		rc = tag_chosen(cli, t, where, expires);
 	crm_expr_free(where);
 	if (rc == CRM_OK && t->sel.keep)
-		rc = pass_through(cli, t->sel.keep);
+		rc = pass_through(cli, t->sel.keep, t->sel.kept_format);
 	if (t->sel.keep)
 		fclose(t->sel.keep);
 	return rc;

@@ -71,14 +71,20 @@ static bool has_id_column(const char *const *names, size_t n)
 /* Calls fn for each id: an error in a record is shown and its status kept. */
 typedef int (*id_fn)(struct cli *cli, const char *id, long line, void *ctx);
 
-/* Copies a record of the stream, for a command that passes them through. */
-static int keep_record(struct cli *cli, struct selection *sel, const crm_record *rec)
+/* Copies a record of the stream, for a command that passes them through:
+ * as NDJSON when it came as JSON (its values keep their types), else as CSV,
+ * which is quicker to write and read again. */
+static int keep_record(struct cli *cli, struct selection *sel, const crm_reader *r,
+		       const crm_record *rec)
 {
 	if (!sel->keep)
 		return CRM_OK;
 	crm_error err;
-	if (!sel->kept)
-		sel->kept = crm_writer_new(sel->keep, CRM_FMT_NDJSON, rec->n, rec->names, 0);
+	if (!sel->kept) {
+		enum crm_format in = crm_reader_format(r);
+		sel->kept_format = in == CRM_FMT_JSON || in == CRM_FMT_NDJSON ? CRM_FMT_NDJSON : CRM_FMT_CSV;
+		sel->kept = crm_writer_new(sel->keep, sel->kept_format, rec->n, rec->names, 0);
+	}
 	if (crm_writer_put_record(sel->kept, rec, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		return CRM_EDB;
@@ -114,7 +120,7 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 		}
 		const char *id = crm_record_customer_id(rec);
 		int rc;
-		if (keep_record(cli, sel, rec) != CRM_OK) {
+		if (keep_record(cli, sel, r, rec) != CRM_OK) {
 			status = CRM_EDB;
 			break;
 		}
@@ -145,14 +151,28 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 	return status;
 }
 
-static int each_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
+static int each_arg_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
 {
-	if (!sel->nids)
-		return each_stdin_id(cli, sel, fn, ctx);
 	int status = CRM_OK;
 	for (int i = 0; i < sel->nids && status != CRM_EDB; i++) {
 		int rc = fn(cli, sel->ids[i], 0, ctx);
 		status = status ? status : rc;
+	}
+	return status;
+}
+
+/* In one read transaction: a hundred thousand ids take the lock once. */
+static int each_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
+{
+	crm_error err;
+	if (crm_db_snapshot(cli->db, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return CRM_EDB;
+	}
+	int status = sel->nids ? each_arg_id(cli, sel, fn, ctx) : each_stdin_id(cli, sel, fn, ctx);
+	if (crm_db_commit(cli->db, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		status = CRM_EDB;
 	}
 	return status;
 }

@@ -23,7 +23,8 @@ struct selection {
 	char **ids;
 	int nids;
 	crm_expr *expr; /* -s and -w together, once checked */
-	FILE *keep;     /* when set, records read from stdin are copied here (NDJSON) */
+	FILE *keep;     /* when set, records read from stdin are copied here */
+	enum crm_format kept_format; /* as this: CSV, or NDJSON for JSON input */
 	long nread;     /* the records read from stdin */
 	crm_writer *kept;
 };

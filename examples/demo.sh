@@ -37,6 +37,19 @@ echo "crm-segment --save 沉睡大客户 -w \"sum(purchase, 1y) > 3000 and since
 crm-segment -q --save 沉睡大客户 -w "sum(purchase, 1y) > 3000 and since(purchase) > 90"
 crm-segment -s 沉睡大客户 -o table -f name,city,last_purchase,stage | head -6
 
+say "Tags by rule: 金卡 and 银卡 exclude each other; --apply writes what changed"
+echo "crm-tag --define 金卡 --group 会员等级; crm-tag --define 银卡 --group 会员等级"
+crm-tag -q --define 金卡 --category basic --group 会员等级
+crm-tag -q --define 银卡 --category basic --group 会员等级
+echo "crm-tag --rule 金卡 --tag 金卡 -w \"sum(purchase, 1y) > 6000\""
+crm-tag -q --rule 金卡 --tag 金卡 -w "sum(purchase, 1y) > 6000"
+crm-tag -q --rule 银卡 --tag 银卡 -w "sum(purchase, 1y) > 3000"
+crm-tag -q --rule 沉睡 --tag 沉睡 -w "since(purchase) > 180"
+echo "crm-tag --apply    # the changes, the first three here; a second run writes nothing"
+changes=$(crm-tag -q --apply)
+printf '%s\n' "$changes" | head -4
+crm-segment --all --by tag -o chart
+
 say "A bad file changes nothing, and says why (examples/broken.csv):"
 crm-add examples/broken.csv >/dev/null || true
 

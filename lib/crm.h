@@ -187,6 +187,10 @@ int crm_db_schema_version(const crm_db *db);
 /* A write transaction: it takes the write lock at once (waiting for other
  * writers up to the busy timeout), so it cannot fail half-way for a lock. */
 int crm_db_begin(crm_db *db, crm_error *err);
+/* A read transaction: the reads that follow see one moment, and a stream of
+ * small ones takes the file's lock once, not once each. Ended by
+ * crm_db_commit; writers are not held up (WAL). */
+int crm_db_snapshot(crm_db *db, crm_error *err);
 int crm_db_commit(crm_db *db, crm_error *err);
 void crm_db_rollback(crm_db *db);
 void crm_db_set_busy_timeout(crm_db *db, int ms);
@@ -402,8 +406,12 @@ typedef struct crm_tagging {
  * transaction: a tag of a group takes the place of the others of its group. */
 int crm_tag_set(crm_db *db, const crm_expr *where, const crm_tagging *tagging,
 		const crm_clock *clock, long *added, long *removed, crm_error *err);
-/* A customer's tags now, ';'-joined; caller frees. */
-char *crm_tags_of(crm_db *db, const char *id, const crm_clock *clock);
+/* Customers' tags now, ';'-joined ("" for none), one customer after another:
+ * the text is valid until the next call. */
+typedef struct crm_tag_lookup crm_tag_lookup;
+crm_tag_lookup *crm_tag_lookup_new(crm_db *db, const crm_clock *clock, crm_error *err);
+const char *crm_tag_lookup_get(crm_tag_lookup *l, const char *id);
+void crm_tag_lookup_free(crm_tag_lookup *l);
 /* --expires: "30d" (a window: lapses 30 days after D) or a date after D;
  * out is the first day the tagging no longer counts. */
 int crm_tag_expiry(const crm_clock *clock, const char *when, char out[11], crm_error *err);

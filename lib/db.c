@@ -259,6 +259,7 @@ void crm_db_close(crm_db *db)
 		return;
 	if (db->in_tx)
 		crm_db_rollback(db);
+	sqlite3_finalize(db->choose);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db);
@@ -282,6 +283,14 @@ void crm_db_set_busy_timeout(crm_db *db, int ms)
 int crm_db_begin(crm_db *db, crm_error *err)
 {
 	if (crm_db_exec(db, "BEGIN IMMEDIATE", err) != CRM_OK)
+		return CRM_EDB;
+	db->in_tx = true;
+	return CRM_OK;
+}
+
+int crm_db_snapshot(crm_db *db, crm_error *err)
+{
+	if (crm_db_exec(db, "BEGIN", err) != CRM_OK)
 		return CRM_EDB;
 	db->in_tx = true;
 	return CRM_OK;

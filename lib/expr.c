@@ -1168,17 +1168,17 @@ crm_expr *crm_expr_chosen(crm_db *db)
 
 int crm_chosen_add(crm_db *db, const char *id, bool *known, crm_error *err)
 {
-	if (crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS chosen_ids (cid INTEGER PRIMARY KEY)",
-			err) != CRM_OK)
+	if (!db->choose &&
+	    (crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS chosen_ids (cid INTEGER PRIMARY KEY)",
+			 err) != CRM_OK ||
+	     crm_db_prepare(db, &db->choose, "INSERT OR IGNORE INTO temp.chosen_ids SELECT cid"
+			    " FROM customers WHERE id = ?1", err) != CRM_OK))
 		return CRM_EDB;
-	sqlite3_stmt *st;
-	if (crm_db_prepare(db, &st, "INSERT OR IGNORE INTO temp.chosen_ids SELECT cid FROM customers"
-			   " WHERE id = ?1", err) != CRM_OK)
-		return CRM_EDB;
+	sqlite3_stmt *st = db->choose;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	*known = sqlite3_changes(db->sql) > 0;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return crm_db_fail(db, err, NULL);
 	if (!*known) { /* a repeat of a known id is not unknown */

@@ -61,6 +61,7 @@ struct crm_db {
 	int schema_version;
 	bool readonly;
 	bool in_tx;
+	sqlite3_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
 };
 
 /* Prepares sql or fills err (CRM_EDB) with SQLite's reason. */

@@ -328,14 +328,28 @@ static long tags_max(crm_db *db, crm_error *err)
 
 static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *rc);
 
+static long catalog_size(crm_db *db)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+	if (crm_db_prepare(db, &st, "SELECT count(*) FROM tags", NULL) != CRM_OK)
+		return n;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* No customer among the ones just tagged may carry more than tags.max tags:
  * those the selection chooses, or (rules) those a change added a tag to. */
 static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where, bool from_changes,
 		     crm_error *err)
 {
-	long max = tags_max(db, err);
+	long max = tags_max(db, err), ntags = catalog_size(db);
 	if (max < 0)
 		return CRM_EDB;
+	if (ntags <= max) /* no customer can carry more tags than there are */
+		return CRM_OK;
 	int rc = CRM_OK;
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
@@ -388,11 +402,27 @@ static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *
 	}
 }
 
-/* Adds one tag to the chosen customers: their other tags of its group go
- * (a person chooses, so that takes any source), then the tagging is set. */
-static int add_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, const crm_tagging *t,
-		   const crm_clock *clock, long *added, crm_error *err)
+/* Adds one tag to the chosen customers, in place of the others of its group. */
+static bool in_a_group(crm_db *db, sqlite3_int64 tid)
 {
+	sqlite3_stmt *st;
+	bool grouped = false;
+	if (crm_db_prepare(db, &st, "SELECT grp IS NOT NULL FROM tags WHERE tid = ?1", NULL) != CRM_OK)
+		return true; /* the DELETE that follows will say what is wrong */
+	sqlite3_bind_int64(st, 1, tid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		grouped = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return grouped;
+}
+
+/* The chosen customers' other tags of tid's group go (a person chooses, so
+ * that takes any source). */
+static int remove_siblings(crm_db *db, const crm_expr *where, sqlite3_int64 tid,
+			   const crm_clock *clock, crm_error *err)
+{
+	if (!in_a_group(db, tid))
+		return CRM_OK;
 	int rc = CRM_OK;
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
@@ -405,6 +435,14 @@ static int add_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, const c
 	if (rc == CRM_OK)
 		rc = exec_sql(&q, NULL, err);
 	crm_sql_free(&q);
+	return rc;
+}
+
+static int add_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, const crm_tagging *t,
+		   const crm_clock *clock, long *added, crm_error *err)
+{
+	int rc = remove_siblings(db, where, tid, clock, err);
+	crm_sql q;
 	/* Set where missing or lapsed; a rule's tagging becomes the person's. */
 	crm_sql_init(&q, db, clock);
 	crm_sql_add(&q, "INSERT INTO customer_tags (cid, tid, source, tagged_at, expires_on) SELECT cid, ");
@@ -575,6 +613,7 @@ int crm_rules_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_erro
 struct rule {
 	char *name, *expr;
 	sqlite3_int64 tid;
+	bool grouped; /* its tag belongs to a group */
 };
 
 static int load_rules(crm_db *db, struct rule **rules, size_t *n, crm_error *err)
@@ -582,7 +621,8 @@ static int load_rules(crm_db *db, struct rule **rules, size_t *n, crm_error *err
 	sqlite3_stmt *st;
 	*rules = NULL;
 	*n = 0;
-	if (crm_db_prepare(db, &st, "SELECT name, expr, tid FROM tag_rules ORDER BY name", err))
+	if (crm_db_prepare(db, &st, "SELECT r.name, r.expr, r.tid, t.grp IS NOT NULL FROM tag_rules r"
+			   " JOIN tags t USING (tid) ORDER BY r.name", err))
 		return CRM_EDB;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		*rules = crm_xrealloc(*rules, (*n + 1) * sizeof **rules);
@@ -590,6 +630,7 @@ static int load_rules(crm_db *db, struct rule **rules, size_t *n, crm_error *err
 		r->name = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
 		r->expr = crm_xstrdup((const char *)sqlite3_column_text(st, 1));
 		r->tid = sqlite3_column_int64(st, 2);
+		r->grouped = sqlite3_column_int(st, 3);
 	}
 	sqlite3_finalize(st);
 	return CRM_OK;
@@ -672,14 +713,17 @@ static int rule_additions(crm_db *db, const struct rule *r, const crm_clock *clo
 	crm_sql_text(&q, r->name);
 	crm_sql_add(&q, " FROM customers c WHERE ");
 	int rc = crm_expr_emit(e, &q, err);
-	crm_sql_add(&q, " AND NOT EXISTS (SELECT 1 FROM customer_tags ct JOIN tags t ON t.tid = ct.tid"
-		       " WHERE ct.cid = c.cid AND ");
+	crm_sql_add(&q, " AND NOT EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.cid = c.cid AND ");
 	active(&q, "ct");
-	crm_sql_add(&q, " AND (ct.tid = ");
-	crm_sql_int(&q, r->tid);
-	crm_sql_add(&q, " OR t.grp = (SELECT grp FROM tags WHERE tid = ");
-	crm_sql_int(&q, r->tid);
-	crm_sql_add(&q, ")))");
+	if (r->grouped) {
+		crm_sql_add(&q, " AND ct.tid IN (SELECT o.tid FROM tags o, tags t WHERE t.tid = ");
+		crm_sql_int(&q, r->tid);
+		crm_sql_add(&q, " AND o.grp = t.grp))");
+	} else {
+		crm_sql_add(&q, " AND ct.tid = ");
+		crm_sql_int(&q, r->tid);
+		crm_sql_add(&q, ")");
+	}
 	if (rc == CRM_OK)
 		rc = exec_sql(&q, NULL, err);
 	crm_sql_free(&q);
@@ -876,24 +920,73 @@ int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error
 	return rc;
 }
 
-/* A customer's tags, ';'-joined (for records passed through); caller frees. */
-char *crm_tags_of(crm_db *db, const char *id, const crm_clock *clock)
+struct crm_tag_lookup {
+	sqlite3_stmt *st;
+	crm_buf tags;
+	char **names;
+	size_t n, cap;
+};
+
+/* One statement, prepared once, for the records of a stream. The names are
+ * sorted here: an ORDER BY would build a sorter for each customer. */
+crm_tag_lookup *crm_tag_lookup_new(crm_db *db, const crm_clock *clock, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
-	crm_sql_add(&q, "SELECT group_concat(name, ';') FROM (SELECT t.name FROM customer_tags ct"
-		       " JOIN tags t ON t.tid = ct.tid JOIN customers c ON c.cid = ct.cid WHERE c.id = ");
-	crm_sql_text(&q, id);
+	crm_sql_add(&q, "SELECT t.name FROM customers c JOIN customer_tags ct ON ct.cid = c.cid"
+		       " JOIN tags t ON t.tid = ct.tid WHERE c.id = ");
+	crm_sql_text(&q, ""); /* the id: the first parameter, rebound for each record */
 	crm_sql_add(&q, " AND ");
 	active(&q, "ct");
-	crm_sql_add(&q, " ORDER BY t.name)");
-	sqlite3_stmt *st;
-	char *tags = NULL;
-	if (crm_sql_prepare(&q, &st, NULL) == CRM_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			tags = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
+	crm_tag_lookup *l = crm_xmalloc(sizeof *l);
+	*l = (crm_tag_lookup){0};
+	int rc = crm_sql_prepare(&q, &l->st, err);
 	crm_sql_free(&q);
-	return tags ? tags : crm_xstrdup("");
+	if (rc != CRM_OK) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void forget_names(crm_tag_lookup *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	l->n = 0;
+}
+
+const char *crm_tag_lookup_get(crm_tag_lookup *l, const char *id)
+{
+	forget_names(l);
+	sqlite3_reset(l->st);
+	sqlite3_bind_text(l->st, 1, id, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(l->st) == SQLITE_ROW) {
+		if (l->n == l->cap) {
+			l->cap = l->cap ? 2 * l->cap : 16;
+			l->names = crm_xrealloc(l->names, l->cap * sizeof *l->names);
+		}
+		l->names[l->n++] = crm_xstrdup((const char *)sqlite3_column_text(l->st, 0));
+	}
+	qsort(l->names, l->n, sizeof *l->names, by_name);
+	crm_buf_reset(&l->tags);
+	for (size_t i = 0; i < l->n; i++)
+		crm_buf_printf(&l->tags, "%s%s", i ? ";" : "", l->names[i]);
+	return l->tags.len ? l->tags.p : "";
+}
+
+void crm_tag_lookup_free(crm_tag_lookup *l)
+{
+	if (!l)
+		return;
+	sqlite3_finalize(l->st);
+	forget_names(l);
+	free(l->names);
+	crm_buf_free(&l->tags);
+	free(l);
 }
