@@ -1166,6 +1166,11 @@ crm_expr *crm_expr_chosen(crm_db *db)
 	return e;
 }
 
+bool crm_expr_is_chosen(const crm_expr *e)
+{
+	return e && e->root && e->root->kind == N_CHOSEN;
+}
+
 int crm_chosen_add(crm_db *db, const char *id, bool *known, crm_error *err)
 {
 	if (!db->choose &&

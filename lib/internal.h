@@ -116,6 +116,9 @@ int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
 /* expr.c */
 /* Appends the expression as an SQL condition over customers c. */
 int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err);
+/* True when e is the chosen set alone (crm_expr_chosen), whose customer ids
+ * are in temp.chosen_ids: a statement can take them from there. */
+bool crm_expr_is_chosen(const crm_expr *e);
 /* True when the expression text calls segment('name'). */
 bool crm_expr_text_uses_segment(const char *text, const char *name);
 

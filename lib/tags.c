@@ -393,8 +393,15 @@ static int tag_for_use(crm_db *db, const char *name, bool strict, bool force,
 	return tag_id(db, name, tid, err);
 }
 
+/* The chosen customers' cids. Ids given or piped in are taken as they were
+ * looked up: reading the customers table again for them would read most of
+ * its pages for a tenth of the customers. */
 static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *rc)
 {
+	if (crm_expr_is_chosen(where)) {
+		crm_sql_add(q, "SELECT cid FROM temp.chosen_ids");
+		return;
+	}
 	crm_sql_add(q, "SELECT c.cid FROM customers c");
 	if (where && *rc == CRM_OK) {
 		crm_sql_add(q, " WHERE ");
