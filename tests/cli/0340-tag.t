@@ -50,6 +50,9 @@ out '... in the format asked for' 'C3' "printf 'id\nC3\n' | crm-tag -q -a 活动
 out 'a stream with an unknown customer writes nothing, tags nothing' 'C1|活动' \
 	"printf 'id\nC1\nC9\n' | crm-tag -q -a 坏; q \"SELECT c.id, t.name FROM customer_tags JOIN tags t USING (tid) JOIN customers c USING (cid) WHERE t.name IN ('坏', '活动') AND c.id = 'C1'\""
 fails 1 '... and fails' "printf 'id\nC1\nC9\n' | crm-tag -q -a 坏"
+out 'the pipeline goes on: select, tag, export' 'id,phone
+C1,13800000001
+C2,13900000002' "crm-segment -w \"city in ('上海', '北京')\" | crm-tag -q -a 京沪 | crm-export -f id,phone && crm-tag -q --delete 京沪 --force"
 ok 'nothing to pass through when stdout is /dev/null' "printf 'id\nC1\n' | crm-tag -q -a 活动 > /dev/null"
 
 # ---- naming rules ----

@@ -16,6 +16,7 @@ int main(void)
 	test_writer();
 	test_db();
 	test_import();
+	test_tags();
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;
 }

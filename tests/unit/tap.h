@@ -43,5 +43,6 @@ void test_reader(void);
 void test_writer(void);
 void test_db(void);
 void test_import(void);
+void test_tags(void);
 
 #endif

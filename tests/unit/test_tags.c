@@ -1,0 +1,185 @@
+/* Tags: names, near-duplicate keys, expiry days, tagging and rules. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "crm.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/crm-unit-tags-XXXXXX";
+
+static void names(void)
+{
+	crm_error err;
+	CHECK(crm_tag_name_check("VIP", &err) == CRM_OK);
+	CHECK(crm_tag_name_check("会员等级 金卡", &err) == CRM_OK); /* an inner space is fine */
+	CHECK(crm_tag_name_check("", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check(" VIP", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("VIP\t", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("a\x01" "b", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("a\x7f" "b", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("a,b", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("a;b", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("a|b", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("\xff", &err) == CRM_EDATA);
+	CHECK(crm_tag_name_check("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十", &err) == CRM_OK);
+	CHECK(crm_tag_name_check("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一", &err) == CRM_EDATA);
+	CHECK(strstr(err.msg, "longer than 30 characters") != NULL);
+}
+
+static void keys(void)
+{
+	char a[64], b[64];
+	const char *same[] = {"VIP", "vip", "ＶＩＰ", "V I P", "Ｖ　ｉ Ｐ"};
+	crm_tag_key("VIP", a, sizeof a);
+	CHECK_STR(a, "vip");
+	for (size_t i = 1; i < sizeof same / sizeof *same; i++) {
+		crm_tag_key(same[i], b, sizeof b);
+		CHECK_STR(b, a);
+	}
+	crm_tag_key("金卡", b, sizeof b);
+	CHECK_STR(b, "金卡");
+	crm_tag_key("ＶＩＰ１", b, sizeof b);
+	CHECK_STR(b, "vip1");
+	crm_tag_key("abcdefgh", b, 4); /* truncated, terminated */
+	CHECK(strlen(b) < 4);
+}
+
+static void expiry(void)
+{
+	crm_clock clock;
+	crm_error err;
+	char day[11];
+	crm_clock_init(&clock, "2024-12-31", NULL);
+	crm_clock_day(&clock, 1, day);
+	CHECK_STR(day, "2025-01-01");
+	crm_clock_day(&clock, -365, day);
+	CHECK_STR(day, "2024-01-01"); /* 2024 is a leap year */
+	CHECK(crm_tag_expiry(&clock, "30d", day, &err) == CRM_OK);
+	CHECK_STR(day, "2025-01-30");
+	CHECK(crm_tag_expiry(&clock, "2w", day, &err) == CRM_OK);
+	CHECK_STR(day, "2025-01-14");
+	CHECK(crm_tag_expiry(&clock, "2025-02-01", day, &err) == CRM_OK);
+	CHECK_STR(day, "2025-02-01");
+	CHECK(crm_tag_expiry(&clock, "2024-12-31", day, &err) == CRM_EUSAGE);
+	CHECK(crm_tag_expiry(&clock, "0d", day, &err) == CRM_EUSAGE);
+	CHECK(crm_tag_expiry(&clock, "soon", day, &err) == CRM_EUSAGE);
+}
+
+static crm_db *open_db(void)
+{
+	char path[256];
+	crm_db *db = NULL;
+	crm_error err;
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	CHECK(crm_db_open(&db, path, 0, &err) == CRM_OK);
+	sqlite3 *raw;
+	sqlite3_open(path, &raw);
+	sqlite3_exec(raw, "INSERT INTO customers (id, city, created_at, updated_at) VALUES"
+		     " ('C1', '上海', '2024-01-01', '2024-01-01'), ('C2', '北京', '2024-01-01', '2024-01-01'),"
+		     " ('C3', '上海', '2024-01-01', '2024-01-01')", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	return db;
+}
+
+/* Runs --apply into a string: the changes as CSV. */
+static char *apply(crm_db *db, const crm_clock *clock, bool dry_run, long *n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	crm_error err;
+	crm_writer *w = crm_writer_new(out, CRM_FMT_CSV, 4, crm_rule_change_columns,
+				       CRM_WRITE_EMPTY_SILENT);
+	CHECK(crm_rules_apply(db, clock, w, dry_run, n, &err) == CRM_OK);
+	crm_writer_free(w);
+	fclose(out);
+	return text;
+}
+
+static void tagging(crm_db *db, const crm_clock *clock)
+{
+	crm_error err;
+	crm_tag_def gold = {.name = "金卡", .category = "basic", .group = "等级"};
+	crm_tag_def silver = {.name = "银卡", .category = "basic", .group = "等级"};
+	CHECK(crm_tag_define(db, &gold, clock, &err) == CRM_OK);
+	CHECK(crm_tag_define(db, &silver, clock, &err) == CRM_OK);
+	crm_tag_def near = {.name = "金 卡"};
+	CHECK(crm_tag_define(db, &near, clock, &err) == CRM_EDATA);
+	CHECK(strstr(err.msg, "'金卡'") != NULL);
+
+	crm_expr *where;
+	CHECK(crm_expr_new(&where, db, "city = '上海'", &err) == CRM_OK);
+	const char *add[] = {"银卡"};
+	crm_tagging t = {.add = add, .nadd = 1, .source = "user:unit"};
+	long added, removed;
+	CHECK(crm_tag_set(db, where, &t, clock, &added, &removed, &err) == CRM_OK);
+	CHECK_INT(added, 2);
+	add[0] = "金卡"; /* takes 银卡's place */
+	CHECK(crm_tag_set(db, where, &t, clock, &added, &removed, &err) == CRM_OK);
+	crm_expr_free(where);
+	crm_tag_lookup *l = crm_tag_lookup_new(db, clock, &err);
+	CHECK(l != NULL);
+	CHECK_STR(crm_tag_lookup_get(l, "C1"), "金卡");
+	CHECK_STR(crm_tag_lookup_get(l, "C2"), "");
+	CHECK_STR(crm_tag_lookup_get(l, "nobody"), "");
+	crm_tag_lookup_free(l);
+
+	const char *bad[] = {"a;b"};
+	crm_tagging t2 = {.add = bad, .nadd = 1, .source = "user:unit"};
+	CHECK(crm_tag_set(db, NULL, &t2, clock, &added, &removed, &err) == CRM_EDATA);
+	const char *unknown[] = {"新"};
+	crm_tagging t3 = {.add = unknown, .nadd = 1, .source = "user:unit", .strict = true};
+	CHECK(crm_tag_set(db, NULL, &t3, clock, &added, &removed, &err) == CRM_EDATA);
+}
+
+static void rules(crm_db *db, const crm_clock *clock)
+{
+	crm_error err;
+	long n;
+	crm_rule_def r = {.name = "北方", .tag = "银卡", .expr = "city = '北京'"};
+	CHECK(crm_rule_define(db, &r, clock, &err) == CRM_OK);
+	crm_rule_def bad = {.name = "坏", .tag = "银卡", .expr = "city ="};
+	CHECK(crm_rule_define(db, &bad, clock, &err) == CRM_EDATA);
+	char *dry = apply(db, clock, true, &n);
+	CHECK_STR(dry, "customer_id,tag,change,rule\nC2,银卡,+,北方\n");
+	CHECK_INT(n, 1);
+	char *real = apply(db, clock, false, &n);
+	CHECK_STR(real, dry);
+	free(dry);
+	free(real);
+	char *again = apply(db, clock, false, &n);
+	CHECK(again == NULL || *again == '\0'); /* nothing changed: nothing written */
+	CHECK_INT(n, 0);
+	free(again);
+	r.expr = "city = '深圳'"; /* the rule now matches nobody: its tagging goes */
+	CHECK(crm_rule_define(db, &r, clock, &err) == CRM_OK);
+	char *gone = apply(db, clock, false, &n);
+	CHECK_STR(gone, "customer_id,tag,change,rule\nC2,银卡,-,北方\n");
+	free(gone);
+	long dropped;
+	CHECK(crm_rule_drop(db, "北方", &dropped, &err) == CRM_OK);
+	CHECK(crm_rule_drop(db, "北方", &dropped, &err) == CRM_EDATA);
+}
+
+void test_tags(void)
+{
+	names();
+	keys();
+	expiry();
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	crm_clock clock;
+	crm_clock_init(&clock, "2024-06-30", NULL);
+	crm_db *db = open_db();
+	if (db) {
+		tagging(db, &clock);
+		rules(db, &clock);
+		crm_db_close(db);
+	}
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
