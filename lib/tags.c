@@ -699,6 +699,22 @@ static int changes_mark(crm_db *db, sqlite3_int64 *mark, crm_error *err)
 	return CRM_OK;
 }
 
+/* The additions after mark become taggings, over a lapsed tagging (which
+ * counts for nothing). */
+static int store_additions(crm_db *db, const crm_clock *clock, sqlite3_int64 mark, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_add(&q, "INSERT OR REPLACE INTO customer_tags (cid, tid, source, tagged_at, expires_on)"
+		       " SELECT cid, tid, 'rule:' || rule, ");
+	crm_sql_text(&q, clock->now);
+	crm_sql_add(&q, ", NULL FROM temp.tag_changes WHERE rowid > ");
+	crm_sql_int(&q, mark);
+	int rc = exec_sql(&q, NULL, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
 /* '+': customers the rule matches who have neither its tag nor another of
  * its group (whoever set that one: a rule never takes away a tag it did not
  * set). Made at once, so that a later rule of the same group sees it. */
@@ -735,17 +751,7 @@ static int rule_additions(crm_db *db, const struct rule *r, const crm_clock *clo
 		rc = exec_sql(&q, NULL, err);
 	crm_sql_free(&q);
 	crm_expr_free(e);
-	/* Over a lapsed tagging, which counts for nothing. */
-	crm_sql_init(&q, db, clock);
-	crm_sql_add(&q, "INSERT OR REPLACE INTO customer_tags (cid, tid, source, tagged_at, expires_on)"
-		       " SELECT cid, tid, 'rule:' || rule, ");
-	crm_sql_text(&q, clock->now);
-	crm_sql_add(&q, ", NULL FROM temp.tag_changes WHERE rowid > ");
-	crm_sql_int(&q, mark);
-	if (rc == CRM_OK)
-		rc = exec_sql(&q, NULL, err);
-	crm_sql_free(&q);
-	return rc;
+	return rc == CRM_OK ? store_additions(db, clock, mark, err) : rc;
 }
 
 static int remove_changed(crm_db *db, const crm_clock *clock, crm_error *err)
@@ -882,6 +888,31 @@ static int idle_rules(crm_db *db, const crm_clock *clock, sqlite3_int64 tid, lon
 	return rc;
 }
 
+/* One tag's line of the audit, from the row of the statement below. */
+static int audit_row(crm_writer *out, sqlite3_stmt *st, const crm_buf *flags, crm_error *err)
+{
+	const char *name = (const char *)sqlite3_column_text(st, 1);
+	const char *category = (const char *)sqlite3_column_text(st, 2);
+	const char *last = (const char *)sqlite3_column_text(st, 6);
+	long customers = (long)sqlite3_column_int64(st, 3), total = (long)sqlite3_column_int64(st, 7);
+	char num[4][32];
+	snprintf(num[0], 32, "%ld", customers);
+	snprintf(num[1], 32, "%.1f", total ? customers * 100.0 / total : 0.0);
+	snprintf(num[2], 32, "%lld", sqlite3_column_int64(st, 4));
+	snprintf(num[3], 32, "%lld", sqlite3_column_int64(st, 5));
+	crm_value row[8] = {
+		{CRM_TEXT, name, strlen(name)},
+		{CRM_TEXT, category, strlen(category)},
+		{CRM_INT, num[0], strlen(num[0])},
+		{CRM_REAL, num[1], strlen(num[1])},
+		{CRM_INT, num[2], strlen(num[2])},
+		{CRM_INT, num[3], strlen(num[3])},
+		{last ? CRM_TEXT : CRM_NULL, last, last ? strlen(last) : 0},
+		{flags->len ? CRM_LIST : CRM_NULL, flags->p, flags->len},
+	};
+	return crm_writer_put(out, row, err);
+}
+
 int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
 {
 	crm_sql q;
@@ -896,30 +927,13 @@ int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error
 	int rc = crm_sql_prepare(&q, &st, err);
 	crm_buf flags = {0};
 	while (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		long customers = (long)sqlite3_column_int64(st, 3), total = (long)sqlite3_column_int64(st, 7);
 		long idle;
-		if ((rc = idle_rules(db, clock, sqlite3_column_int64(st, 0), &idle, err)) != CRM_OK)
+		rc = idle_rules(db, clock, sqlite3_column_int64(st, 0), &idle, err);
+		if (rc != CRM_OK)
 			break;
-		audit_flags(db, name, customers, total, idle, &flags);
-		char num[4][32];
-		snprintf(num[0], 32, "%ld", customers);
-		snprintf(num[1], 32, "%.1f", total ? customers * 100.0 / total : 0.0);
-		snprintf(num[2], 32, "%lld", sqlite3_column_int64(st, 4));
-		snprintf(num[3], 32, "%lld", sqlite3_column_int64(st, 5));
-		const char *last = (const char *)sqlite3_column_text(st, 6);
-		const char *category = (const char *)sqlite3_column_text(st, 2);
-		crm_value row[8] = {
-			{CRM_TEXT, name, strlen(name)},
-			{CRM_TEXT, category, strlen(category)},
-			{CRM_INT, num[0], strlen(num[0])},
-			{CRM_REAL, num[1], strlen(num[1])},
-			{CRM_INT, num[2], strlen(num[2])},
-			{CRM_INT, num[3], strlen(num[3])},
-			{last ? CRM_TEXT : CRM_NULL, last, last ? strlen(last) : 0},
-			{flags.len ? CRM_LIST : CRM_NULL, flags.p, flags.len},
-		};
-		rc = crm_writer_put(out, row, err);
+		audit_flags(db, (const char *)sqlite3_column_text(st, 1), (long)sqlite3_column_int64(st, 3),
+			    (long)sqlite3_column_int64(st, 7), idle, &flags);
+		rc = audit_row(out, st, &flags, err);
 	}
 	crm_buf_free(&flags);
 	sqlite3_finalize(st);
