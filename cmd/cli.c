@@ -243,6 +243,16 @@ void cli_open(struct cli *cli, unsigned db_flags)
 	}
 }
 
+void *cli_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		fputs("crm: out of memory\n", stderr);
+		exit(CRM_EDB);
+	}
+	return p;
+}
+
 bool cli_stdin_is_terminal(void)
 {
 	return isatty(STDIN_FILENO);

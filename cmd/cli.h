@@ -85,6 +85,8 @@ enum crm_format cli_output_format(struct cli *cli);
  * exit status (3 when writing failed). */
 int cli_exit(struct cli *cli, int status);
 bool cli_stdin_is_terminal(void);
+/* calloc, or exit 3 when memory is out. */
+void *cli_xcalloc(size_t n, size_t size);
 bool cli_stdout_is_null(void);
 /* Shows progress on a terminal: "prog: 120000 records". */
 void cli_progress(struct cli *cli, long count, bool done);

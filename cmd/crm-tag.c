@@ -126,68 +126,23 @@ static int write_all(struct cli *cli, size_t n, const char *const *names,
 
 /* ---- tagging ---- */
 
-/* The columns of the records passed through: theirs, then tags (once). */
-static crm_writer *pass_writer(struct cli *cli, const crm_record *rec, const char ***names,
-			       size_t *ncols)
+/* The tags column of a record passed through. */
+static void tags_of(void *ctx, const char *id, crm_value *values)
 {
-	*names = calloc(rec->n + 1, sizeof **names);
-	*ncols = 0;
-	for (size_t i = 0; i < rec->n; i++)
-		if (strcmp(rec->names[i], "tags") != 0)
-			(*names)[(*ncols)++] = rec->names[i];
-	(*names)[(*ncols)++] = "tags";
-	return crm_writer_new(stdout, cli_output_format(cli), *ncols, *names, 0);
+	const char *list = crm_tag_lookup_get(ctx, id);
+	values[0] = (crm_value){*list ? CRM_LIST : CRM_NULL, list, strlen(list)};
 }
 
 /* The records of the stream, again, with their tags now. */
-static int pass_through(struct cli *cli, FILE *kept, enum crm_format format)
+static int pass_through(struct cli *cli, struct selection *sel)
 {
 	crm_error err;
 	crm_tag_lookup *tags = crm_tag_lookup_new(cli->db, &cli->clock, &err);
-	if (!tags || crm_db_snapshot(cli->db, &err) != CRM_OK) {
-		crm_tag_lookup_free(tags);
+	if (!tags)
 		return fail(cli, &err);
-	}
-	rewind(kept);
-	crm_reader *r = crm_reader_new(kept, "stdin", format);
-	crm_writer *out = NULL;
-	const crm_record *rec;
-	const char **names = NULL;
-	crm_value *values = NULL;
-	size_t ncols = 0;
-	int rc = CRM_OK;
-	enum crm_read got;
-	while (rc == CRM_OK && (got = crm_reader_next(r, &rec, &err)) != CRM_READ_END) {
-		if (got != CRM_READ_OK) {
-			rc = err.code;
-			break;
-		}
-		if (!out) {
-			out = pass_writer(cli, rec, &names, &ncols);
-			values = calloc(ncols, sizeof *values);
-		}
-		for (size_t i = 0; i + 1 < ncols; i++) {
-			const crm_value *v = crm_record_get(rec, names[i]);
-			values[i] = v ? *v : (crm_value){CRM_NULL, NULL, 0};
-		}
-		const char *id = crm_record_customer_id(rec);
-		const char *list = crm_tag_lookup_get(tags, id ? id : "");
-		values[ncols - 1] = (crm_value){*list ? CRM_LIST : CRM_NULL, list, strlen(list)};
-		rc = crm_writer_put(out, values, &err);
-	}
+	static const char *const extra[1] = {"tags"};
+	int rc = select_pass_through(cli, sel, 1, extra, tags_of, tags);
 	crm_tag_lookup_free(tags);
-	if (rc == CRM_OK)
-		rc = crm_db_commit(cli->db, &err);
-	else
-		crm_db_rollback(cli->db);
-	if (out && rc == CRM_OK)
-		rc = crm_writer_finish(out, &err);
-	if (rc != CRM_OK)
-		cli_error(cli, &err);
-	crm_writer_free(out);
-	free(names);
-	free(values);
-	crm_reader_free(r);
 	return rc;
 }
 
@@ -245,7 +200,7 @@ static int do_tagging(struct cli *cli, struct tag *t, char **ids, int nids)
 		rc = tag_chosen(cli, t, where, expires);
 	crm_expr_free(where);
 	if (rc == CRM_OK && t->sel.keep)
-		rc = pass_through(cli, t->sel.keep, t->sel.kept_format);
+		rc = pass_through(cli, &t->sel);
 	if (t->sel.keep)
 		fclose(t->sel.keep);
 	return rc;

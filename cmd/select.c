@@ -250,3 +250,78 @@ int select_write(struct cli *cli, struct selection *sel, crm_fields *fields, crm
 	crm_query_free(q);
 	return status;
 }
+
+/* The columns of the records passed through: theirs, then the extra ones
+ * (replacing columns of the same names). */
+static crm_writer *pass_writer(struct cli *cli, const crm_record *rec, size_t nextra,
+			       const char *const *extra, const char ***names, size_t *ncols)
+{
+	*names = cli_xcalloc(rec->n + nextra, sizeof **names);
+	*ncols = 0;
+	for (size_t i = 0; i < rec->n; i++) {
+		bool replaced = false;
+		for (size_t k = 0; k < nextra; k++)
+			replaced = replaced || !strcmp(rec->names[i], extra[k]);
+		if (!replaced)
+			(*names)[(*ncols)++] = rec->names[i];
+	}
+	for (size_t k = 0; k < nextra; k++)
+		(*names)[(*ncols)++] = extra[k];
+	return crm_writer_new(stdout, cli_output_format(cli), *ncols, *names, 0);
+}
+
+/* One record again, its own values then the extra ones. */
+static int pass_record(crm_writer *out, const crm_record *rec, const char **names, size_t ncols,
+		       size_t nextra, crm_value *values, extra_fn fill, void *ctx, crm_error *err)
+{
+	for (size_t i = 0; i + nextra < ncols; i++) {
+		const crm_value *v = crm_record_get(rec, names[i]);
+		values[i] = v ? *v : (crm_value){CRM_NULL, NULL, 0};
+	}
+	const char *id = crm_record_customer_id(rec);
+	fill(ctx, id ? id : "", values + ncols - nextra);
+	return crm_writer_put(out, values, err);
+}
+
+int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
+			const char *const *extra, extra_fn fill, void *ctx)
+{
+	crm_error err;
+	if (crm_db_snapshot(cli->db, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return CRM_EDB;
+	}
+	rewind(sel->keep);
+	crm_reader *r = crm_reader_new(sel->keep, "stdin", sel->kept_format);
+	crm_writer *out = NULL;
+	const crm_record *rec;
+	const char **names = NULL;
+	crm_value *values = NULL;
+	size_t ncols = 0;
+	int rc = CRM_OK;
+	enum crm_read got;
+	while (rc == CRM_OK && (got = crm_reader_next(r, &rec, &err)) != CRM_READ_END) {
+		if (got != CRM_READ_OK) {
+			rc = err.code;
+			break;
+		}
+		if (!out) {
+			out = pass_writer(cli, rec, nextra, extra, &names, &ncols);
+			values = cli_xcalloc(ncols, sizeof *values);
+		}
+		rc = pass_record(out, rec, names, ncols, nextra, values, fill, ctx, &err);
+	}
+	if (rc == CRM_OK)
+		rc = crm_db_commit(cli->db, &err);
+	else
+		crm_db_rollback(cli->db);
+	if (out && rc == CRM_OK)
+		rc = crm_writer_finish(out, &err);
+	if (rc != CRM_OK)
+		cli_error(cli, &err);
+	crm_writer_free(out);
+	free(names);
+	free(values);
+	crm_reader_free(r);
+	return rc;
+}

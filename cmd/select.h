@@ -42,6 +42,12 @@ int select_write(struct cli *cli, struct selection *sel, crm_fields *fields, crm
 /* The selection as one expression (NULL: everyone), for grouping and audits:
  * ids and streams are loaded as the chosen set. The caller frees it. */
 int select_as_expr(struct cli *cli, struct selection *sel, crm_expr **out);
+/* Fills the extra columns of the record of customer id. */
+typedef void (*extra_fn)(void *ctx, const char *id, crm_value *values);
+/* Writes the kept stream (keep) again, each record with the extra columns
+ * that fill gives it, in one read transaction. Returns the exit status. */
+int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
+			const char *const *extra, extra_fn fill, void *ctx);
 void select_free(struct selection *sel);
 
 #endif

@@ -1,4 +1,4 @@
-# bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag).
+# bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag, crm-score).
 # Installed as .../bash-completion/completions/crm, with a link for each command.
 
 _crm_db_args() # the -d given on the line, for asking the database
@@ -42,6 +42,13 @@ _crm_rules() # the tag rules
 	local db
 	mapfile -t db < <(_crm_db_args)
 	crm-tag "${db[@]}" --rules -o ids 2>/dev/null
+}
+
+_crm_models() # the score models
+{
+	local db
+	mapfile -t db < <(_crm_db_args)
+	crm-score "${db[@]}" --models -o ids 2>/dev/null
 }
 
 # Completes one of the lines given (tag names may hold spaces).
@@ -165,7 +172,26 @@ _crm_tag()
 	fi
 }
 
+_crm_score()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	_crm_common_arg "$cur" "$prev" && return
+	case $prev in
+	-m | --model | --show | --define) _crm_lines "$cur" "$(_crm_models)"; return ;;
+	--explain | --since | --from | --to) return ;;
+	esac
+	if [[ ${COMP_WORDS[COMP_CWORD - 2]} == --define ]]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+	fi
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-m --model --define --dry-run --models --show --explain
+			--changes --since --from --to --matrix $_crm_select_opts $_crm_common_opts" -- "$cur"))
+	fi
+}
+
 complete -F _crm_add crm-add
 complete -F _crm_export crm-export
 complete -F _crm_segment crm-segment
 complete -F _crm_tag crm-tag
+complete -F _crm_score crm-score

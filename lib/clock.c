@@ -53,3 +53,18 @@ void crm_clock_day(const crm_clock *clock, int offset, char out[11])
 	localtime_r(&secs, &day);
 	strftime(out, 11, "%Y-%m-%d", &day);
 }
+
+int crm_since_day(const crm_clock *clock, const char *when, char out[11], crm_error *err)
+{
+	int days;
+	if (crm_window_days(when, &days) == CRM_OK) {
+		crm_clock_day(clock, -(days - 1), out);
+		return CRM_OK;
+	}
+	char date[32];
+	crm_error why;
+	if (crm_norm_date(when, date, sizeof date, &why) != CRM_OK || strlen(date) != 10)
+		return crm_error_set(err, CRM_EUSAGE, "--since '%s': give a date, or days (7d, 4w)", when);
+	memcpy(out, date, 11);
+	return CRM_OK;
+}

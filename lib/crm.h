@@ -59,6 +59,8 @@ typedef struct crm_clock {
 int crm_clock_init(crm_clock *clock, const char *spec, crm_error *err);
 /* The day offset days from D (negative: before), YYYY-MM-DD. */
 void crm_clock_day(const crm_clock *clock, int offset, char out[11]);
+/* --since: a date, or a window ending on D ("7d": D and the 6 days before). */
+int crm_since_day(const crm_clock *clock, const char *when, char out[11], crm_error *err);
 
 /* normalize.c: the normalized forms of SPEC, "Normalized values".
  * Each writes the normalized text into out (NUL-terminated) and returns
@@ -437,6 +439,96 @@ extern const char *const crm_rule_change_columns[4];
 /* Per tag: customers, coverage, by hand and by rule, last change, flags. */
 int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
 extern const char *const crm_tag_audit_columns[8];
+
+/* models.c: score models (crm-score). A model is text: `grade NAME FLOOR`
+ * and `rule POINTS EXPR [# LABEL]` lines; the built-in rfm's text is its
+ * segment table, `segment R F M NAME` lines. */
+typedef struct crm_model {
+	char *name, *text;
+	int version; /* as stored; 0 for rfm's built-in table */
+	bool rfm;
+	struct crm_model_rule {
+		double points;
+		char *expr, *label; /* label: the rule's comment, or NULL */
+		int line;
+	} *rules;
+	size_t nrules;
+	struct crm_model_grade {
+		char *name;
+		double floor;
+	} *grades; /* in file order: the first whose floor a score reaches */
+	size_t ngrades;
+	struct crm_model_segment {
+		char *name;
+		int lo[3], hi[3]; /* R, F, M */
+	} *segments;
+	size_t nsegments;
+} crm_model;
+
+extern const char crm_rfm_default_text[];
+int crm_model_name_check(const char *name, crm_error *err);
+/* Parses and checks text (every expression compiled); errors are
+ * source:line:column with the line and a caret. */
+int crm_model_parse(crm_model **m, crm_db *db, const char *name, const char *text,
+		    const char *source, crm_error *err);
+void crm_model_free(crm_model *m);
+/* Stores a parsed model as its next version; the first one defined becomes
+ * the default (setting score.model) when there is none. */
+int crm_model_define(crm_db *db, const crm_model *m, const crm_clock *clock, int *version,
+		     bool *became_default, crm_error *err);
+/* The latest version of a model, parsed. */
+int crm_model_load(crm_model **m, crm_db *db, const char *name, crm_error *err);
+/* Its latest text, as given; caller frees. */
+int crm_model_show(crm_db *db, const char *name, char **text, crm_error *err);
+int crm_models_list(crm_db *db, crm_writer *out, crm_error *err);
+extern const char *const crm_model_list_columns[6];
+
+/* scores.c: scoring (crm-score). Scores the customers where chooses (NULL:
+ * all) as of the clock in one transaction, storing scores that changed and
+ * each change of grade. The results wait in a temporary table for
+ * crm_scored_write and crm_scored_lookup. */
+typedef struct crm_score_counts {
+	long scored, changed, regraded;
+} crm_score_counts;
+int crm_model_score(crm_db *db, const crm_model *m, const crm_expr *where, const crm_clock *clock,
+		    crm_score_counts *counts, crm_error *err);
+/* The last scoring's results: id, score, grade, previous_grade. */
+int crm_scored_write(crm_db *db, crm_writer *out, crm_error *err);
+extern const char *const crm_scored_columns[4];
+/* One customer's score, grade and previous grade, by id, from the last scoring. */
+typedef struct crm_scored_lookup crm_scored_lookup;
+crm_scored_lookup *crm_scored_lookup_new(crm_db *db, crm_error *err);
+/* values: 3 of them (score, grade, previous_grade), valid until the next call. */
+void crm_scored_lookup_get(crm_scored_lookup *l, const char *id, crm_value *values);
+void crm_scored_lookup_free(crm_scored_lookup *l);
+/* How the grade counts as of the clock would move if m took the place of the
+ * stored model of its name: grade, now (the stored model), new, change. */
+int crm_model_preview(crm_db *db, const crm_model *m, const crm_clock *clock, crm_writer *out,
+		      crm_error *err);
+extern const char *const crm_preview_columns[4];
+/* Why customer id scores what it does: each rule and whether it matched, or
+ * rfm's values and cut points. */
+int crm_score_explain(crm_db *db, const crm_model *m, const char *id, const crm_clock *clock,
+		      crm_writer *out, crm_error *err);
+extern const char *const crm_explain_columns[4];
+extern const char *const crm_explain_rfm_columns[4];
+/* Changes of grade: since a day (or NULL), from and to grades (NULL: any). */
+typedef struct crm_changes_query {
+	const crm_model *model;
+	const char *since;       /* YYYY-MM-DD, or NULL */
+	const char *const *from; /* grade names, "none" for no grade */
+	size_t nfrom;
+	const char *const *to;
+	size_t nto;
+} crm_changes_query;
+int crm_grade_changes(crm_db *db, const crm_changes_query *q, crm_writer *out, crm_error *err);
+extern const char *const crm_change_columns[5];
+/* The same, counted from-grade by to-grade: the writer has the columns
+ * "from" and then each grade of the model, then "none". */
+int crm_grade_matrix(crm_db *db, const crm_changes_query *q, crm_writer *out, crm_error *err);
+/* Those columns for a model; free with crm_strings_free. */
+char **crm_matrix_columns(const crm_model *m, size_t *n);
+void crm_strings_free(char **strings, size_t n);
 
 /* settings.c: settings kept in the database (crm-segment --config). */
 int crm_setting_get(crm_db *db, const char *key, char **value, crm_error *err);

@@ -4,7 +4,8 @@
  * order stored, then events in index order (the order a
  * restore stores them in, so that dumping a restored database gives the same
  * bytes), then saved segments and their snapshots' members, the tag
- * catalog, the tag rules and the taggings, a line each.
+ * catalog, the tag rules and the taggings, the score models (every
+ * version), the scores and the changes of grade, a line each.
  * Custom attributes sit in a nested "attrs" object so that no
  * attribute name can collide with a field. */
 #include <errno.h>
@@ -80,6 +81,9 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 	static const char *const tag_names[] = {"name", "category", "description", "group", "created_at"};
 	static const char *const rule_names[] = {"name", "tag", "expr", "created_at", "updated_at"};
 	static const char *const tagging_names[] = {"id", "tag", "source", "tagged_at", "expires_on"};
+	static const char *const model_names[] = {"name", "version", "body", "created_at"};
+	static const char *const score_names[] = {"id", "model", "score", "grade", "as_of"};
+	static const char *const change_names[] = {"id", "model", "as_of", "from_grade", "to_grade"};
 	static const char *const event_names[] = {
 		"id", "customer_id", "type", "ts", "amount", "product", "channel",
 	};
@@ -130,6 +134,19 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 				"SELECT c.id, t.name, ct.source, ct.tagged_at, ct.expires_on FROM customer_tags ct"
 				" JOIN customers c USING (cid) JOIN tags t USING (tid) ORDER BY ct.cid, ct.tid",
 				"tagging", tagging_names, 5, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db, "SELECT name, version, body, created_at FROM models ORDER BY name, version",
+				"model", model_names, 4, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT c.id, s.model, s.score, s.grade, s.as_of FROM scores s"
+				" JOIN customers c USING (cid) ORDER BY s.cid, s.model",
+				"score", score_names, 5, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT c.id, h.model, h.as_of, h.from_grade, h.to_grade FROM grade_history h"
+				" JOIN customers c USING (cid) ORDER BY h.cid, h.model, h.as_of",
+				"grade_change", change_names, 5, out, err);
 	crm_db_exec(db, "COMMIT", NULL);
 	if (rc == CRM_OK && fflush(out) != 0)
 		rc = crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno));

@@ -1,8 +1,9 @@
 /* error.c: the one error shape every libcrm function fills. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "crm.h"
+#include "internal.h"
 
 /* Cheap on purpose: it runs once a record. */
 void crm_error_clear(crm_error *err)
@@ -51,4 +52,28 @@ void crm_error_at(crm_error *err, const char *source, long line, long column)
 	snprintf(err->source, sizeof err->source, "%s", source ? source : "");
 	err->line = line;
 	err->column = column;
+}
+
+void crm_error_caret(crm_error *err, const char *text, int line, int col)
+{
+	if (!err)
+		return;
+	const char *start = text;
+	for (int l = 1; l < line && strchr(start, '\n'); l++)
+		start = strchr(start, '\n') + 1;
+	size_t len = strcspn(start, "\n");
+	const char *at = start;
+	for (int c = 1; c < col && at < start + len; c++) {
+		at++;
+		while (at < start + len && ((unsigned char)*at & 0xC0) == 0x80)
+			at++;
+	}
+	size_t pad = crm_display_width(start, (size_t)(at - start));
+	int n = snprintf(err->context, sizeof err->context, "  %.*s\n  ", (int)len, start);
+	for (size_t i = 0; i < pad && n > 0 && (size_t)n + 2 < sizeof err->context; i++)
+		err->context[n++] = ' ';
+	if (n > 0 && (size_t)n + 2 < sizeof err->context) {
+		err->context[n++] = '^';
+		err->context[n] = '\0';
+	}
 }

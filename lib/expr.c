@@ -83,28 +83,6 @@ static int column_of(const char *line_start, const char *at)
 	return col;
 }
 
-static void caret_context(crm_error *err, const char *src, int line, int col)
-{
-	const char *start = src;
-	for (int l = 1; l < line && strchr(start, '\n'); l++)
-		start = strchr(start, '\n') + 1;
-	size_t len = strcspn(start, "\n");
-	const char *at = start;
-	for (int c = 1; c < col && at < start + len; c++) {
-		at++;
-		while (at < start + len && ((unsigned char)*at & 0xC0) == 0x80)
-			at++;
-	}
-	size_t pad = crm_display_width(start, (size_t)(at - start));
-	int n = snprintf(err->context, sizeof err->context, "  %.*s\n  ", (int)len, start);
-	for (size_t i = 0; i < pad && n > 0 && (size_t)n + 2 < sizeof err->context; i++)
-		err->context[n++] = ' ';
-	if (n > 0 && (size_t)n + 2 < sizeof err->context) {
-		err->context[n++] = '^';
-		err->context[n] = '\0';
-	}
-}
-
 /* An expression error: the reason, where, and the line with a caret. */
 static void expr_error(crm_error *err, const char *source, const char *src, int line, int col,
 		       const char *fmt, va_list ap)
@@ -115,7 +93,7 @@ static void expr_error(crm_error *err, const char *source, const char *src, int 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	crm_error_set(err, CRM_EDATA, "%s", msg);
 	crm_error_at(err, source, line, col);
-	caret_context(err, src, line, col);
+	crm_error_caret(err, src, line, col);
 }
 
 static void fail_at(struct lexer *lx, int line, int col, const char *fmt, ...)
@@ -682,6 +660,8 @@ static enum vtype type_of(const struct node *n)
 	case N_CALL:
 		if (!strcmp(n->text, "tag") || !strcmp(n->text, "segment"))
 			return V_BOOL;
+		if (!strcmp(n->text, "grade"))
+			return V_TEXT;
 		return V_NUM;
 	default: return V_BOOL;
 	}
@@ -834,6 +814,18 @@ static void emit_tag(struct compiler *c, const struct node *n)
 	crm_sql_add(c->q, "))");
 }
 
+/* grade('MODEL') and score('MODEL'): what the model stored for the customer. */
+static void emit_model_value(struct compiler *c, const struct node *n)
+{
+	if (n->nkids != 1 || (n->kids[0]->kind != N_STRING && n->kids[0]->kind != N_FIELD)) {
+		cfail(c, n, "%s() takes a model's name: %s('value')", n->text, n->text);
+		return;
+	}
+	crm_error e;
+	if (crm_sql_model_value(c->q, n->text, n->kids[0]->text, &e) != CRM_OK)
+		cfail(c, n, "%s", e.msg);
+}
+
 static void emit_value(struct compiler *c, const struct node *n);
 
 static void emit_call(struct compiler *c, const struct node *n)
@@ -848,9 +840,11 @@ static void emit_call(struct compiler *c, const struct node *n)
 		emit_tag(c, n);
 	else if (!strcmp(n->text, "segment"))
 		emit_segment(c, n);
+	else if (!strcmp(n->text, "grade") || !strcmp(n->text, "score"))
+		emit_model_value(c, n);
 	else
-		cfail(c, n, "unknown function '%s' (count, sum, avg, min, max, since, days, tag, segment)",
-		      n->text);
+		cfail(c, n, "unknown function '%s' (count, sum, avg, min, max, since, days, tag, segment,"
+		      " grade, score)", n->text);
 }
 
 static void emit_number(struct compiler *c, double v)

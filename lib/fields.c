@@ -51,7 +51,7 @@ static const struct computed {
 	{"age", CRM_INT},          {"stage", CRM_TEXT},   {"first_purchase", CRM_TEXT},
 	{"last_purchase", CRM_TEXT}, {"tags", CRM_LIST},  {"notes", CRM_INT},
 	{"last_note", CRM_TEXT},   {"next_follow_up", CRM_TEXT}, {"score", CRM_REAL},
-	{"grade", CRM_TEXT},
+	{"grade", CRM_TEXT},       {"rfm", CRM_TEXT},     {"rfm_segment", CRM_TEXT},
 };
 
 /* Names that SPEC gives computed fields, now or in coming versions: an input
@@ -415,15 +415,23 @@ static void notes_sql(crm_sql *q, const char *what, const char *rest)
 	crm_sql_add(q, rest);
 }
 
-static int score_sql(crm_sql *q, const char *column, crm_error *err)
+int crm_sql_model_value(crm_sql *q, const char *column, const char *model, crm_error *err)
 {
-	char *model;
-	if (crm_setting_get(q->db, "score.model", &model, err) != CRM_OK)
+	char *fallback = NULL;
+	if (!model && crm_setting_get(q->db, "score.model", &fallback, err) != CRM_OK)
 		return CRM_EDB;
-	crm_sql_addf(q, "(SELECT s.%s FROM scores s WHERE s.cid = c.cid AND s.model = ", column);
-	crm_sql_text(q, *model ? model : NULL);
+	crm_sql_add(q, "(SELECT ");
+	if (!strcmp(column, "score")) /* 45, not 45.0 */
+		crm_sql_add(q, "CASE WHEN s.score = CAST(s.score AS INTEGER) THEN CAST(s.score AS INTEGER)"
+			       " ELSE s.score END");
+	else if (!strcmp(column, "code"))
+		crm_sql_add(q, "CAST(CAST(s.score AS INTEGER) AS TEXT)");
+	else
+		crm_sql_add(q, "s.grade");
+	crm_sql_add(q, " FROM scores s WHERE s.cid = c.cid AND s.model = ");
+	crm_sql_text(q, model ? model : *fallback ? fallback : NULL);
 	crm_sql_add(q, ")");
-	free(model);
+	free(fallback);
 	return CRM_OK;
 }
 
@@ -475,7 +483,11 @@ int crm_sql_computed(crm_sql *q, const char *name, crm_error *err)
 	} else if (!strcmp(name, "next_follow_up")) {
 		notes_sql(q, "min(n.follow_up)", " AND n.done_at IS NULL AND n.follow_up IS NOT NULL)");
 	} else if (!strcmp(name, "score") || !strcmp(name, "grade")) {
-		return score_sql(q, name, err);
+		return crm_sql_model_value(q, name, NULL, err);
+	} else if (!strcmp(name, "rfm")) {
+		return crm_sql_model_value(q, "code", "rfm", err);
+	} else if (!strcmp(name, "rfm_segment")) {
+		return crm_sql_model_value(q, "grade", "rfm", err);
 	} else {
 		return crm_error_set(err, CRM_EUSAGE, "unknown field '%s'", name);
 	}

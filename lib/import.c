@@ -325,6 +325,9 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 	static const char *const tag[] = {"name", "category", "description", "group", "created_at"};
 	static const char *const rule[] = {"name", "tag", "expr", "created_at", "updated_at"};
 	static const char *const tagging[] = {"id", "tag", "source", "tagged_at", "expires_on"};
+	static const char *const model[] = {"name", "version", "body", "created_at"};
+	static const char *const score[] = {"id", "model", "score", "grade", "as_of"};
+	static const char *const change[] = {"id", "model", "as_of", "from_grade", "to_grade"};
 	int rc;
 	if (!strcmp(kind, "setting")) {
 		rc = restore_row(imp, "INSERT OR REPLACE INTO settings (key, value, updated_at)"
@@ -342,6 +345,16 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 		rc = restore_row(imp, "INSERT OR REPLACE INTO tag_rules (name, tid, expr, created_at,"
 				 " updated_at) SELECT ?1, tid, ?3, ?4, ?5 FROM tags WHERE name = ?2",
 				 in, rule, 5, err);
+	} else if (!strcmp(kind, "model")) {
+		rc = restore_row(imp, "INSERT OR REPLACE INTO models (name, version, body, created_at)"
+				 " VALUES (?1, ?2, ?3, ?4)", in, model, 4, err);
+	} else if (!strcmp(kind, "score")) {
+		rc = restore_row(imp, "INSERT OR REPLACE INTO scores (cid, model, score, grade, as_of)"
+				 " SELECT cid, ?2, ?3, ?4, ?5 FROM customers WHERE id = ?1", in, score, 5, err);
+	} else if (!strcmp(kind, "grade_change")) {
+		rc = restore_row(imp, "INSERT OR REPLACE INTO grade_history (cid, model, as_of, from_grade,"
+				 " to_grade) SELECT cid, ?2, ?3, ?4, ?5 FROM customers WHERE id = ?1",
+				 in, change, 5, err);
 	} else if (!strcmp(kind, "tagging")) {
 		rc = restore_row(imp, "INSERT OR REPLACE INTO customer_tags (cid, tid, source, tagged_at,"
 				 " expires_on) SELECT c.cid, t.tid, ?3, ?4, ?5 FROM customers c, tags t"
@@ -368,7 +381,7 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 static bool is_other_kind(const char *kind)
 {
 	static const char *const kinds[] = {"setting", "segment", "segment_member", "tag", "tag_rule",
-					    "tagging"};
+					    "tagging", "model", "score", "grade_change"};
 	for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
 		if (!strcmp(kind, kinds[i]))
 			return true;

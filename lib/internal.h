@@ -105,6 +105,11 @@ void crm_sql_real(crm_sql *q, double value);
 void crm_sql_date(crm_sql *q);
 void crm_sql_end(crm_sql *q);
 int crm_sql_prepare(crm_sql *q, sqlite3_stmt **st, crm_error *err);
+/* A model's stored value for customer c: column is score, grade or code
+ * (rfm's 545); model NULL is the default model (setting score.model). */
+int crm_sql_model_value(crm_sql *q, const char *column, const char *model, crm_error *err);
+/* Runs a statement that returns no rows; changes (or NULL): rows it changed. */
+int crm_sql_exec(crm_sql *q, long *changes, crm_error *err);
 /* Runs the statement and writes each row, the columns typed as given. */
 int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types, crm_error *err);
 
@@ -112,6 +117,27 @@ int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types,
 /* Days in a window: 90d, 12w, 6m (30 days a month), 1y (365 days). */
 int crm_window_days(const char *text, int *days);
 int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
+
+/* error.c: the line of text (line and column 1-based, columns in
+ * characters) with a caret under the column, as the error's context. */
+void crm_error_caret(crm_error *err, const char *text, int line, int col);
+
+/* models.c: a model's grades in order, ';'-joined (rfm: its segments, Others). */
+void crm_model_grades(const crm_model *m, crm_buf *out);
+
+/* rfm.c: the cut points per measure (R, F, M) over the n customers with a
+ * purchase in the window. crm_rfm_prepare leaves those customers in
+ * temp.rfm_base: cid, r, f, m (in cents), and their scores rs, fs, ms. */
+typedef struct crm_rfm_cutpoints {
+	long n;
+	double cut[3][4];
+} crm_rfm_cutpoints;
+int crm_rfm_prepare(crm_db *db, const crm_clock *clock, crm_rfm_cutpoints *cuts, crm_error *err);
+/* The segment of temp.rfm_base b's scores, as an SQL expression. */
+void crm_rfm_segment_sql(crm_sql *q, const crm_model *m);
+/* Scores the customers where chooses into temp.scored. */
+int crm_rfm_score(crm_db *db, const crm_model *m, const crm_expr *where, const crm_clock *clock,
+		  crm_error *err);
 
 /* expr.c */
 /* Appends the expression as an SQL condition over customers c. */

@@ -141,3 +141,17 @@ int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int crm_sql_exec(crm_sql *q, long *changes, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_sql_prepare(q, &st, err) != CRM_OK)
+		return CRM_EDB;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return crm_db_fail(q->db, err, NULL);
+	if (changes)
+		*changes = sqlite3_changes(q->db->sql);
+	return CRM_OK;
+}

@@ -19,20 +19,6 @@ static void active(crm_sql *q, const char *alias)
 	crm_sql_add(q, ")");
 }
 
-static int exec_sql(crm_sql *q, long *changes, crm_error *err)
-{
-	sqlite3_stmt *st;
-	if (crm_sql_prepare(q, &st, err) != CRM_OK)
-		return CRM_EDB;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return crm_db_fail(q->db, err, NULL);
-	if (changes)
-		*changes = sqlite3_changes(q->db->sql);
-	return CRM_OK;
-}
-
 /* ---- names ---- */
 
 int crm_tag_name_check(const char *name, crm_error *err)
@@ -440,7 +426,7 @@ static int remove_siblings(crm_db *db, const crm_expr *where, sqlite3_int64 tid,
 	chosen_cond(&q, where, err, &rc);
 	crm_sql_add(&q, ")");
 	if (rc == CRM_OK)
-		rc = exec_sql(&q, NULL, err);
+		rc = crm_sql_exec(&q, NULL, err);
 	crm_sql_free(&q);
 	return rc;
 }
@@ -469,7 +455,7 @@ static int add_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, const c
 	crm_sql_add(&q, ") THEN excluded.tagged_at ELSE customer_tags.tagged_at END,"
 		       " expires_on = excluded.expires_on");
 	if (rc == CRM_OK)
-		rc = exec_sql(&q, added, err);
+		rc = crm_sql_exec(&q, added, err);
 	crm_sql_free(&q);
 	return rc;
 }
@@ -486,7 +472,7 @@ static int remove_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, cons
 	chosen_cond(&q, where, err, &rc);
 	crm_sql_add(&q, ")");
 	if (rc == CRM_OK)
-		rc = exec_sql(&q, removed, err);
+		rc = crm_sql_exec(&q, removed, err);
 	crm_sql_free(&q);
 	return rc;
 }
@@ -680,7 +666,7 @@ static int rule_removals(crm_db *db, const struct rule *r, const crm_clock *cloc
 	int rc = crm_expr_emit(e, &q, err);
 	crm_sql_add(&q, ")");
 	if (rc == CRM_OK)
-		rc = exec_sql(&q, NULL, err);
+		rc = crm_sql_exec(&q, NULL, err);
 	crm_sql_free(&q);
 	crm_expr_free(e);
 	return rc;
@@ -710,7 +696,7 @@ static int store_additions(crm_db *db, const crm_clock *clock, sqlite3_int64 mar
 	crm_sql_text(&q, clock->now);
 	crm_sql_add(&q, ", NULL FROM temp.tag_changes WHERE rowid > ");
 	crm_sql_int(&q, mark);
-	int rc = exec_sql(&q, NULL, err);
+	int rc = crm_sql_exec(&q, NULL, err);
 	crm_sql_free(&q);
 	return rc;
 }
@@ -748,7 +734,7 @@ static int rule_additions(crm_db *db, const struct rule *r, const crm_clock *clo
 		crm_sql_add(&q, ")");
 	}
 	if (rc == CRM_OK)
-		rc = exec_sql(&q, NULL, err);
+		rc = crm_sql_exec(&q, NULL, err);
 	crm_sql_free(&q);
 	crm_expr_free(e);
 	return rc == CRM_OK ? store_additions(db, clock, mark, err) : rc;
@@ -760,7 +746,7 @@ static int remove_changed(crm_db *db, const crm_clock *clock, crm_error *err)
 	crm_sql_init(&q, db, clock);
 	crm_sql_add(&q, "DELETE FROM customer_tags WHERE (cid, tid) IN"
 		       " (SELECT cid, tid FROM temp.tag_changes WHERE change = '-')");
-	int rc = exec_sql(&q, NULL, err);
+	int rc = crm_sql_exec(&q, NULL, err);
 	crm_sql_free(&q);
 	return rc;
 }

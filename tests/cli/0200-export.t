@@ -46,7 +46,7 @@ crm-export: stdin:1: (the first line is the header: was it cut off, by grep perh
 out 'pipelines go on: select with one export, write with another' '张三,13800138000' \
 	"crm-export --all -f id,city | awk -F, 'NR == 1 || \$2 == \"上海\"' | crm-export -f name,phone | sed 1d"
 err 'an unknown field is a usage error that lists the fields' "crm-export: unknown field 'nmae'
-crm-export: fields: id,name,phone,email,wechat_id,gender,birthday,city,province,source,owner,created_at,updated_at,level,age,stage,first_purchase,last_purchase,tags,notes,last_note,next_follow_up,score,grade" \
+crm-export: fields: id,name,phone,email,wechat_id,gender,birthday,city,province,source,owner,created_at,updated_at,level,age,stage,first_purchase,last_purchase,tags,notes,last_note,next_follow_up,score,grade,rfm,rfm_segment" \
 	'crm-export --all -f id,nmae'
 fails 2 '... exit status 2' 'crm-export --all -f nmae'
 fails 2 'a field twice is a usage error' 'crm-export --all -f id,id'
@@ -73,7 +73,9 @@ notes
 last_note
 next_follow_up
 score
-grade' 'crm-export --list-fields'
+grade
+rfm
+rfm_segment' 'crm-export --list-fields'
 golden 'events of everyone, as of the day' export-events.csv 'crm-export --all -k events'
 out 'events of one customer' '1,purchase,100.00
 1,purchase,50.00' 'crm-export -k events -f customer_id,type,amount 1 | sed 1d'

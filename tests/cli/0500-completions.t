@@ -12,7 +12,7 @@ bash_complete() { # bash_complete FUNCTION WORD...: what bash offers for the las
 		"$COMP/crm.bash" "$2" "$1"
 }
 
-for c in crm-add crm-export crm-segment crm-tag; do
+for c in crm-add crm-export crm-segment crm-tag crm-score; do
 	f=_$(echo $c | tr - _)
 	formats='csv
 ids
@@ -78,6 +78,14 @@ behavior
 custom
 interest
 relationship' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag --define x --category '"
+printf 'grade A 1\nrule 1 age > 1\n' > m.model
+crm-score -q --define 价值 m.model
+out 'bash completes model names' 'rfm
+价值' "bash -c '$(bash_complete _crm_score "crm-score -m \"\"")'"
+out 'zsh completes model names' 'rfm
+价值' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-score --show '"
+out 'fish completes model names' 'rfm
+价值' "fish -c 'source $COMP/crm-score.fish; complete -C \"crm-score --model \"' | cut -f1 | sort"
 out 'fish completes --match' 'email
 phone
 wechat_id' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --match \"' | cut -f1 | sort"

@@ -17,6 +17,7 @@ int main(void)
 	test_db();
 	test_import();
 	test_tags();
+	test_models();
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;
 }

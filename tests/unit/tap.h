@@ -44,5 +44,6 @@ void test_writer(void);
 void test_db(void);
 void test_import(void);
 void test_tags(void);
+void test_models(void);
 
 #endif
