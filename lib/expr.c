@@ -702,6 +702,133 @@ static void emit_events_where(struct compiler *c, const char *type, int days)
 	crm_sql_add(c->q, ")");
 }
 
+/* ---- aggregates computed once for everyone (crm_aggs) ---- */
+
+struct crm_aggs {
+	struct agg {
+		char func[8]; /* count, sum, avg, min, max, since */
+		char *type;
+		int days;     /* 0: no window */
+	} *a;
+	size_t n;
+};
+
+crm_aggs *crm_aggs_new(void)
+{
+	crm_aggs *a = crm_xmalloc(sizeof *a);
+	*a = (crm_aggs){0};
+	return a;
+}
+
+void crm_aggs_free(crm_aggs *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n; i++)
+		free(a->a[i].type);
+	free(a->a);
+	free(a);
+}
+
+/* The column of an aggregate, added when it is new. */
+static size_t agg_column(crm_aggs *a, const char *func, const char *type, int days)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->a[i].func, func) && !strcmp(a->a[i].type, type) && a->a[i].days == days)
+			return i;
+	a->a = crm_xrealloc(a->a, (a->n + 1) * sizeof *a->a);
+	struct agg *g = &a->a[a->n];
+	snprintf(g->func, sizeof g->func, "%s", func);
+	g->type = crm_xstrdup(type);
+	g->days = days;
+	return a->n++;
+}
+
+/* A reference to it: count and sum are 0 for a customer with no events. */
+static void emit_agg_column(crm_sql *q, const char *func, const char *type, int days)
+{
+	size_t k = agg_column(q->aggs, func, type, days);
+	if (!strcmp(func, "count"))
+		crm_sql_addf(q, "coalesce(agg.a%zu, 0)", k);
+	else if (!strcmp(func, "sum"))
+		crm_sql_addf(q, "coalesce(agg.a%zu, 0.0)", k);
+	else
+		crm_sql_addf(q, "agg.a%zu", k);
+}
+
+/* An aggregate's column of temp.aggs, over the events e of one customer. */
+static void agg_sql(crm_sql *q, const struct agg *g)
+{
+	if (!strcmp(g->func, "since")) {
+		crm_sql_add(q, "CAST(julianday(");
+		crm_sql_date(q);
+		crm_sql_add(q, ") - julianday(substr(max(CASE WHEN e.type = ");
+		crm_sql_text(q, g->type);
+		crm_sql_add(q, " THEN e.ts END), 1, 10)) AS INTEGER)");
+		return;
+	}
+	bool count = !strcmp(g->func, "count");
+	crm_sql_addf(q, "%s(CASE WHEN e.type = ", g->func);
+	crm_sql_text(q, g->type);
+	if (g->days) {
+		char start[11];
+		window_start(q->clock, g->days, start);
+		crm_sql_add(q, " AND e.ts >= ");
+		crm_sql_text(q, start);
+	}
+	crm_sql_add(q, count ? " THEN 1 END)" : " THEN e.amount_cents END) / 100.0");
+}
+
+/* One pass over the events, by customer: with the covering index on (cid,
+ * type, ts, amount_cents) SQLite walks it in order, with no sort. With a
+ * selection, only the chosen customers' events are read. */
+int crm_aggs_build(crm_aggs *a, crm_db *db, const crm_clock *clock, const crm_expr *chosen,
+		   crm_error *err)
+{
+	if (!a->n)
+		return CRM_OK;
+	crm_buf cols = {0};
+	for (size_t i = 0; i < a->n; i++)
+		crm_buf_printf(&cols, ", a%zu", i);
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	crm_sql_addf(&q, "DROP TABLE IF EXISTS temp.aggs; CREATE TEMP TABLE aggs (cid INTEGER PRIMARY KEY%s)",
+		     cols.p);
+	int rc = crm_db_exec(db, q.text.p, err);
+	crm_sql_free(&q);
+	crm_sql_init(&q, db, clock);
+	crm_sql_addf(&q, "INSERT INTO temp.aggs (cid%s) SELECT e.cid", cols.p);
+	for (size_t i = 0; i < a->n; i++) {
+		crm_sql_add(&q, ", ");
+		agg_sql(&q, &a->a[i]);
+	}
+	crm_sql_add(&q, " FROM events e WHERE e.ts < ");
+	crm_sql_end(&q);
+	crm_sql_add(&q, " AND e.type IN (");
+	for (size_t i = 0; i < a->n; i++) {
+		crm_sql_add(&q, i ? ", " : "");
+		crm_sql_text(&q, a->a[i].type);
+	}
+	crm_sql_add(&q, ")");
+	if (chosen && rc == CRM_OK) {
+		crm_sql_add(&q, " AND e.cid IN (SELECT c.cid FROM customers c WHERE ");
+		rc = crm_expr_emit(chosen, &q, err);
+		crm_sql_add(&q, ")");
+	}
+	crm_sql_add(&q, " GROUP BY e.cid");
+	if (rc == CRM_OK)
+		rc = crm_sql_exec(&q, NULL, err);
+	crm_sql_free(&q);
+	crm_buf_free(&cols);
+	return rc;
+}
+
+void crm_aggs_join(const crm_aggs *a, crm_sql *q)
+{
+	if (a && a->n)
+		crm_sql_add(q, " LEFT JOIN temp.aggs agg ON agg.cid = c.cid");
+}
+
 /* count/sum/avg/min/max(TYPE[, WINDOW]): amounts in currency units. */
 static void emit_aggregate(struct compiler *c, const struct node *n)
 {
@@ -717,6 +844,11 @@ static void emit_aggregate(struct compiler *c, const struct node *n)
 	if (!event_type(c, n, n->kids[0], &type))
 		return;
 	int days = n->nkids == 2 ? n->kids[1]->days : 0;
+	if (c->q->aggs) {
+		emit_agg_column(c->q, n->text, type, days);
+		free(type);
+		return;
+	}
 	if (!strcmp(n->text, "count"))
 		crm_sql_add(c->q, "(SELECT count(*)");
 	else if (!strcmp(n->text, "sum"))
@@ -736,6 +868,11 @@ static void emit_since(struct compiler *c, const struct node *n)
 	}
 	if (!event_type(c, n, n->kids[0], &type))
 		return;
+	if (c->q->aggs) {
+		emit_agg_column(c->q, "since", type, 0);
+		free(type);
+		return;
+	}
 	crm_sql_add(c->q, "(SELECT CAST(julianday(");
 	crm_sql_date(c->q);
 	crm_sql_add(c->q, ") - julianday(substr(max(e.ts), 1, 10)) AS INTEGER)");

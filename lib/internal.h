@@ -89,6 +89,7 @@ typedef struct crm_sql {
 	struct crm_param *params;
 	size_t nparams, cap;
 	int p_date, p_end; /* parameters holding D and the end of D, once used */
+	struct crm_aggs *aggs; /* when set, event aggregates are columns of temp.aggs */
 	int stage[3];      /* the stage thresholds in days, once read */
 } crm_sql;
 
@@ -142,6 +143,20 @@ int crm_rfm_score(crm_db *db, const crm_model *m, const crm_expr *where, const c
 /* expr.c */
 /* Appends the expression as an SQL condition over customers c. */
 int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err);
+/* Event aggregates (count, sum, ..., since) computed for every customer in
+ * one pass over the events, when many expressions are run over everyone:
+ * while crm_sql.aggs is set, crm_expr_emit writes each aggregate as a column
+ * of temp.aggs, alias agg, which the statement must LEFT JOIN on agg.cid =
+ * c.cid; crm_aggs_build then makes that table. Equal aggregates share one
+ * column. */
+typedef struct crm_aggs crm_aggs;
+crm_aggs *crm_aggs_new(void);
+void crm_aggs_free(crm_aggs *a);
+/* chosen, when not NULL, limits the table to the customers it selects. */
+int crm_aggs_build(crm_aggs *a, crm_db *db, const crm_clock *clock, const crm_expr *chosen,
+		   crm_error *err);
+/* " LEFT JOIN temp.aggs agg ON agg.cid = c.cid", or nothing with no aggregates. */
+void crm_aggs_join(const crm_aggs *a, crm_sql *q);
 /* True when e is the chosen set alone (crm_expr_chosen), whose customer ids
  * are in temp.chosen_ids: a statement can take them from there. */
 bool crm_expr_is_chosen(const crm_expr *e);

@@ -12,8 +12,8 @@ static const char *const measures[3] = {"r", "f", "m"};
 
 /* temp.rfm_base: each customer with a purchase in the window, with r (days
  * since the last purchase), f (purchases) and m (purchases less refunds, in
- * cents). One pass over the events, not the per-customer index: walking it
- * for every customer is several times slower. */
+ * cents). One pass over the covering index on (cid, type, ts, amount_cents),
+ * in customer order: no sort, and faster than reading the table (measured). */
 static int base(crm_db *db, const crm_clock *clock, crm_error *err)
 {
 	int days = 0;
@@ -33,7 +33,7 @@ static int base(crm_db *db, const crm_clock *clock, crm_error *err)
 	crm_sql_add(&q, ") - julianday(substr(max(CASE WHEN type = 'purchase' THEN ts END), 1, 10))"
 		       " AS INTEGER), sum(type = 'purchase'), sum(CASE WHEN type = 'purchase' THEN"
 		       " coalesce(amount_cents, 0) ELSE -coalesce(amount_cents, 0) END) FROM events"
-		       " NOT INDEXED WHERE type IN ('purchase', 'refund') AND ts < ");
+		       " WHERE type IN ('purchase', 'refund') AND ts < ");
 	crm_sql_end(&q);
 	if (days) {
 		char start[11];

@@ -78,23 +78,32 @@ static void chosen_sql(crm_sql *q, const crm_expr *where, crm_error *err, int *r
 	}
 }
 
+/* Every rule's event aggregates are computed once for everyone, in one pass
+ * (crm_aggs): a model asks the same few questions of every customer. */
 static int score_rules(crm_db *db, const crm_model *m, const crm_expr *where, const crm_clock *clock,
 		       crm_error *err)
 {
+	crm_aggs *aggs = crm_aggs_new();
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
+	q.aggs = aggs;
 	crm_sql_add(&q, "INSERT INTO temp.scored (cid, score, grade, previous, old_score) SELECT x.cid,"
 		       " x.s, ");
 	grade_sql(&q, m, "x.s");
 	crm_sql_add(&q, ", o.grade, o.score FROM (SELECT c.cid, ");
 	int rc = points_sql(&q, m, err);
+	q.aggs = NULL; /* the selection asks of few customers, or is the chosen set */
 	crm_sql_add(&q, " AS s FROM customers c");
+	crm_aggs_join(aggs, &q);
 	chosen_sql(&q, where, err, &rc);
 	crm_sql_add(&q, ") x LEFT JOIN scores o ON o.cid = x.cid AND o.model = ");
 	crm_sql_text(&q, m->name);
 	if (rc == CRM_OK)
+		rc = crm_aggs_build(aggs, db, clock, where, err);
+	if (rc == CRM_OK)
 		rc = crm_sql_exec(&q, NULL, err);
 	crm_sql_free(&q);
+	crm_aggs_free(aggs);
 	return rc;
 }
 
@@ -147,7 +156,8 @@ static int store_history(crm_db *db, const crm_model *m, const crm_clock *clock,
 	crm_sql_text(&q, m->name);
 	crm_sql_add(&q, " AND as_of = ");
 	crm_sql_date(&q);
-	crm_sql_add(&q, " AND from_grade IS to_grade");
+	crm_sql_add(&q, " AND cid IN (SELECT cid FROM temp.scored WHERE previous IS NOT grade) AND"
+		       " from_grade IS to_grade");
 	if (rc == CRM_OK)
 		rc = crm_sql_exec(&q, NULL, err);
 	crm_sql_free(&q);

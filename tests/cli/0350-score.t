@@ -99,6 +99,10 @@ out 'a stream passes through, the scores added' 'id,note,score,grade,previous_gr
 C3,hi,0,C,C' "printf 'id,note\nC3,hi\n' | crm-score"
 out 'ids as arguments' 'id,score,grade,previous_grade
 C4,-10,C,C' 'crm-score C4'
+out '-w with an event aggregate of its own: the scores --all gives them' \
+	'id,score,grade,previous_grade
+C1,100,A,A
+C2,140,A,A' "crm-score -q -w 'sum(purchase, 365d) >= 500'"
 err 'an unknown customer scores nothing' "crm-score: unknown customer 'C9'
 crm-score: nothing was scored: fix the selection first" 'crm-score C1 C9'
 err 'a model that does not exist' "crm-score: no model 'nope' (crm-score --models)" 'crm-score -m nope --all'
