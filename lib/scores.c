@@ -58,6 +58,10 @@ static int points_sql(crm_sql *q, const crm_model *m, crm_error *err)
 /* The first grade, in file order, whose floor the score reaches; else the last. */
 static void grade_sql(crm_sql *q, const crm_model *m, const char *score)
 {
+	if (m->ngrades == 1) { /* one grade for everyone: CASE needs a WHEN */
+		crm_sql_text(q, m->grades[0].name);
+		return;
+	}
 	crm_sql_add(q, "CASE");
 	for (size_t i = 0; i + 1 < m->ngrades; i++) {
 		crm_sql_addf(q, " WHEN %s >= ", score);

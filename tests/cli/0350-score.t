@@ -220,4 +220,8 @@ fails 2 '-m does not go with --define' 'crm-score -m m1 --define m1 m1.model'
 out 'no model and no default: a usage error that says how' 'crm-score: which model? give -m NAME (crm-score --models), or set the default with crm-segment --config score.model=NAME' \
 	"crm-segment -q --config score.model= && crm-score --all 2>&1 | head -1"
 fails 2 '... exit 2' 'crm-score --all'
+# ---- a model of one grade ----
+printf 'grade 全部 0\nrule 1 age > 1\n' > one.model
+out 'a model of one grade gives everyone that grade' '全部' \
+	'crm-score -q -d one.db --define one one.model && crm-add -q -d one.db --set id=X > /dev/null && crm-score -q -d one.db -m one --all | sed 1d | cut -d, -f3 | sort -u'
 done_testing
