@@ -169,5 +169,26 @@ report "crm-tag -a on $(($(wc -l < ids.csv) - 1)) ids from stdin, passed through
 same_records ids.crm ids.sqlite3
 rm -f tags.crm.db* tags.sqlite3.db*
 
+# Scores: the SPEC's model and rfm, each on its own fresh copy, first run and
+# again (nothing changes), against the same work by hand (bench/score-*.sql).
+score_race() { # score_race LABEL CRM_ARGS SQL_FILE OUTPUT_NAME
+	run "crm-score -d score.crm.db $2 > $4.crm"
+	cs=$secs; cm=$mb
+	run "$sqlite3 score.sqlite3.db '.read $top/bench/$3' > $4.sqlite3"
+	report "$1, first run" "$cs" "$cm" "$secs" 1.3
+	same_records "$4.crm" "$4.sqlite3"
+	best "crm-score -d score.crm.db $2 > $4.crm"
+	cs=$secs; cm=$mb
+	best "$sqlite3 score.sqlite3.db '.read $top/bench/$3' > $4.sqlite3"
+	report "$1, again" "$cs" "$cm" "$secs" 1.3
+	same_records "$4.crm" "$4.sqlite3"
+}
+fresh score.crm.db
+fresh score.sqlite3.db
+crm-score -q -d score.crm.db --define value "$top/examples/value.model"
+score_race "crm-score --all, examples/value.model" --all score-model.sql value
+score_race "crm-score -m rfm --all" "-m rfm --all" score-rfm.sql rfm
+rm -f score.crm.db* score.sqlite3.db*
+
 sqlite3 ours.db 'PRAGMA integrity_check' | grep -qx ok || { echo "bench: integrity check failed" >&2; exit 1; }
 echo "(same data and schema; the page cache crm uses on both sides: 16 MB for imports, SQLite's default for questions; $(nproc) cores; $(date +%F))"
