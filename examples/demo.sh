@@ -50,6 +50,23 @@ changes=$(crm-tag -q --apply)
 printf '%s\n' "$changes" | head -4
 crm-segment --all --by tag -o chart
 
+say "Grades (客户分级) by a model of points, examples/value.model:"
+grep -v '^#' examples/value.model
+echo "crm-score --define value examples/value.model; crm-score --all    # last month, then today"
+crm-score -q --define value examples/value.model
+crm-score -q --all --as-of 2024-11-30 > /dev/null
+crm-score -q --all > /dev/null
+crm-segment --all --by grade -o chart
+say "The churn warning (流失预警): who fell from A or B to C or D in the last 30 days"
+echo "crm-score --changes --since 30d --from A,B --to C,D -o table"
+crm-score --changes --since 30d --from A,B --to C,D -o table
+say "RFM as the R rfm package computes it, and why one customer is where it is"
+echo "crm-score -m rfm --all; crm-segment --by rfm_segment -o chart"
+crm-score -q -m rfm --all > /dev/null
+crm-segment --all --by rfm_segment -o chart
+echo "crm-score -m rfm --explain C0000005 -o table"
+crm-score -m rfm --explain C0000005 -o table
+
 say "A bad file changes nothing, and says why (examples/broken.csv):"
 crm-add examples/broken.csv >/dev/null || true
 

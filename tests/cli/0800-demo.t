@@ -13,8 +13,12 @@ crm-add: events: 2000 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' \
 out '... shows customers of 上海 with their purchases' '9' "sed -n '/Who in/,/Big spenders/p' demo.out | grep -c ' 1[3-9][0-9]\\{9\\} '"
 out '... draws the stages' '5' "sed -n '/by stage/,/Who in/p' demo.out | grep -c '█'"
 out '... and saves a segment' '5' "sed -n '/Big spenders/,/bad file/p' demo.out | grep -c -e dormant -e churned"
-out '... tags by rule, showing the changes' 'customer_id,tag,change,rule' "sed -n '/Tags by rule/,/bad file/p' demo.out | grep '^customer_id'"
-out '... and draws the tags' '4' "sed -n '/Tags by rule/,/bad file/p' demo.out | grep -c '█'"
+out '... tags by rule, showing the changes' 'customer_id,tag,change,rule' "sed -n '/Tags by rule/,/Grades/p' demo.out | grep '^customer_id'"
+out '... and draws the tags' '4' "sed -n '/Tags by rule/,/Grades/p' demo.out | grep -c '█'"
+out '... grades the customers, last month and today' '4' "sed -n '/Grades/,/churn warning/p' demo.out | grep -c '█'"
+out '... lists who fell' 'C0000017     value  2024-12-31  B           D' "sed -n '/churn warning/,/RFM/p' demo.out | grep C0000017"
+out '... draws the rfm segments' '9' "sed -n '/RFM as/,/crm-score -m rfm --explain/p' demo.out | grep -c '█'"
+out '... and explains one' 'segment    Loyal Customers' "sed -n '/--explain/,/bad file/p' demo.out | grep '^segment'"
 out '... shows the bad file refused, with reasons' "crm-add: examples/broken.csv:3: phone: '12345' is not a mobile number" \
 	"grep 12345 demo.err"
 done_testing
