@@ -99,6 +99,18 @@ int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 	return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
+long crm_db_count(crm_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+	if (crm_db_prepare(db, &st, sql, NULL) != CRM_OK)
+		return n;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static int pragma_int(crm_db *db, const char *sql, int *value, crm_error *err)
 {
 	sqlite3_stmt *st;

@@ -70,6 +70,8 @@ int crm_db_prepare(crm_db *db, sqlite3_stmt **st, const char *sql, crm_error *er
 int crm_db_fail(crm_db *db, crm_error *err, const char *what);
 /* Runs SQL that takes no parameters and returns no rows. */
 int crm_db_exec(crm_db *db, const char *sql, crm_error *err);
+/* The one number a query without parameters returns (a count), or -1. */
+long crm_db_count(crm_db *db, const char *sql);
 
 /* Binds text, or NULL when s is NULL or empty. */
 int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);

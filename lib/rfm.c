@@ -99,24 +99,14 @@ static int cut_points(crm_db *db, int measure, long n, double cuts[4], crm_error
 	return rc;
 }
 
-static long base_size(crm_db *db)
-{
-	sqlite3_stmt *st;
-	long n = 0;
-	if (crm_db_prepare(db, &st, "SELECT count(*) FROM temp.rfm_base", NULL) != CRM_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int cuts_of(crm_db *db, const crm_clock *clock, crm_rfm_cutpoints *cuts, crm_error *err)
 {
 	*cuts = (crm_rfm_cutpoints){0};
 	if (base(db, clock, err) != CRM_OK)
 		return CRM_EDB;
-	cuts->n = base_size(db);
+	cuts->n = crm_db_count(db, "SELECT count(*) FROM temp.rfm_base");
+	if (cuts->n < 0)
+		return crm_db_fail(db, err, NULL);
 	for (int i = 0; i < 3 && cuts->n; i++)
 		if (cut_points(db, i, cuts->n, cuts->cut[i], err) != CRM_OK)
 			return CRM_EDB;

@@ -176,18 +176,6 @@ static int compute(crm_db *db, const crm_model *m, const crm_expr *where, const 
 	return m->rfm ? crm_rfm_score(db, m, where, clock, err) : score_rules(db, m, where, clock, err);
 }
 
-static long count_scored(crm_db *db)
-{
-	sqlite3_stmt *st;
-	long n = 0;
-	if (crm_db_prepare(db, &st, "SELECT count(score) FROM temp.scored", NULL) != CRM_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 int crm_model_score(crm_db *db, const crm_model *m, const crm_expr *where, const crm_clock *clock,
 		    crm_score_counts *counts, crm_error *err)
 {
@@ -199,7 +187,7 @@ int crm_model_score(crm_db *db, const crm_model *m, const crm_expr *where, const
 		rc = store_scores(db, m, clock, &counts->changed, err);
 	if (rc == CRM_OK)
 		rc = store_history(db, m, clock, &counts->regraded, err);
-	counts->scored = count_scored(db);
+	counts->scored = crm_db_count(db, "SELECT count(score) FROM temp.scored");
 	if (rc != CRM_OK) {
 		crm_db_rollback(db);
 		return rc;

@@ -316,14 +316,7 @@ static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *
 
 static long catalog_size(crm_db *db)
 {
-	sqlite3_stmt *st;
-	long n = -1;
-	if (crm_db_prepare(db, &st, "SELECT count(*) FROM tags", NULL) != CRM_OK)
-		return n;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return crm_db_count(db, "SELECT count(*) FROM tags");
 }
 
 /* No customer among the ones just tagged may carry more than tags.max tags:
