@@ -1,6 +1,7 @@
 /* cli.c: options, messages, database and stdout for every crm command. */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,4 +315,67 @@ void cli_progress(struct cli *cli, long count, bool done)
 		return;
 	last = now;
 	fprintf(stderr, "\r%s: %ld records", cli->prog, count);
+}
+
+/* One reason a line in err.msg becomes "a; b" in the error cell. */
+static void join_reasons(const char *msg, char *out, size_t outsz)
+{
+	size_t n = 0;
+	for (const char *p = msg; *p && n + 3 < outsz; p++) {
+		if (*p == '\n') {
+			out[n++] = ';';
+			out[n++] = ' ';
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+int cli_reject(struct cli_rejects *r, const crm_reader *from, const crm_record *rec,
+	       const crm_error *why, crm_error *err)
+{
+	if (!r->path || !from)
+		return CRM_OK;
+	if (!r->out) {
+		if (!(r->file = fopen(r->path, "w")))
+			return crm_error_set(err, CRM_EDB, "%s: %s", r->path, strerror(errno));
+		r->out = crm_reject_writer_new(r->file, from);
+	}
+	char reason[sizeof why->msg + 64];
+	join_reasons(why->msg, reason, sizeof reason);
+	return crm_reject_put(r->out, rec, reason, err);
+}
+
+void cli_rejects_close(struct cli *cli, struct cli_rejects *r)
+{
+	crm_error err;
+	if (r->out && crm_writer_finish(r->out, &err) != CRM_OK)
+		cli_error(cli, &err);
+	crm_writer_free(r->out);
+	r->out = NULL;
+	if (r->file && fclose(r->file) != 0)
+		cli_note(cli, "%s: write error", r->path);
+	r->file = NULL;
+}
+
+void cli_rejects_free(struct cli_rejects *r)
+{
+	crm_writer_free(r->out);
+	if (r->file)
+		fclose(r->file);
+	r->out = NULL;
+	r->file = NULL;
+}
+
+const char *cli_user(void)
+{
+	const char *name = getenv("USER");
+	if (!name || !*name)
+		name = getenv("LOGNAME");
+	if (!name || !*name) {
+		const struct passwd *pw = getpwuid(getuid());
+		name = pw ? pw->pw_name : "unknown";
+	}
+	return name;
 }

@@ -88,7 +88,24 @@ bool cli_stdin_is_terminal(void);
 /* calloc, or exit 3 when memory is out. */
 void *cli_xcalloc(size_t n, size_t size);
 bool cli_stdout_is_null(void);
+/* The person running the command: $USER, else $LOGNAME, else the login name. */
+const char *cli_user(void);
 /* Shows progress on a terminal: "prog: 120000 records". */
 void cli_progress(struct cli *cli, long count, bool done);
+
+/* --reject FILE: bad records written back as they came, each with its
+ * reasons in a last column "error", ready to fix and import again. */
+struct cli_rejects {
+	const char *path; /* NULL: no --reject */
+	FILE *file;       /* opened at the first bad record */
+	crm_writer *out;
+};
+/* Writes one; on failure fills err and returns its code. */
+int cli_reject(struct cli_rejects *r, const crm_reader *from, const crm_record *rec,
+	       const crm_error *why, crm_error *err);
+/* Finishes and closes the file; notes a failure to write it. */
+void cli_rejects_close(struct cli *cli, struct cli_rejects *r);
+/* Closes it without a word (when giving up). */
+void cli_rejects_free(struct cli_rejects *r);
 
 #endif

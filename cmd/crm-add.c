@@ -31,7 +31,7 @@ static const struct cli_option options[] = {
 
 struct add {
 	crm_import_opts opts;
-	const char *reject_path;
+	struct cli_rejects rejects;
 	bool dry_run;
 	char **set;
 	size_t nset;
@@ -39,8 +39,6 @@ struct add {
 	crm_import *imp;
 	crm_writer *out;     /* stored records, to a temporary file until commit */
 	FILE *out_file;
-	crm_writer *reject;
-	FILE *reject_file;
 	long bad;
 	long count;
 	struct cli *cli;
@@ -64,7 +62,7 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		add->opts.create_missing = true;
 		return true;
 	case OPT_REJECT:
-		add->reject_path = arg;
+		add->rejects.path = arg;
 		return true;
 	case OPT_DRY_RUN:
 		add->dry_run = true;
@@ -87,14 +85,12 @@ static void add_free(struct add *add)
 	crm_reader_free(add->reader);
 	add->reader = NULL;
 	crm_writer_free(add->out);
-	crm_writer_free(add->reject);
+	cli_rejects_free(&add->rejects);
 	if (add->out_file)
 		fclose(add->out_file);
-	if (add->reject_file)
-		fclose(add->reject_file);
 	free(add->set);
-	add->out = add->reject = NULL;
-	add->out_file = add->reject_file = NULL;
+	add->out = NULL;
+	add->out_file = NULL;
 	add->set = NULL;
 }
 
@@ -129,48 +125,15 @@ static void on_stored(void *ctx, const crm_record *stored)
 	write_stored(add->cli, add, stored);
 }
 
-/* One reason line per cell in the reject file's error column. */
-static void join_reasons(const char *msg, char *out, size_t outsz)
-{
-	size_t n = 0;
-	for (const char *p = msg; *p && n + 3 < outsz; p++) {
-		if (*p == '\n') {
-			out[n++] = ';';
-			out[n++] = ' ';
-		} else {
-			out[n++] = *p;
-		}
-	}
-	out[n] = '\0';
-}
-
-static void write_reject(struct cli *cli, struct add *add, const crm_record *rec,
-			 const crm_error *why)
-{
-	crm_error err;
-	if (!add->reject_path || !add->reader)
-		return;
-	if (!add->reject) {
-		add->reject_file = fopen(add->reject_path, "w");
-		if (!add->reject_file) {
-			crm_error_set(&err, CRM_EDB, "%s: %s", add->reject_path, strerror(errno));
-			fail(cli, add, &err);
-		}
-		add->reject = crm_reject_writer_new(add->reject_file, add->reader);
-	}
-	char reason[sizeof why->msg + 64];
-	join_reasons(why->msg, reason, sizeof reason);
-	if (crm_reject_put(add->reject, rec, reason, &err) != CRM_OK)
-		fail(cli, add, &err);
-}
-
 static void on_rejected(void *ctx, const crm_record *in, const crm_error *why)
 {
 	struct add *add = ctx;
 	crm_error shown = *why;
 	crm_error_at(&shown, add->source, in->line, 0);
 	cli_record_error(add->cli, &shown);
-	write_reject(add->cli, add, in, why);
+	crm_error err;
+	if (cli_reject(&add->rejects, add->reader, in, why, &err) != CRM_OK)
+		fail(add->cli, add, &err);
 	add->bad++;
 }
 
@@ -297,7 +260,7 @@ static int finish(struct cli *cli, struct add *add)
 	cli_hidden_errors(cli);
 	bool restore = crm_import_is_restore(add->imp);
 	crm_import_counts counts[2];
-	if (add->bad && !add->reject_path && !add->dry_run) {
+	if (add->bad && !add->rejects.path && !add->dry_run) {
 		crm_import_end(add->imp, CRM_IMPORT_ABORT, counts, NULL);
 		add->imp = NULL;
 		cli_note(cli, "%ld bad record%s: nothing was stored (fix %s, or store the good "
@@ -312,18 +275,12 @@ static int finish(struct cli *cli, struct add *add)
 		cli_error(cli, &err);
 		return err.code ? err.code : CRM_EDB;
 	}
-	if (add->reject && crm_writer_finish(add->reject, &err) != CRM_OK)
-		cli_error(cli, &err);
-	crm_writer_free(add->reject);
-	add->reject = NULL;
-	if (add->reject_file && fclose(add->reject_file) != 0)
-		cli_note(cli, "%s: write error", add->reject_path);
-	add->reject_file = NULL;
+	cli_rejects_close(cli, &add->rejects);
 	copy_output(cli, add);
 	summary(cli, add, counts, restore);
-	if (add->bad && add->reject_path)
+	if (add->bad && add->rejects.path)
 		cli_note(cli, "%ld bad record%s written to %s", add->bad, add->bad == 1 ? "" : "s",
-			 add->reject_path);
+			 add->rejects.path);
 	return add->bad ? CRM_EDATA : CRM_OK;
 }
 

@@ -1,6 +1,5 @@
 /* crm-tag: tag and untag customers; the tag catalog; rules; the audit. */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,14 +148,7 @@ static int pass_through(struct cli *cli, struct selection *sel)
 /* The source of a tagging by hand: the person, as the system knows them. */
 static void who(char *out, size_t size)
 {
-	const char *name = getenv("USER");
-	if (!name || !*name)
-		name = getenv("LOGNAME");
-	if (!name || !*name) {
-		const struct passwd *pw = getpwuid(getuid());
-		name = pw ? pw->pw_name : "unknown";
-	}
-	snprintf(out, size, "user:%s", name);
+	snprintf(out, size, "user:%s", cli_user());
 }
 
 /* Tags the chosen customers; notes what was done. */

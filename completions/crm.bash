@@ -1,4 +1,5 @@
-# bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag, crm-score).
+# bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag, crm-score,
+# crm-note).
 # Installed as .../bash-completion/completions/crm, with a link for each command.
 
 _crm_db_args() # the -d given on the line, for asking the database
@@ -49,6 +50,13 @@ _crm_models() # the score models
 	local db
 	mapfile -t db < <(_crm_db_args)
 	crm-score "${db[@]}" --models -o ids 2>/dev/null
+}
+
+_crm_categories() # the note categories
+{
+	local db
+	mapfile -t db < <(_crm_db_args)
+	crm-note "${db[@]}" --categories -o ids 2>/dev/null
 }
 
 # Completes one of the lines given (tag names may hold spaces).
@@ -190,8 +198,30 @@ _crm_score()
 	fi
 }
 
+_crm_note()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
+	_crm_common_arg "$cur" "$prev" && return
+	case $prev in
+	-c | --category) _crm_lines "$cur" "$(_crm_categories)"; return ;;
+	--reject) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-a | --author | --follow-up | --search | --text | --since | --done | --edit | --history |\
+		--delete | --add-category) return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-c --category -a --author --follow-up -l --list --search --text
+			--since --due --done --edit --history --delete --force --deleted --categories
+			--add-category --import --reject --dry-run $_crm_select_opts $_crm_common_opts" -- "$cur"))
+		return
+	fi
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		[[ ${COMP_WORDS[i]} == --import ]] && COMPREPLY=($(compgen -f -- "$cur"))
+	done
+}
+
 complete -F _crm_add crm-add
 complete -F _crm_export crm-export
 complete -F _crm_segment crm-segment
 complete -F _crm_tag crm-tag
 complete -F _crm_score crm-score
+complete -F _crm_note crm-note

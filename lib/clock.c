@@ -68,3 +68,24 @@ int crm_since_day(const crm_clock *clock, const char *when, char out[11], crm_er
 	memcpy(out, date, 11);
 	return CRM_OK;
 }
+
+int crm_day_ahead(const crm_clock *clock, const char *option, const char *when, bool today,
+		  char out[11], crm_error *err)
+{
+	int days;
+	if (crm_window_days(when, &days) == CRM_OK) {
+		crm_clock_day(clock, days, out);
+		return CRM_OK;
+	}
+	char date[32];
+	crm_error why;
+	if (crm_norm_date(when, date, sizeof date, &why) != CRM_OK || strlen(date) != 10)
+		return crm_error_set(err, CRM_EUSAGE, "%s '%s': give days (30d, 4w, 6m) or a date",
+				     option, when);
+	int order = strcmp(date, clock->date);
+	if (order < 0 || (order == 0 && !today))
+		return crm_error_set(err, CRM_EUSAGE, "%s %s: the day must come %s %s", option, date,
+				     today ? "on or after" : "after", clock->date);
+	memcpy(out, date, 11);
+	return CRM_OK;
+}

@@ -61,6 +61,10 @@ int crm_clock_init(crm_clock *clock, const char *spec, crm_error *err);
 void crm_clock_day(const crm_clock *clock, int offset, char out[11]);
 /* --since: a date, or a window ending on D ("7d": D and the 6 days before). */
 int crm_since_day(const crm_clock *clock, const char *when, char out[11], crm_error *err);
+/* A day ahead: "30d", "4w", "6m" after D, or a date after D (on or after D
+ * when today is allowed). option names the option in the error. */
+int crm_day_ahead(const crm_clock *clock, const char *option, const char *when, bool today,
+		  char out[11], crm_error *err);
 
 /* normalize.c: the normalized forms of SPEC, "Normalized values".
  * Each writes the normalized text into out (NUL-terminated) and returns
@@ -541,5 +545,75 @@ extern const char *const crm_settings_columns[4];
 
 /* dump.c: everything, as NDJSON that crm-add restores. */
 int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err);
+
+/* notes.c: notes and follow-ups (crm-note). A note's text is trimmed, not
+ * empty, at most 64 KiB; line breaks are kept. Ids are never reused. */
+typedef struct crm_note_def {
+	const char *body;
+	const char *category;  /* NULL: 其他 */
+	const char *author;
+	const char *follow_up; /* YYYY-MM-DD, or NULL */
+} crm_note_def;
+/* The same note for every customer where chooses, in one transaction;
+ * *first is the id of the first, the others follow in customer order. */
+int crm_note_add(crm_db *db, const crm_expr *where, const crm_note_def *note,
+		 const crm_clock *clock, long *added, int64_t *first, crm_error *err);
+/* CRM_EDATA naming the known categories when name is not one. */
+int crm_note_category_check(crm_db *db, const char *name, crm_error *err);
+int crm_note_category_add(crm_db *db, const char *name, crm_error *err);
+int crm_note_categories(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_note_category_columns[2];
+/* The id of the note added for customer id since note first ("" for none);
+ * valid until the next call. */
+typedef struct crm_note_lookup crm_note_lookup;
+crm_note_lookup *crm_note_lookup_new(crm_db *db, int64_t first, crm_error *err);
+const char *crm_note_lookup_get(crm_note_lookup *l, const char *id);
+void crm_note_lookup_free(crm_note_lookup *l);
+
+/* What -l and --due show: notes of the customers where chooses (NULL: all),
+ * written up to D, narrowed by each filter given. */
+typedef struct crm_note_filter {
+	const char *since;    /* YYYY-MM-DD: written on or after */
+	const char *pattern;  /* PCRE2, UTF mode, over the text */
+	const char *words;    /* every word in the text (FTS5 trigram index) */
+	const char *category, *author;
+} crm_note_filter;
+/* Newest first. */
+int crm_notes_list(crm_db *db, const crm_expr *where, const crm_note_filter *f,
+		   const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_note_columns[9];
+/* Follow-ups due on or before D and not done, the most overdue first. */
+int crm_notes_due(crm_db *db, const crm_expr *where, const crm_note_filter *f,
+		  const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_note_due_columns[9];
+/* Closes a follow-up; done_at is set to when it was done before, if it was. */
+int crm_note_done(crm_db *db, int64_t nid, const crm_clock *clock, char done_at[20],
+		  crm_error *err);
+/* The earlier text is kept as a revision; *changed is false for the same text. */
+int crm_note_edit(crm_db *db, int64_t nid, const char *body, const char *author,
+		  const crm_clock *clock, bool *changed, crm_error *err);
+int crm_note_history(crm_db *db, int64_t nid, crm_writer *out, crm_error *err);
+extern const char *const crm_note_history_columns[4];
+/* Moves the note, with its revisions, to note_deletions, with who and when. */
+int crm_note_delete(crm_db *db, int64_t nid, const char *who, const crm_clock *clock,
+		    crm_error *err);
+int crm_notes_deleted(crm_db *db, crm_writer *out, crm_error *err);
+
+/* note_import.c: records of customer_id, body, and optionally category,
+ * author (default: author), follow_up and created_at (default: now), in one
+ * transaction that crm_note_import_end commits (not with dry_run). */
+typedef struct crm_note_import crm_note_import;
+typedef struct crm_note_import_counts {
+	long added, unchanged, rejected;
+} crm_note_import_counts;
+int crm_note_import_begin(crm_note_import **imp, crm_db *db, const char *author,
+			  const crm_clock *clock, bool dry_run, crm_error *err);
+/* CRM_EDATA: the record is bad (err says why), nothing of it is stored. */
+int crm_note_import_record(crm_note_import *imp, const crm_record *rec, crm_error *err);
+/* The first field of rec that is not a note's, or NULL. */
+const char *crm_note_import_unknown(const crm_record *rec);
+int crm_note_import_end(crm_note_import *imp, bool commit, crm_note_import_counts *counts,
+			crm_error *err);
+extern const char *const crm_note_deleted_columns[8];
 
 #endif

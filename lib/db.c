@@ -73,6 +73,9 @@ int crm_db_fail(crm_db *db, crm_error *err, const char *what)
 		return crm_error_set(err, CRM_EDB, "%s: not a database", path);
 	if ((code & 0xff) == SQLITE_READONLY)
 		return crm_error_set(err, CRM_EDB, "%s: database is read-only", path);
+	/* A pattern that cannot be matched is the user's input, not the database's. */
+	if ((code & 0xff) == SQLITE_ERROR && strstr(reason, "regular expression"))
+		return crm_error_set(err, CRM_EDATA, "%s", reason);
 	if (what)
 		return crm_error_set(err, CRM_EDB, "%s: %s: %s", path, what, reason);
 	return crm_error_set(err, CRM_EDB, "%s: %s", path, reason);

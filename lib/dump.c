@@ -5,7 +5,8 @@
  * restore stores them in, so that dumping a restored database gives the same
  * bytes), then saved segments and their snapshots' members, the tag
  * catalog, the tag rules and the taggings, the score models (every
- * version), the scores and the changes of grade, a line each.
+ * version), the scores and the changes of grade, the note categories, the
+ * notes, their earlier texts and the deleted notes, a line each.
  * Custom attributes sit in a nested "attrs" object so that no
  * attribute name can collide with a field. */
 #include <errno.h>
@@ -84,6 +85,16 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 	static const char *const model_names[] = {"name", "version", "body", "created_at"};
 	static const char *const score_names[] = {"id", "model", "score", "grade", "as_of"};
 	static const char *const change_names[] = {"id", "model", "as_of", "from_grade", "to_grade"};
+	static const char *const category_names[] = {"name", "position"};
+	static const char *const note_names[] = {
+		"note_id", "customer_id", "body", "category", "author", "created_at", "updated_at",
+		"follow_up", "done_at",
+	};
+	static const char *const revision_names[] = {"note_id", "body", "author", "revised_at"};
+	static const char *const deletion_names[] = {
+		"note_id", "customer_id", "body", "category", "author", "created_at", "updated_at",
+		"follow_up", "done_at", "revisions", "deleted_by", "deleted_at",
+	};
 	static const char *const event_names[] = {
 		"id", "customer_id", "type", "ts", "amount", "product", "channel",
 	};
@@ -147,6 +158,23 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 				"SELECT c.id, h.model, h.as_of, h.from_grade, h.to_grade FROM grade_history h"
 				" JOIN customers c USING (cid) ORDER BY h.cid, h.model, h.as_of",
 				"grade_change", change_names, 5, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db, "SELECT name, position FROM note_categories ORDER BY position, name",
+				"note_category", category_names, 2, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT n.nid, c.id, n.body, n.category, n.author, n.created_at, n.updated_at,"
+				" n.follow_up, n.done_at FROM notes n JOIN customers c USING (cid) ORDER BY n.nid",
+				"note", note_names, 9, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db, "SELECT nid, body, author, revised_at FROM note_revisions ORDER BY rowid",
+				"note_revision", revision_names, 4, out, err);
+	if (rc == CRM_OK)
+		rc = dump_query(db,
+				"SELECT nid, customer_id, body, category, author, created_at, updated_at,"
+				" follow_up, done_at, revisions, deleted_by, deleted_at FROM note_deletions"
+				" ORDER BY rowid",
+				"note_deletion", deletion_names, 12, out, err);
 	crm_db_exec(db, "COMMIT", NULL);
 	if (rc == CRM_OK && fflush(out) != 0)
 		rc = crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno));

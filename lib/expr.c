@@ -1,11 +1,9 @@
 /* expr.c: the expression language of crm-expr(7). A lexer and a recursive-
  * descent parser build a tree; the compiler turns it into one SQL condition
  * over customers (alias c), every value from the user a bound parameter. */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1103,18 +1101,11 @@ static void emit_match(struct compiler *c, const struct node *n)
 		cfail(c, pattern, "a regular expression is a string: phone ~ '^1(3[5-9])'");
 		return;
 	}
-	int code;
-	PCRE2_SIZE offset;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern->text, PCRE2_ZERO_TERMINATED,
-				       PCRE2_UTF | PCRE2_UCP, &code, &offset, NULL);
-	if (!re) {
-		PCRE2_UCHAR reason[256];
-		pcre2_get_error_message(code, reason, sizeof reason);
-		cfail(c, pattern, "bad regular expression: %s (at character %zu of the pattern)",
-		      (const char *)reason, (size_t)offset + 1);
+	crm_error why;
+	if (crm_regex_check(pattern->text, &why) != CRM_OK) {
+		cfail(c, pattern, "%s", why.msg);
 		return;
 	}
-	pcre2_code_free(re);
 	crm_sql_add(c->q, n->negated ? "(NOT crm_regexp(" : "(crm_regexp(");
 	crm_sql_text(c->q, pattern->text);
 	crm_sql_add(c->q, ", ");
@@ -1207,6 +1198,19 @@ static void free_custom(struct compiler *c)
 	for (size_t i = 0; i < c->ncustom; i++)
 		free(c->custom[i]);
 	free(c->custom);
+}
+
+void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int *rc)
+{
+	if (crm_expr_is_chosen(where)) {
+		crm_sql_add(q, "SELECT cid FROM temp.chosen_ids");
+		return;
+	}
+	crm_sql_add(q, "SELECT c.cid FROM customers c");
+	if (where && *rc == CRM_OK) {
+		crm_sql_add(q, " WHERE ");
+		*rc = crm_expr_emit(where, q, err);
+	}
 }
 
 int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err)

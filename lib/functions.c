@@ -137,6 +137,22 @@ static void valid_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, rc == CRM_OK && strcmp(out, value) == 0);
 }
 
+int crm_regex_check(const char *pattern, crm_error *err)
+{
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+				       &code, &offset, NULL);
+	if (re) {
+		pcre2_code_free(re);
+		return CRM_OK;
+	}
+	PCRE2_UCHAR reason[256];
+	pcre2_get_error_message(code, reason, sizeof reason);
+	return crm_error_set(err, CRM_EDATA, "bad regular expression: %s (at character %zu of the pattern)",
+			     (const char *)reason, (size_t)offset + 1);
+}
+
 int crm_functions_register(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;

@@ -315,6 +315,34 @@ static int restore_row(crm_import *imp, const char *sql, const crm_record *in,
 	return changed ? CRM_OK : CRM_EDATA;
 }
 
+/* A dump's note categories, notes, earlier texts and deleted notes. */
+static int restore_note(crm_import *imp, const char *kind, const crm_record *in, crm_error *err)
+{
+	static const char *const category[] = {"name", "position"};
+	static const char *const note[] = {"note_id", "customer_id", "body", "category", "author",
+					   "created_at", "updated_at", "follow_up", "done_at"};
+	static const char *const revision[] = {"note_id", "body", "author", "revised_at"};
+	static const char *const deletion[] = {"note_id", "customer_id", "body", "category", "author",
+					       "created_at", "updated_at", "follow_up", "done_at",
+					       "revisions", "deleted_by", "deleted_at"};
+	if (import_events_pending(imp) && import_events_flush(imp, err) != CRM_OK)
+		return err->code;
+	if (!strcmp(kind, "note_category"))
+		return restore_row(imp, "INSERT INTO note_categories (name, position) VALUES (?1, ?2)"
+				   " ON CONFLICT (name) DO UPDATE SET position = ?2", in, category, 2, err);
+	if (!strcmp(kind, "note"))
+		return restore_row(imp, "INSERT OR REPLACE INTO notes (nid, cid, body, category, author,"
+				   " created_at, updated_at, follow_up, done_at) SELECT ?1, cid, ?3, ?4, ?5,"
+				   " ?6, ?7, ?8, ?9 FROM customers WHERE id = ?2", in, note, 9, err);
+	if (!strcmp(kind, "note_revision"))
+		return restore_row(imp, "INSERT INTO note_revisions (nid, body, author, revised_at)"
+				   " VALUES (?1, ?2, ?3, ?4)", in, revision, 4, err);
+	return restore_row(imp, "INSERT INTO note_deletions (nid, cid, customer_id, body, category,"
+			   " author, created_at, updated_at, follow_up, done_at, revisions, deleted_by,"
+			   " deleted_at) VALUES (?1, (SELECT cid FROM customers WHERE id = ?2), ?2, ?3, ?4,"
+			   " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", in, deletion, 12, err);
+}
+
 /* A dump's settings, segments and snapshot members: stored as they were. */
 static int restore_other(crm_import *imp, const char *kind, const crm_record *in, crm_error *err)
 {
@@ -329,6 +357,8 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 	static const char *const score[] = {"id", "model", "score", "grade", "as_of"};
 	static const char *const change[] = {"id", "model", "as_of", "from_grade", "to_grade"};
 	int rc;
+	if (!strncmp(kind, "note", 4))
+		return restore_note(imp, kind, in, err);
 	if (!strcmp(kind, "setting")) {
 		rc = restore_row(imp, "INSERT OR REPLACE INTO settings (key, value, updated_at)"
 				 " VALUES (?1, ?2, ?3)", in, setting, 3, err);
@@ -381,7 +411,8 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 static bool is_other_kind(const char *kind)
 {
 	static const char *const kinds[] = {"setting", "segment", "segment_member", "tag", "tag_rule",
-					    "tagging", "model", "score", "grade_change"};
+					    "tagging", "model", "score", "grade_change", "note_category",
+					    "note", "note_revision", "note_deletion"};
 	for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
 		if (!strcmp(kind, kinds[i]))
 			return true;

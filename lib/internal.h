@@ -48,6 +48,8 @@ void crm_builder_free(struct crm_builder *b);
 /* utf8.c */
 size_t crm_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 int crm_codepoint_width(uint32_t cp);
+/* The characters (code points) in valid UTF-8 text. */
+size_t crm_utf8_chars(const char *str);
 
 /* normalize.c: parses a normalized YYYY-MM-DDTHH:MM:SS into t (local time). */
 bool crm_parse_timestamp(const char *ts, struct tm *t);
@@ -142,6 +144,10 @@ void crm_rfm_segment_sql(crm_sql *q, const crm_model *m);
 int crm_rfm_score(crm_db *db, const crm_model *m, const crm_expr *where, const crm_clock *clock,
 		  crm_error *err);
 
+/* notes.c: CRM_EDATA when a note's (trimmed) text is too long, not UTF-8,
+ * or holds control characters other than line breaks and tabs. */
+int crm_note_text_check(const char *s, size_t n, crm_error *err);
+
 /* expr.c */
 /* Appends the expression as an SQL condition over customers c. */
 int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err);
@@ -162,6 +168,11 @@ void crm_aggs_join(const crm_aggs *a, crm_sql *q);
 /* True when e is the chosen set alone (crm_expr_chosen), whose customer ids
  * are in temp.chosen_ids: a statement can take them from there. */
 bool crm_expr_is_chosen(const crm_expr *e);
+/* "SELECT cid ..." of the customers where chooses (NULL: everyone). Ids given
+ * or piped in are taken from the chosen set as they were looked up: reading
+ * the customers table again for them would read most of its pages for a
+ * tenth of the customers. Does nothing more once *rc is not OK. */
+void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int *rc);
 /* True when the expression text calls segment('name'). */
 bool crm_expr_text_uses_segment(const char *text, const char *name);
 
@@ -171,6 +182,8 @@ int crm_segment_expr(crm_db *db, const char *name, char **text, crm_error *err);
 
 /* functions.c: the SQL functions libcrm registers on every connection. */
 int crm_functions_register(sqlite3 *db);
+/* CRM_EDATA with PCRE2's reason and where, when pattern does not compile. */
+int crm_regex_check(const char *pattern, crm_error *err);
 
 /* fields.c */
 enum crm_field_source {

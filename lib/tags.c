@@ -312,8 +312,6 @@ static long tags_max(crm_db *db, crm_error *err)
 	return n;
 }
 
-static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *rc);
-
 static long catalog_size(crm_db *db)
 {
 	return crm_db_count(db, "SELECT count(*) FROM tags");
@@ -339,7 +337,7 @@ static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where, 
 	if (from_changes)
 		crm_sql_add(&q, "SELECT cid FROM temp.tag_changes WHERE change = '+'");
 	else
-		chosen_cond(&q, where, err, &rc);
+		crm_sql_chosen_cids(&q, where, err, &rc);
 	crm_sql_add(&q, ") GROUP BY ct.cid HAVING count(*) > ");
 	crm_sql_int(&q, max);
 	crm_sql_add(&q, " LIMIT 1");
@@ -372,22 +370,6 @@ static int tag_for_use(crm_db *db, const char *name, bool strict, bool force,
 	return tag_id(db, name, tid, err);
 }
 
-/* The chosen customers' cids. Ids given or piped in are taken as they were
- * looked up: reading the customers table again for them would read most of
- * its pages for a tenth of the customers. */
-static void chosen_cond(crm_sql *q, const crm_expr *where, crm_error *err, int *rc)
-{
-	if (crm_expr_is_chosen(where)) {
-		crm_sql_add(q, "SELECT cid FROM temp.chosen_ids");
-		return;
-	}
-	crm_sql_add(q, "SELECT c.cid FROM customers c");
-	if (where && *rc == CRM_OK) {
-		crm_sql_add(q, " WHERE ");
-		*rc = crm_expr_emit(where, q, err);
-	}
-}
-
 /* Adds one tag to the chosen customers, in place of the others of its group. */
 static bool in_a_group(crm_db *db, sqlite3_int64 tid)
 {
@@ -416,7 +398,7 @@ static int remove_siblings(crm_db *db, const crm_expr *where, sqlite3_int64 tid,
 		       " WHERE t.tid = ");
 	crm_sql_int(&q, tid);
 	crm_sql_add(&q, " AND o.grp = t.grp AND o.tid <> t.tid) AND cid IN (");
-	chosen_cond(&q, where, err, &rc);
+	crm_sql_chosen_cids(&q, where, err, &rc);
 	crm_sql_add(&q, ")");
 	if (rc == CRM_OK)
 		rc = crm_sql_exec(&q, NULL, err);
@@ -440,7 +422,7 @@ static int add_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, const c
 	crm_sql_add(&q, ", ");
 	crm_sql_text(&q, t->expires_on);
 	crm_sql_add(&q, " FROM (");
-	chosen_cond(&q, where, err, &rc);
+	crm_sql_chosen_cids(&q, where, err, &rc);
 	crm_sql_add(&q, ") WHERE true ON CONFLICT (cid, tid) DO UPDATE SET source = excluded.source,"
 		       " tagged_at = CASE WHEN NOT (customer_tags.expires_on IS NULL OR"
 		       " customer_tags.expires_on > ");
@@ -462,7 +444,7 @@ static int remove_tag(crm_db *db, const crm_expr *where, sqlite3_int64 tid, cons
 	crm_sql_add(&q, "DELETE FROM customer_tags WHERE tid = ");
 	crm_sql_int(&q, tid);
 	crm_sql_add(&q, " AND cid IN (");
-	chosen_cond(&q, where, err, &rc);
+	crm_sql_chosen_cids(&q, where, err, &rc);
 	crm_sql_add(&q, ")");
 	if (rc == CRM_OK)
 		rc = crm_sql_exec(&q, removed, err);
@@ -500,21 +482,7 @@ int crm_tag_set(crm_db *db, const crm_expr *where, const crm_tagging *t, const c
 
 int crm_tag_expiry(const crm_clock *clock, const char *when, char out[11], crm_error *err)
 {
-	int days;
-	if (crm_window_days(when, &days) == CRM_OK) {
-		crm_clock_day(clock, days, out);
-		return CRM_OK;
-	}
-	char date[32];
-	crm_error why;
-	if (crm_norm_date(when, date, sizeof date, &why) != CRM_OK || strlen(date) != 10)
-		return crm_error_set(err, CRM_EUSAGE, "--expires '%s': give days (30d, 4w, 6m) or a date",
-				     when);
-	if (strcmp(date, clock->date) <= 0)
-		return crm_error_set(err, CRM_EUSAGE, "--expires %s: the day must come after %s", date,
-				     clock->date);
-	memcpy(out, date, 11);
-	return CRM_OK;
+	return crm_day_ahead(clock, "--expires", when, false, out, err);
 }
 
 /* ---- rules ---- */

@@ -141,3 +141,11 @@ size_t crm_display_width(const char *str, size_t len)
 	}
 	return width;
 }
+
+size_t crm_utf8_chars(const char *str)
+{
+	size_t n = 0;
+	for (const unsigned char *s = (const unsigned char *)str; *s; s++)
+		n += (*s & 0xC0) != 0x80; /* every byte but continuation bytes starts one */
+	return n;
+}

@@ -26,7 +26,7 @@ out '... untouched' 'accounts' "sqlite3 other.db '.tables'"
 crm-export -d future.db --all > /dev/null
 sqlite3 future.db 'PRAGMA user_version = 99'
 err 'a database from a newer crm is refused' \
-	'crm-export: future.db: schema version 99 is newer than this crm knows (1): upgrade crm' 'crm-export -d future.db --all'
+	'crm-export: future.db: schema version 99 is newer than this crm knows (2): upgrade crm' 'crm-export -d future.db --all'
 fails 3 'a database in a folder that does not exist is an error' 'crm-export -d no/such/dir/x.db --all'
 
 printf 'id,name\n1,a\n' | crm-add -q -d ro.db > /dev/null

@@ -12,7 +12,7 @@ bash_complete() { # bash_complete FUNCTION WORD...: what bash offers for the las
 		"$COMP/crm.bash" "$2" "$1"
 }
 
-for c in crm-add crm-export crm-segment crm-tag crm-score; do
+for c in crm-add crm-export crm-segment crm-tag crm-score crm-note; do
 	f=_$(echo $c | tr - _)
 	formats='csv
 ids
@@ -86,6 +86,15 @@ out 'zsh completes model names' 'rfm
 价值' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-score --show '"
 out 'fish completes model names' 'rfm
 价值' "fish -c 'source $COMP/crm-score.fish; complete -C \"crm-score --model \"' | cut -f1 | sort"
+crm-note -q --add-category 售后
+out 'bash completes note categories' '售后' "bash -c '$(bash_complete _crm_note "crm-note -c 售")'"
+out 'zsh completes note categories' '其他
+售后
+回访
+投诉
+沟通
+需求' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-note -c '"
+out 'fish completes note categories' '售后' "fish -c 'source $COMP/crm-note.fish; complete -C \"crm-note --category 售\"' | cut -f1"
 out 'fish completes --match' 'email
 phone
 wechat_id' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --match \"' | cut -f1 | sort"

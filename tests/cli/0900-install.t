@@ -7,22 +7,26 @@ ok 'make install with DESTDIR and PREFIX' \
 	"make -s -C '$TOP' install B='$CRM_BIN' DESTDIR='$WORK/root' PREFIX=/opt/crm > make.out 2>&1"
 out 'installs the commands, man pages and completions' 'opt/crm/bin/crm-add
 opt/crm/bin/crm-export
+opt/crm/bin/crm-note
 opt/crm/bin/crm-score
 opt/crm/bin/crm-segment
 opt/crm/bin/crm-tag
 opt/crm/share/bash-completion/completions/crm
 opt/crm/share/bash-completion/completions/crm-add
 opt/crm/share/bash-completion/completions/crm-export
+opt/crm/share/bash-completion/completions/crm-note
 opt/crm/share/bash-completion/completions/crm-score
 opt/crm/share/bash-completion/completions/crm-segment
 opt/crm/share/bash-completion/completions/crm-tag
 opt/crm/share/fish/vendor_completions.d/crm-add.fish
 opt/crm/share/fish/vendor_completions.d/crm-export.fish
+opt/crm/share/fish/vendor_completions.d/crm-note.fish
 opt/crm/share/fish/vendor_completions.d/crm-score.fish
 opt/crm/share/fish/vendor_completions.d/crm-segment.fish
 opt/crm/share/fish/vendor_completions.d/crm-tag.fish
 opt/crm/share/man/man1/crm-add.1
 opt/crm/share/man/man1/crm-export.1
+opt/crm/share/man/man1/crm-note.1
 opt/crm/share/man/man1/crm-score.1
 opt/crm/share/man/man1/crm-segment.1
 opt/crm/share/man/man1/crm-tag.1

@@ -1,0 +1,219 @@
+/* note_import.c: notes from another system, all in one transaction. A record
+ * names its customer (customer_id, else id) and gives the text (body); the
+ * rest is optional. A note already there (same customer, time and text) is
+ * counted unchanged, so an import can be run again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { N_CUSTOMER, N_BODY, N_CATEGORY, N_AUTHOR, N_FOLLOW_UP, N_CREATED, N_COUNT };
+
+/* The names each field is known by, English first. */
+static const char *const field_names[N_COUNT][5] = {
+	[N_CUSTOMER] = {"customer_id", "客户编号", "客户ID", NULL},
+	[N_BODY] = {"body", "note", "text", "备注", "内容"},
+	[N_CATEGORY] = {"category", "分类", "类别", NULL},
+	[N_AUTHOR] = {"author", "作者", "记录人", NULL},
+	[N_FOLLOW_UP] = {"follow_up", "回访日期", "回访", NULL},
+	[N_CREATED] = {"created_at", "时间", "创建时间", "记录时间", NULL},
+};
+
+struct crm_note_import {
+	crm_db *db;
+	const crm_clock *clock;
+	char *author;
+	bool dry_run;
+	int64_t next;
+	sqlite3_stmt *customer, *same, *insert, *category;
+	crm_note_import_counts counts;
+};
+
+static const crm_value *field(const crm_record *rec, int f)
+{
+	for (int i = 0; i < 5 && field_names[f][i]; i++) {
+		const crm_value *v = crm_record_get(rec, field_names[f][i]);
+		if (v)
+			return v;
+	}
+	return f == N_CUSTOMER ? crm_record_get(rec, "id") : NULL;
+}
+
+static const char *text(const crm_record *rec, int f)
+{
+	const crm_value *v = field(rec, f);
+	return v && v->s && v->len ? v->s : NULL;
+}
+
+int crm_note_import_begin(crm_note_import **out, crm_db *db, const char *author,
+			  const crm_clock *clock, bool dry_run, crm_error *err)
+{
+	crm_note_import *imp = crm_xmalloc(sizeof *imp);
+	*imp = (crm_note_import){.db = db, .clock = clock, .author = crm_xstrdup(author),
+				 .dry_run = dry_run};
+	*out = imp;
+	if (crm_db_begin(db, err) != CRM_OK)
+		return CRM_EDB;
+	long last = crm_db_count(db, "SELECT max(coalesce((SELECT max(nid) FROM notes), 0),"
+				 " coalesce((SELECT max(nid) FROM note_deletions), 0))");
+	imp->next = last + 1;
+	if (last < 0 ||
+	    crm_db_prepare(db, &imp->customer, "SELECT cid FROM customers WHERE id = ?1", err) ||
+	    crm_db_prepare(db, &imp->same, "SELECT 1 FROM notes WHERE cid = ?1 AND created_at = ?2"
+			   " AND body = ?3", err) ||
+	    crm_db_prepare(db, &imp->insert, "INSERT INTO notes (nid, cid, body, category, author,"
+			   " created_at, updated_at, follow_up) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+			   err) ||
+	    crm_db_prepare(db, &imp->category, "SELECT 1 FROM note_categories WHERE name = ?1", err))
+		return crm_db_fail(db, err, NULL);
+	return CRM_OK;
+}
+
+/* A record's values, checked and normalized. */
+struct note_in {
+	sqlite3_int64 cid;
+	const char *body, *category, *author;
+	size_t body_len;
+	char follow_up[32], created[32];
+};
+
+static int find_customer(crm_note_import *imp, const crm_record *rec, struct note_in *n,
+			 crm_error *err)
+{
+	const char *id = text(rec, N_CUSTOMER);
+	if (!id)
+		return crm_error_set(err, CRM_EDATA, "customer_id: missing");
+	sqlite3_reset(imp->customer);
+	sqlite3_bind_text(imp->customer, 1, id, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(imp->customer);
+	if (rc == SQLITE_ROW) {
+		n->cid = sqlite3_column_int64(imp->customer, 0);
+		return CRM_OK;
+	}
+	if (rc != SQLITE_DONE)
+		return crm_db_fail(imp->db, err, NULL);
+	return crm_error_set(err, CRM_EDATA, "customer_id: no customer '%s'", id);
+}
+
+static int check_category(crm_note_import *imp, const char *name, crm_error *err)
+{
+	sqlite3_reset(imp->category);
+	sqlite3_bind_text(imp->category, 1, name, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(imp->category);
+	if (rc == SQLITE_ROW)
+		return CRM_OK;
+	if (rc != SQLITE_DONE)
+		return crm_db_fail(imp->db, err, NULL);
+	crm_note_category_check(imp->db, name, err); /* the message with the known ones */
+	char why[sizeof err->msg];
+	snprintf(why, sizeof why, "%s", err->msg);
+	return crm_error_set(err, CRM_EDATA, "category: %s", why);
+}
+
+static int read_note(crm_note_import *imp, const crm_record *rec, struct note_in *n, crm_error *err)
+{
+	if (find_customer(imp, rec, n, err) != CRM_OK)
+		return err->code;
+	const char *body = text(rec, N_BODY);
+	n->body_len = body ? strlen(body) : 0;
+	n->body = body ? crm_trim(body, &n->body_len) : NULL;
+	if (!n->body || !n->body_len)
+		return crm_error_set(err, CRM_EDATA, "body: a note needs text");
+	if (crm_note_text_check(n->body, n->body_len, err) != CRM_OK)
+		return CRM_EDATA;
+	n->category = text(rec, N_CATEGORY);
+	if (!n->category)
+		n->category = "其他";
+	else if (check_category(imp, n->category, err) != CRM_OK)
+		return err->code;
+	n->author = text(rec, N_AUTHOR) ? text(rec, N_AUTHOR) : imp->author;
+	const char *follow = text(rec, N_FOLLOW_UP), *created = text(rec, N_CREATED);
+	crm_error why;
+	n->follow_up[0] = '\0';
+	if (follow && (crm_norm_date(follow, n->follow_up, sizeof n->follow_up, &why) != CRM_OK ||
+		       strlen(n->follow_up) != 10))
+		return crm_error_set(err, CRM_EDATA, "follow_up: '%s' is not a date", follow);
+	snprintf(n->created, sizeof n->created, "%s", imp->clock->now);
+	if (created && crm_norm_timestamp(created, n->created, sizeof n->created, &why) != CRM_OK)
+		return crm_error_set(err, CRM_EDATA, "created_at: '%s' is not a time", created);
+	return CRM_OK;
+}
+
+static bool already_there(crm_note_import *imp, const struct note_in *n)
+{
+	sqlite3_reset(imp->same);
+	sqlite3_bind_int64(imp->same, 1, n->cid);
+	sqlite3_bind_text(imp->same, 2, n->created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(imp->same, 3, n->body, (int)n->body_len, SQLITE_STATIC);
+	return sqlite3_step(imp->same) == SQLITE_ROW;
+}
+
+static int store(crm_note_import *imp, const struct note_in *n, crm_error *err)
+{
+	sqlite3_stmt *st = imp->insert;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, imp->next);
+	sqlite3_bind_int64(st, 2, n->cid);
+	sqlite3_bind_text(st, 3, n->body, (int)n->body_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, n->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, n->author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, n->created, -1, SQLITE_STATIC);
+	crm_bind_text_or_null(st, 7, n->follow_up);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return crm_db_fail(imp->db, err, NULL);
+	imp->next++;
+	return CRM_OK;
+}
+
+int crm_note_import_record(crm_note_import *imp, const crm_record *rec, crm_error *err)
+{
+	crm_error_clear(err);
+	struct note_in n;
+	int rc = read_note(imp, rec, &n, err);
+	if (rc == CRM_EDATA)
+		imp->counts.rejected++;
+	if (rc != CRM_OK)
+		return rc;
+	if (already_there(imp, &n)) {
+		imp->counts.unchanged++;
+		return CRM_OK;
+	}
+	rc = store(imp, &n, err);
+	if (rc == CRM_OK)
+		imp->counts.added++;
+	return rc;
+}
+
+const char *crm_note_import_unknown(const crm_record *rec)
+{
+	for (size_t i = 0; i < rec->n; i++) {
+		bool known = !strcmp(rec->names[i], "id") || !strcmp(rec->names[i], "error");
+		for (int f = 0; f < N_COUNT && !known; f++)
+			for (int k = 0; k < 5 && field_names[f][k] && !known; k++)
+				known = !strcmp(rec->names[i], field_names[f][k]);
+		if (!known)
+			return rec->names[i];
+	}
+	return NULL;
+}
+
+int crm_note_import_end(crm_note_import *imp, bool commit, crm_note_import_counts *counts,
+			crm_error *err)
+{
+	if (!imp)
+		return CRM_OK;
+	if (counts)
+		*counts = imp->counts;
+	sqlite3_finalize(imp->customer);
+	sqlite3_finalize(imp->same);
+	sqlite3_finalize(imp->insert);
+	sqlite3_finalize(imp->category);
+	crm_db *db = imp->db;
+	bool dry = imp->dry_run;
+	free(imp->author);
+	free(imp);
+	if (commit && !dry)
+		return crm_db_commit(db, err);
+	crm_db_rollback(db);
+	return CRM_OK;
+}
