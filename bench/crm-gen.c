@@ -2,6 +2,7 @@
  *
  *   crm-gen customers N [--seed S] [--messy] [--sqlite]
  *   crm-gen events N --customers C [--seed S] [--sqlite]
+ *   crm-gen notes N --customers C [--seed S] [--sqlite]
  *
  * CSV on stdout. --messy writes phones, dates and genders the many ways
  * people type them (and a few duplicate rows), as a real export would.
@@ -182,10 +183,62 @@ static void events(unsigned long n, unsigned long ncustomers, int sqlite)
 	}
 }
 
+static const char *const phrases[] = {
+	"客户询问%s的用法", "投诉物流太慢，要求补偿", "要求退款", "已发送双十一优惠券", "下周再联系",
+	"很喜欢%s", "生日祝福已发送", "对价格比较敏感", "电话未接通", "想要发票", "微信已加好友",
+	"老客户介绍来的", "想了解%s有没有小样", "快递破损，已补发", "repeat buyer; prefers %s",
+	"问能不能货到付款", "会员积分兑换了%s", "抱怨客服回复慢", "订单号 %06u 已处理",
+	"sent the autumn catalogue", "想给朋友带两瓶%s", "说下个月搬家，新地址待定",
+};
+static const char *const categories[] = {"沟通", "回访", "投诉", "需求", "其他"};
+
+/* Two to four phrases, joined by "；". */
+static void note_body(char *out, size_t sz)
+{
+	size_t len = 0;
+	int k = 2 + (int)pick(3);
+	for (int i = 0; i < k && len + 80 < sz; i++) {
+		const char *p = phrases[pick(COUNT(phrases))];
+		char part[160];
+		if (strstr(p, "%06u"))
+			snprintf(part, sizeof part, p, (unsigned)pick(1000000));
+		else if (strstr(p, "%s"))
+			snprintf(part, sizeof part, p, products[pick(COUNT(products))]);
+		else
+			snprintf(part, sizeof part, "%s", p);
+		len += (size_t)snprintf(out + len, sz - len, "%s%s", i ? "；" : "", part);
+	}
+}
+
+static void notes(unsigned long n, unsigned long ncustomers, int sqlite)
+{
+	if (!sqlite)
+		printf("customer_id,body,category,author,follow_up,created_at\n");
+	for (unsigned long i = 0; i < n; i++) {
+		int day = (int)(i * 731 / n), y, m, d, fy, fm, fd;
+		day_to_date(day, &y, &m, &d);
+		day_to_date(day + 3 + (int)pick(14), &fy, &fm, &fd);
+		unsigned long c = 1 + next_random() % ncustomers;
+		char body[512], ts[32], follow[16] = "";
+		note_body(body, sizeof body);
+		snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, 8 + (int)pick(14),
+			 (int)pick(60), (int)pick(60));
+		if (pick(5) == 0)
+			snprintf(follow, sizeof follow, "%04d-%02d-%02d", fy, fm, fd);
+		const char *category = categories[pick(COUNT(categories))];
+		const char *author = owners[pick(COUNT(owners))];
+		if (sqlite)
+			printf("%lu,%lu,%s,%s,%s,%s,%s,%s,\n", i + 1, c, body, category, author, ts, ts, follow);
+		else
+			printf("C%07lu,%s,%s,%s,%s,%s\n", c, body, category, author, follow, ts);
+	}
+}
+
 static void usage(void)
 {
 	fputs("usage: crm-gen customers N [--seed S] [--messy] [--sqlite]\n"
-	      "       crm-gen events N --customers C [--seed S] [--sqlite]\n", stderr);
+	      "       crm-gen events N --customers C [--seed S] [--sqlite]\n"
+	      "       crm-gen notes N --customers C [--seed S] [--sqlite]\n", stderr);
 	exit(2);
 }
 
@@ -211,6 +264,8 @@ int main(int argc, char **argv)
 		customers(n, messy, sqlite);
 	else if (strcmp(argv[1], "events") == 0 && ncustomers > 0)
 		events(n, ncustomers, sqlite);
+	else if (strcmp(argv[1], "notes") == 0 && ncustomers > 0)
+		notes(n, ncustomers, sqlite);
 	else
 		usage();
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/run.sh [BUILD_DIR]: crm against the sqlite3 shell doing the same work
 # on the same data, in one run, with the ratios and crm's peak memory.
-#   CUSTOMERS=1000000 EVENTS=5000000 by default; data is kept in bench/data.
+#   CUSTOMERS=1000000 EVENTS=5000000 NOTES=1000000 by default; data is kept in bench/data.
 # Needs the sqlite3 shell and GNU time (Debian: apt-get install sqlite3 time).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -189,6 +189,38 @@ crm-score -q -d score.crm.db --define value "$top/examples/value.model"
 score_race "crm-score --all, examples/value.model" --all score-model.sql value
 score_race "crm-score -m rfm --all" "-m rfm --all" score-rfm.sql rfm
 rm -f score.crm.db* score.sqlite3.db*
+
+# Notes: an import into the indexed table, then searches. grep -P reads the
+# same text, exported to a file, one note a line.
+notes=${NOTES:-1000000}
+nf=notes-$notes-$customers
+if [ ! -s "$nf.csv" ] || [ ! -s "$nf.sqlite.csv" ]; then
+	crm-gen notes "$notes" --customers "$customers" > "$nf.csv"
+	crm-gen notes "$notes" --customers "$customers" --sqlite > "$nf.sqlite.csv"
+fi
+fresh notes.crm.db
+fresh notes.sqlite3.db
+run "crm-note -d notes.crm.db -q --import $nf.csv"
+cs=$secs; cm=$mb
+run "$sqlite3 notes.sqlite3.db '.import --csv $nf.sqlite.csv notes'"
+report "crm-note --import $notes notes (text index kept)" "$cs" "$cm" "$secs" 1.5
+[ "$(sqlite3 notes.crm.db 'SELECT count(*) FROM notes')" = "$(sqlite3 notes.sqlite3.db 'SELECT count(*) FROM notes')" ] ||
+	{ echo "bench: the two imports hold different numbers of notes" >&2; exit 1; }
+sqlite3 notes.crm.db 'SELECT body FROM notes' > notes.txt
+for pattern in '想要发票.*小样' '订单号 \d{3}999 ' '(?i)PREFERS 口红' '退款|退货'; do
+	best "crm-note -d notes.crm.db -l --all --search '$pattern' > search.crm"
+	cs=$secs; cm=$mb
+	best "grep -P '$pattern' notes.txt > search.grep"
+	report "crm-note -l --search '$pattern' (vs grep -P)" "$cs" "$cm" "$secs" 2
+	[ $(($(wc -l < search.crm) - 1)) = "$(wc -l < search.grep)" ] ||
+		{ echo "bench: --search '$pattern' and grep -P found different notes" >&2; exit 1; }
+done
+for words in 362845 '物流太慢 想要发票' 发票; do
+	best "crm-note -d notes.crm.db -l --all --text '$words' > text.crm"
+	printf '%-56s %8s ms, %d notes found (target: under 50 ms)\n' "crm-note -l --text '$words'" \
+		"$(echo "$secs" | awk '{ printf "%d", $1 * 1000 }')" $(($(wc -l < text.crm) - 1))
+done
+rm -f notes.crm.db* notes.sqlite3.db*
 
 sqlite3 ours.db 'PRAGMA integrity_check' | grep -qx ok || { echo "bench: integrity check failed" >&2; exit 1; }
 echo "(same data and schema; the page cache crm uses on both sides: 16 MB for imports, SQLite's default for questions; $(nproc) cores; $(date +%F))"

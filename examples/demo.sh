@@ -67,6 +67,16 @@ crm-segment --all --by rfm_segment -o chart
 echo "crm-score -m rfm --explain C0000005 -o table"
 crm-score -m rfm --explain C0000005 -o table
 
+say "Notes (备注) and follow-ups (回访): a complaint to call back on, a note for a segment"
+echo "crm-note -c 投诉 --follow-up 3d C0000002 客户投诉物流太慢，要求补偿"
+crm-note -q -c 投诉 --follow-up 3d C0000002 客户投诉物流太慢，要求补偿
+echo "crm-segment -s 沉睡大客户 | crm-note 已发送唤醒优惠券"
+crm-segment -s 沉睡大客户 | crm-note -q 已发送唤醒优惠券 > /dev/null
+echo "crm-note --due --all --as-of 2025-01-05 -o table    # the calls owed, the most overdue first"
+crm-note --due --all --as-of 2025-01-05 -o table
+echo "crm-note -l --all --text 物流太慢 -o table    # Chinese found through a trigram index"
+crm-note -l --all --text 物流太慢 -o table
+
 say "A bad file changes nothing, and says why (examples/broken.csv):"
 crm-add examples/broken.csv >/dev/null || true
 

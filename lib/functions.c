@@ -2,6 +2,7 @@
  *   crm_regexp(pattern, text): PCRE2 in UTF mode; 1, 0, or NULL for NULL text.
  *   crm_number(text): the number text spells, or NULL. */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,88 @@ int crm_regex_check(const char *pattern, crm_error *err)
 	pcre2_get_error_message(code, reason, sizeof reason);
 	return crm_error_set(err, CRM_EDATA, "bad regular expression: %s (at character %zu of the pattern)",
 			     (const char *)reason, (size_t)offset + 1);
+}
+
+/* The bytes of the UTF-8 character at p. */
+static size_t char_len(const char *p)
+{
+	unsigned char c = (unsigned char)*p;
+	return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* The longest run of plain characters that every match of a pattern holds,
+ * when it can tell and the run has 3 characters or more. Conservative: no answer for
+ * alternation at the top, inline options other than a leading (?i), \Q.
+ * Groups, classes, escapes and metacharacters end a run; a quantifier takes
+ * back the character before it (* ? {) or ends the run after it (+). */
+char *crm_regex_literal(const char *p)
+{
+	crm_buf run = {0}, best = {0};
+	size_t run_chars = 0, best_chars = 0;
+	int depth = 0;
+	if (!strncmp(p, "(?i)", 4))
+		p += 4;
+	bool ok = true;
+	while (*p && ok) {
+		char c = *p;
+		size_t n = char_len(p);
+		bool literal = depth == 0 && n == 1 ? !strchr("\\.^$|()[]{}*+?", c) : depth == 0;
+		if (literal) {
+			crm_buf_add(&run, p, n);
+			run_chars++;
+			p += n;
+			continue;
+		}
+		if (strchr("*?{", c) && run_chars) { /* the last character may be absent */
+			size_t k = run.len;
+			while (k > 0 && ((unsigned char)run.p[k - 1] & 0xC0) == 0x80)
+				k--;
+			run.len = k ? k - 1 : 0;
+			run_chars--;
+		}
+		if (run_chars > best_chars) {
+			crm_buf_reset(&best);
+			crm_buf_add(&best, run.p, run.len);
+			best_chars = run_chars;
+		}
+		crm_buf_reset(&run);
+		run_chars = 0;
+		if (c == '\\') { /* \x41, \p{Han}, \k<n>, \cX: skip what may belong to it */
+			ok = p[1] != 'Q' && p[1] != '\0';
+			p += ok ? 1 + char_len(p + 1) : 0;
+			while (ok && isalnum((unsigned char)*p))
+				p++;
+			const char *close = *p == '{' ? "}" : *p == '<' ? ">" : *p == '\'' ? "'" : NULL;
+			if (ok && close) {
+				p = strchr(p, *close);
+				ok = p != NULL;
+				p += ok;
+			}
+		} else if (c == '[') { /* to the end of the class: ] first is a member */
+			p += p[1] == '^' ? 2 : 1;
+			p += *p == ']';
+			while (*p && *p != ']')
+				p += *p == '\\' && p[1] ? 2 : 1;
+			ok = *p == ']';
+			p += ok;
+		} else {
+			ok = !(c == '|' && depth == 0) && !(c == '(' && p[1] == '?');
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			p += n;
+		}
+	}
+	if (ok && run_chars > best_chars) {
+		crm_buf_reset(&best);
+		crm_buf_add(&best, run.p, run.len);
+		best_chars = run_chars;
+	}
+	crm_buf_free(&run);
+	if (!ok || best_chars < 3 || depth != 0) {
+		crm_buf_free(&best);
+		return NULL;
+	}
+	crm_buf_addc(&best, '\0');
+	return best.p;
 }
 
 int crm_functions_register(sqlite3 *db)

@@ -184,6 +184,10 @@ int crm_segment_expr(crm_db *db, const char *name, char **text, crm_error *err);
 int crm_functions_register(sqlite3 *db);
 /* CRM_EDATA with PCRE2's reason and where, when pattern does not compile. */
 int crm_regex_check(const char *pattern, crm_error *err);
+/* A run of 3 or more characters every match of pattern holds, for an index
+ * to narrow the rows a pattern is run on; NULL when it cannot tell. Caller
+ * frees. */
+char *crm_regex_literal(const char *pattern);
 
 /* fields.c */
 enum crm_field_source {

@@ -232,6 +232,15 @@ const char *const crm_note_columns[9] = {
 	"body",
 };
 
+/* AND n.nid IN (the notes the trigram index finds for the phrase). */
+static void index_phrase(crm_buf *fts, const char *phrase)
+{
+	crm_buf_printf(fts, "%s\"", fts->len ? " AND " : "");
+	for (const char *p = phrase; *p; p++)
+		crm_buf_add(fts, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+	crm_buf_addc(fts, '"');
+}
+
 /* The words of --text: those of three characters or more are looked up in
  * the trigram index (a phrase each, quotes doubled); shorter ones, which a
  * trigram index cannot hold, are matched in the text itself. */
@@ -241,10 +250,7 @@ static void text_words(crm_sql *q, const char *words)
 	char *copy = crm_xstrdup(words);
 	for (char *w = strtok(copy, " \t\n\r"); w; w = strtok(NULL, " \t\n\r")) {
 		if (crm_utf8_chars(w) >= 3) {
-			crm_buf_printf(&fts, "%s\"", fts.len ? " AND " : "");
-			for (const char *p = w; *p; p++)
-				crm_buf_add(&fts, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-			crm_buf_addc(&fts, '"');
+			index_phrase(&fts, w);
 			continue;
 		}
 		crm_buf like = {0};
@@ -293,6 +299,16 @@ static int filter_sql(crm_sql *q, const crm_expr *where, const crm_note_filter *
 	}
 	if (f->pattern && rc == CRM_OK) {
 		rc = crm_regex_check(f->pattern, err);
+		char *literal = rc == CRM_OK ? crm_regex_literal(f->pattern) : NULL;
+		if (literal) {
+			crm_buf fts = {0};
+			index_phrase(&fts, literal);
+			crm_sql_add(q, " AND n.nid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ");
+			crm_sql_text(q, fts.p);
+			crm_sql_add(q, ")");
+			crm_buf_free(&fts);
+			free(literal);
+		}
 		crm_sql_add(q, " AND crm_regexp(");
 		crm_sql_text(q, f->pattern);
 		crm_sql_add(q, ", n.body)");

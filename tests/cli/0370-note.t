@@ -162,11 +162,13 @@ crm-note: notes: 0 added, 2 unchanged, 0 rejected" \
 	"grep -v -e C9 -e ',,其他' -e 闲聊 -e 02-30 notes.csv | crm-note --import"
 out 'json in, Chinese headers' '14|C3|沟通' \
 	"echo '[{\"客户编号\":\"C3\",\"内容\":\"微信聊过\",\"分类\":\"沟通\"}]' | crm-note -q --import && q \"SELECT n.nid, c.id, n.category FROM notes n JOIN customers c USING (cid) WHERE nid = 14\""
+out 'imports are indexed, and the index still follows new notes after them' '15
+14' "crm-note -q C2 微信聊过了 && crm-note -l --all --text 微信聊过 -o ndjson | grep -o 'note_id.:[0-9]*' | cut -d: -f2"
 fails 2 '--import needs input' 'crm-note --import < /dev/tty 2>/dev/null || exit 2'
 
 # ---- the dump ----
 ok 'the dump holds notes, revisions, deletions and categories' 'crm-export --dump > d1.ndjson'
-out '... of each kind' '12 "kind":"note"
+out '... of each kind' '13 "kind":"note"
 6 "kind":"note_category"
 2 "kind":"note_deletion"' "grep -o '\"kind\":\"note[a-z_]*\"' d1.ndjson | sort | uniq -c | sed 's/^ *//'"
 ok '... restores' 'crm-add -q -d r.db d1.ndjson > /dev/null'

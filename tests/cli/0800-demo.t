@@ -18,7 +18,10 @@ out '... and draws the tags' '4' "sed -n '/Tags by rule/,/Grades/p' demo.out | g
 out '... grades the customers, last month and today' '4' "sed -n '/Grades/,/churn warning/p' demo.out | grep -c '█'"
 out '... lists who fell' 'C0000017     value  2024-12-31  B           D' "sed -n '/churn warning/,/RFM/p' demo.out | grep C0000017"
 out '... draws the rfm segments' '9' "sed -n '/RFM as/,/crm-score -m rfm --explain/p' demo.out | grep -c '█'"
-out '... and explains one' 'segment    Loyal Customers' "sed -n '/--explain/,/bad file/p' demo.out | grep '^segment'"
+out '... and explains one' 'segment    Loyal Customers' "sed -n '/--explain/,/Notes (备注)/p' demo.out | grep '^segment'"
+out '... notes a complaint and lists the call due, 2 days overdue' '1' \
+	"sed -n '/Notes (备注)/,/--text/p' demo.out | grep -c 'C0000002 .* 2025-01-03  *2  *投诉'"
+out '... and finds it by words' '1' "sed -n '/--text/,/bad file/p' demo.out | grep -c 'C0000002 .*物流太慢'"
 out '... shows the bad file refused, with reasons' "crm-add: examples/broken.csv:3: phone: '12345' is not a mobile number" \
 	"grep 12345 demo.err"
 done_testing

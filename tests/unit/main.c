@@ -18,6 +18,7 @@ int main(void)
 	test_import();
 	test_tags();
 	test_models();
+	test_notes();
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;
 }

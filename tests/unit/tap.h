@@ -45,5 +45,6 @@ void test_db(void);
 void test_import(void);
 void test_tags(void);
 void test_models(void);
+void test_notes(void);
 
 #endif
