@@ -69,6 +69,9 @@ err '... one that backtracks without end is stopped' \
 	'crm-note: the regular expression takes too long (it backtracks without end)' \
 	"crm-note -l --all --search '^(a|aa)+\$'"
 fails 1 '... exit 1' "crm-note -l --all --search '^(a|aa)+\$'"
+out '--text, --search and --since together, with a selection' '4
+1' \
+	"crm-note -l C1 C2 --text 物流 --search '补偿' --since 2024-06-30 --as-of 2024-07-10 -o ndjson | grep -o 'note_id.:[0-9]*' | cut -d: -f2"
 out 'a selection by expression' '9
 6
 3' "crm-note -l -w \"city = '上海' and id = 'C3'\" -o ndjson | grep -o 'note_id.:[0-9]*' | cut -d: -f2"
@@ -167,10 +170,13 @@ out 'imports are indexed, and the index still follows new notes after them' '15
 fails 2 '--import needs input' 'crm-note --import < /dev/tty 2>/dev/null || exit 2'
 
 # ---- the dump ----
+crm-note -q --edit 12 '第一行
+第二行 "引号"，改过'
 ok 'the dump holds notes, revisions, deletions and categories' 'crm-export --dump > d1.ndjson'
 out '... of each kind' '13 "kind":"note"
 6 "kind":"note_category"
-2 "kind":"note_deletion"' "grep -o '\"kind\":\"note[a-z_]*\"' d1.ndjson | sort | uniq -c | sed 's/^ *//'"
+2 "kind":"note_deletion"
+1 "kind":"note_revision"' "grep -o '\"kind\":\"note[a-z_]*\"' d1.ndjson | sort | uniq -c | sed 's/^ *//'"
 ok '... restores' 'crm-add -q -d r.db d1.ndjson > /dev/null'
 ok '... into the same bytes' 'crm-export -d r.db --dump | cmp - d1.ndjson'
 out '... with a working text index' '12' "crm-note -d r.db -l --all --text 第二行 -o ndjson | grep -o 'note_id.:[0-9]*' | cut -d: -f2"
