@@ -10,21 +10,31 @@ enum {
 	OPT_KIND = 'k',
 	OPT_DUMP = OPT_FIRST_COMMAND_KEY,
 	OPT_LIST_FIELDS,
+	OPT_CAMPAIGN,
+	OPT_CAP,
+	OPT_DRY_RUN,
+	OPT_MASK,
+	OPT_EXCEL,
 };
 
 static const struct cli_option options[] = {
 	{OPT_FIELDS, "fields", "FIELDS", "comma-separated fields to write (default: all stored)"},
 	{OPT_KIND, "kind", "KIND", "write customers (default) or their events"},
 	SELECT_OPTIONS,
+	{OPT_CAMPAIGN, "campaign", "NAME", "a campaign's list: record each customer written as contacted"},
+	{OPT_CAP, "cap", "CAP", "with --campaign: skip customers contacted in 7d, or 4 times in 30d (4/30d)"},
+	{OPT_DRY_RUN, "dry-run", NULL, "with --campaign: who would be written; record nothing"},
+	{OPT_MASK, "mask", "FIELDS", "mask these fields: 138****8000, z***@example.com, 张*"},
+	{OPT_EXCEL, "excel", NULL, "csv for Excel: BOM, CRLF, formulas neutralized"},
 	{OPT_DUMP, "dump", NULL, "everything, as NDJSON that crm-add restores"},
 	{OPT_LIST_FIELDS, "list-fields", NULL, "list the fields there are, one a line"},
 	CLI_COMMON_OPTIONS,
 };
 
 struct export {
-	const char *fields;
+	const char *fields, *campaign, *cap, *mask;
 	enum crm_kind kind;
-	bool dump, list_fields;
+	bool dump, list_fields, dry_run, excel;
 	struct selection sel;
 };
 
@@ -44,6 +54,21 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	case OPT_LIST_FIELDS:
 		ex->list_fields = true;
 		return true;
+	case OPT_CAMPAIGN:
+		ex->campaign = arg;
+		return true;
+	case OPT_CAP:
+		ex->cap = arg;
+		return true;
+	case OPT_DRY_RUN:
+		ex->dry_run = true;
+		return true;
+	case OPT_MASK:
+		ex->mask = arg;
+		return true;
+	case OPT_EXCEL:
+		ex->excel = true;
+		return true;
 	default:
 		return select_take(&ex->sel, key, arg);
 	}
@@ -62,6 +87,43 @@ static int list_fields(struct cli *cli, enum crm_kind kind)
 	return CRM_OK;
 }
 
+/* The list, and a contact recorded for each customer on it, in one
+ * transaction that commits only once the list is written in full: a list
+ * cut short (a full disk, a closed pipe) records nobody. */
+static int campaign(struct cli *cli, struct export *opt, crm_fields *fields, crm_writer *out)
+{
+	crm_error err;
+	crm_expr *where, *cap = NULL;
+	int rc = select_as_expr(cli, &opt->sel, &where); /* says what is wrong itself */
+	if (rc != CRM_OK) {
+		crm_expr_free(where);
+		return rc;
+	}
+	long written = 0;
+	if (opt->cap)
+		rc = crm_campaign_cap(cli->db, opt->cap, &cap, &err);
+	where = crm_expr_and(where, cap);
+	if (rc == CRM_OK)
+		rc = crm_db_begin(cli->db, &err);
+	if (rc == CRM_OK)
+		rc = crm_campaign_export(cli->db, opt->campaign, where, fields, &cli->clock, opt->dry_run,
+					 out, &written, &err);
+	if (rc == CRM_OK)
+		rc = crm_writer_finish(out, &err);
+	if (rc == CRM_OK && !opt->dry_run)
+		rc = crm_db_commit(cli->db, &err);
+	crm_db_rollback(cli->db); /* a dry run, or a failure; nothing once committed */
+	crm_expr_free(where);
+	if (rc != CRM_OK) {
+		cli_error(cli, &err);
+		return rc;
+	}
+	cli_note(cli, "campaign %s: %ld customer%s written, %s", opt->campaign, written,
+		 written == 1 ? "" : "s", opt->dry_run ? "none recorded (a dry run)"
+						   : "each recorded as contacted");
+	return CRM_OK;
+}
+
 static int export(struct cli *cli, struct export *opt)
 {
 	crm_fields *fields;
@@ -74,10 +136,21 @@ static int export(struct cli *cli, struct export *opt)
 		cli_error(cli, &err);
 		return err.code;
 	}
-	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), crm_fields_count(fields),
-					 crm_fields_names(fields), 0);
-	int status = select_write(cli, &opt->sel, fields, out);
-	if (crm_writer_finish(out, &err) != CRM_OK) {
+	enum crm_format format = opt->excel ? CRM_FMT_CSV : cli_output_format(cli);
+	crm_writer *out = crm_writer_new(stdout, format, crm_fields_count(fields),
+					 crm_fields_names(fields), opt->excel ? CRM_WRITE_EXCEL : 0);
+	int status;
+	if (opt->mask && crm_writer_mask(out, opt->mask, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		status = err.code;
+	} else if (opt->campaign) {
+		status = campaign(cli, opt, fields, out);
+	} else {
+		status = select_write(cli, &opt->sel, fields, out);
+	}
+	if (status == CRM_OK && opt->campaign) {
+		/* written in full before the contacts are committed (campaign) */
+	} else if (crm_writer_finish(out, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		status = CRM_EDB;
 	}
@@ -100,7 +173,18 @@ int main(int argc, char **argv)
 	if (opt.dump && (nids || opt.sel.all || opt.sel.segment || opt.sel.where || opt.fields ||
 			 cli.output_format_given))
 		cli_usage_error(&cli, "--dump writes everything, as NDJSON: it takes no selection, -f or -o");
-	cli_open(&cli, CRM_DB_READ);
+	if ((opt.cap || opt.dry_run) && !opt.campaign)
+		cli_usage_error(&cli, "--cap and --dry-run go with --campaign");
+	if (opt.campaign && opt.kind != CRM_CUSTOMERS)
+		cli_usage_error(&cli, "--campaign writes customers");
+	if (opt.campaign && !nids && !opt.sel.all && !opt.sel.segment && !opt.sel.where &&
+	    cli_stdin_is_terminal())
+		cli_usage_error(&cli, "which customers? give ids, -s, -w, --all, or pipe records in");
+	if (opt.excel && cli.output_format_given)
+		cli_usage_error(&cli, "--excel writes csv: it takes no -o");
+	if ((opt.dump || opt.list_fields) && (opt.mask || opt.excel || opt.campaign))
+		cli_usage_error(&cli, "--mask, --excel and --campaign go with a list of customers");
+	cli_open(&cli, opt.campaign && !opt.dry_run ? 0 : CRM_DB_READ);
 	crm_error err;
 	int status;
 	if (opt.list_fields) {

@@ -11,6 +11,11 @@ complete -c crm-export -s k -l kind -x -a 'customers events' -d 'customers or th
 complete -c crm-export -l all -d 'every customer'
 complete -c crm-export -s s -l segment -x -a '(crm-segment --list -o ids 2>/dev/null)' -d 'the customers of a saved segment'
 complete -c crm-export -s w -l where -x -d 'the customers an expression matches'
+complete -c crm-export -l campaign -x -d "a campaign's list: record each customer as contacted"
+complete -c crm-export -l cap -x -a '7d 30d 4/30d' -d 'with --campaign: skip those contacted this often'
+complete -c crm-export -l dry-run -d 'with --campaign: record nothing'
+complete -c crm-export -l mask -x -a '(__crm_export_fields)' -d 'mask these fields'
+complete -c crm-export -l excel -d 'csv for Excel'
 complete -c crm-export -l dump -d 'everything, as NDJSON that crm-add restores'
 complete -c crm-export -l list-fields -d 'list the fields there are'
 complete -c crm-export -s d -l db -r -F -d 'the database'

@@ -119,10 +119,12 @@ _crm_export()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_crm_common_arg "$cur" "$prev" && return
 	case $prev in
-	-f | --fields) _crm_list "$cur" "$(_crm_fields)"; return ;;
+	-f | --fields | --mask) _crm_list "$cur" "$(_crm_fields)"; return ;;
+	--campaign | --cap) return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-f --fields -k --kind --dump --list-fields
+		COMPREPLY=($(compgen -W "-f --fields -k --kind --campaign --cap --dry-run --mask --excel
+			--dump --list-fields
 			$_crm_select_opts $_crm_common_opts" -- "$cur"))
 	fi
 }

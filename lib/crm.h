@@ -154,6 +154,9 @@ typedef struct crm_writer crm_writer;
 enum crm_writer_flags {
 	CRM_WRITE_NO_HEADER = 1, /* csv, tsv, table: no header line */
 	CRM_WRITE_EMPTY_SILENT = 2, /* no records: no output at all (cron mails only news) */
+	/* csv for spreadsheets: a byte-order mark, CRLF, and a cell that starts
+	 * with = + - @ tab or CR (a formula to Excel) starts with ' instead */
+	CRM_WRITE_EXCEL = 4,
 };
 
 /* Columns are fixed at creation; names are copied. */
@@ -164,6 +167,9 @@ void crm_writer_free(crm_writer *w);
 int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err);
 /* One record given by field names; fields that are not columns are left out. */
 int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err);
+/* Masks the named columns (a comma-separated list) from now on: CRM_EUSAGE
+ * when one is not a column. */
+int crm_writer_mask(crm_writer *w, const char *columns, crm_error *err);
 /* Ends the output (closes a JSON array, lays out a short table) and flushes. */
 int crm_writer_finish(crm_writer *w, crm_error *err);
 
@@ -336,6 +342,17 @@ int crm_query_all(crm_query *q, crm_writer *out, long *count, crm_error *err);
 int crm_query_one(crm_query *q, const char *id, crm_writer *out, bool *matched, crm_error *err);
 /* The id a record names its customer by: customer_id when it has one, else id. */
 const char *crm_record_customer_id(const crm_record *rec);
+
+/* campaign.c: campaign exports (crm-export --campaign). */
+/* The customers --cap lets through: "7d", no contact in the last 7 days;
+ * "4/30d", fewer than 4 in the last 30. */
+int crm_campaign_cap(crm_db *db, const char *cap, crm_expr **out, crm_error *err);
+/* Writes the customers where chooses and, unless dry_run, records a contact
+ * event for each (attribute campaign), inside the caller's transaction
+ * (crm_db_begin), which commits only once the output is written in full. */
+int crm_campaign_export(crm_db *db, const char *campaign, const crm_expr *where,
+			const crm_fields *fields, const crm_clock *clock, bool dry_run, crm_writer *out,
+			long *written, crm_error *err);
 
 /* group.c: group and count (crm-segment --by). */
 typedef struct crm_group crm_group;

@@ -144,6 +144,10 @@ void crm_rfm_segment_sql(crm_sql *q, const crm_model *m);
 int crm_rfm_score(crm_db *db, const crm_model *m, const crm_expr *where, const crm_clock *clock,
 		  crm_error *err);
 
+/* mask.c: value s of field masked into out (NUL-terminated, out->len
+ * without it), by the rules of crm-export(1). */
+void crm_mask_value(const char *field, const char *s, size_t len, crm_buf *out);
+
 /* notes.c: CRM_EDATA when a note's (trimmed) text is too long, not UTF-8,
  * or holds control characters other than line breaks and tabs. */
 int crm_note_text_check(const char *s, size_t n, crm_error *err);

@@ -30,6 +30,9 @@ struct crm_writer {
 	bool *numeric;
 	bool laid_out;
 	bool reject;        /* columns come from the first rejected record */
+	bool *masked;       /* columns masked (crm_writer_mask), or NULL */
+	crm_buf *mask_text; /* the masked text of each column of the row */
+	crm_value *shown;   /* the row as written, masks applied */
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt)
@@ -95,6 +98,11 @@ void crm_writer_free(crm_writer *w)
 		free(w->names[i]);
 	free(w->names);
 	free(w->mapped);
+	for (size_t i = 0; w->mask_text && i < w->ncols; i++)
+		crm_buf_free(&w->mask_text[i]);
+	free(w->mask_text);
+	free(w->masked);
+	free(w->shown);
 	crm_buf_free(&w->cells);
 	free(w->types);
 	free(w->widths);
@@ -128,9 +136,15 @@ static bool csv_needs_quotes(const char *s, size_t len)
 	return false;
 }
 
-static void csv_cell(FILE *out, const char *s, size_t len)
+static void csv_cell(FILE *out, const char *s, size_t len, bool excel)
 {
-	if (csv_needs_quotes(s, len))
+	if (excel && len && strchr("=+-@\t\r", s[0])) {
+		crm_buf cell = {0}; /* a formula to a spreadsheet: text instead */
+		crm_buf_addc(&cell, '\'');
+		crm_buf_add(&cell, s, len);
+		csv_cell(out, cell.p, cell.len, false);
+		crm_buf_free(&cell);
+	} else if (csv_needs_quotes(s, len))
 		csv_fwrite(out, s, len);
 	else
 		fwrite(s, 1, len, out);
@@ -149,21 +163,30 @@ static void tsv_cell(FILE *out, const char *s, size_t len)
 	}
 }
 
+static void line_end(crm_writer *w)
+{
+	if (w->flags & CRM_WRITE_EXCEL)
+		putc('\r', w->out);
+	putc('\n', w->out);
+}
+
 static void delimited_line(crm_writer *w, const char *const *texts, const size_t *lens)
 {
 	for (size_t i = 0; i < w->ncols; i++) {
 		if (i)
 			putc(w->fmt == CRM_FMT_CSV ? ',' : '\t', w->out);
 		if (w->fmt == CRM_FMT_CSV)
-			csv_cell(w->out, texts[i], lens[i]);
+			csv_cell(w->out, texts[i], lens[i], w->flags & CRM_WRITE_EXCEL);
 		else
 			tsv_cell(w->out, texts[i], lens[i]);
 	}
-	putc('\n', w->out);
+	line_end(w);
 }
 
 static void delimited_header(crm_writer *w)
 {
+	if (w->flags & CRM_WRITE_EXCEL)
+		fputs("\xEF\xBB\xBF", w->out); /* Excel reads UTF-8 only with it */
 	size_t *lens = crm_xmalloc((w->ncols + 1) * sizeof *lens);
 	for (size_t i = 0; i < w->ncols; i++)
 		lens[i] = strlen(w->names[i]);
@@ -178,11 +201,11 @@ static void delimited_row(crm_writer *w, const crm_value *values)
 			putc(w->fmt == CRM_FMT_CSV ? ',' : '\t', w->out);
 		const char *s = values[i].s ? values[i].s : "";
 		if (w->fmt == CRM_FMT_CSV)
-			csv_cell(w->out, s, values[i].len);
+			csv_cell(w->out, s, values[i].len, w->flags & CRM_WRITE_EXCEL);
 		else
 			tsv_cell(w->out, s, values[i].len);
 	}
-	putc('\n', w->out);
+	line_end(w);
 }
 
 /* ---- json and ndjson ---- */
@@ -447,8 +470,48 @@ static void table_row(crm_writer *w, const crm_value *values)
 
 /* ---- the writer ---- */
 
+int crm_writer_mask(crm_writer *w, const char *columns, crm_error *err)
+{
+	if (!w->masked) {
+		w->masked = calloc(w->ncols + 1, sizeof *w->masked);
+		w->mask_text = calloc(w->ncols + 1, sizeof *w->mask_text);
+		w->shown = crm_xmalloc((w->ncols + 1) * sizeof *w->shown);
+		if (!w->masked || !w->mask_text)
+			return crm_error_set(err, CRM_EDB, "out of memory");
+	}
+	char *list = crm_xstrdup(columns);
+	int rc = CRM_OK;
+	for (char *name = strtok(list, ","); name && rc == CRM_OK; name = strtok(NULL, ",")) {
+		size_t i = 0;
+		while (i < w->ncols && strcmp(w->names[i], name) != 0)
+			i++;
+		if (i == w->ncols)
+			rc = crm_error_set(err, CRM_EUSAGE, "--mask: '%s' is not among the fields written", name);
+		else
+			w->masked[i] = true;
+	}
+	free(list);
+	return rc;
+}
+
+/* The row with its masked columns masked. */
+static const crm_value *masked_row(crm_writer *w, const crm_value *values)
+{
+	if (!w->masked)
+		return values;
+	for (size_t i = 0; i < w->ncols; i++) {
+		w->shown[i] = values[i];
+		if (!w->masked[i] || !values[i].s || values[i].type == CRM_NULL)
+			continue;
+		crm_mask_value(w->names[i], values[i].s, values[i].len, &w->mask_text[i]);
+		w->shown[i] = (crm_value){CRM_TEXT, w->mask_text[i].p, w->mask_text[i].len};
+	}
+	return w->shown;
+}
+
 int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err)
 {
+	values = masked_row(w, values);
 	if (w->rows == 0 && !(w->flags & CRM_WRITE_NO_HEADER) &&
 	    (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV))
 		delimited_header(w);
@@ -535,13 +598,13 @@ static void reject_delimited(crm_writer *w, const crm_record *rec, const char *r
 		const char *s = i < rec->n && rec->values[i].s ? rec->values[i].s : "";
 		size_t len = i < rec->n ? rec->values[i].len : 0;
 		if (w->fmt == CRM_FMT_CSV)
-			csv_cell(w->out, s, len);
+			csv_cell(w->out, s, len, false);
 		else
 			tsv_cell(w->out, s, len);
 		putc(sep, w->out);
 	}
 	if (w->fmt == CRM_FMT_CSV)
-		csv_cell(w->out, reason, strlen(reason));
+		csv_cell(w->out, reason, strlen(reason), false);
 	else
 		tsv_cell(w->out, reason, strlen(reason));
 	putc('\n', w->out);

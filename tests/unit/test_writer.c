@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "crm.h"
+#include "internal.h"
 #include "tap.h"
 
 static const char *const names[] = {"id", "name", "age", "tags"};
@@ -34,8 +35,36 @@ static void check_format(enum crm_format fmt, size_t nrows, const char *want, co
 	free(got);
 }
 
+static void mask(const char *field, const char *value, const char *want)
+{
+	crm_buf out = {0};
+	crm_mask_value(field, value, strlen(value), &out);
+	tap_check_str(out.p, want, value, __FILE__, __LINE__);
+	CHECK_INT(out.len, strlen(want));
+	crm_buf_free(&out);
+}
+
+static void masks(void)
+{
+	mask("phone", "13800138000", "138****8000");
+	mask("phone", "+442071234567", "+44******4567");
+	mask("phone", "12345", "1****");     /* too short to keep 7 */
+	mask("email", "zhang@example.com", "z***@example.com");
+	mask("email", "张三@例子.中国", "张***@例子.中国");
+	mask("email", "@example.com", "***@example.com");
+	mask("email", "not-an-email", "n**********l");
+	mask("name", "张三", "张*");
+	mask("name", "欧阳娜娜", "欧***");
+	mask("name", "王", "*");
+	mask("wechat_id", "wx_zhang8", "w*******8");
+	mask("level", "ab", "a*");
+	mask("level", "金卡会员", "金**员");
+	mask("level", "😀x😀", "😀*😀");
+}
+
 void test_writer(void)
 {
+	masks();
 	check_format(CRM_FMT_CSV, 3,
 		     "id,name,age,tags\n1,张三,34,VIP;上海\n2,\"Li, \"\"Si\"\"\",,\n3,\"a\tb\nc\",7,x\n",
 		     "csv quotes only what needs it");
