@@ -16,6 +16,7 @@ enum {
 	OPT_REJECT,
 	OPT_DRY_RUN,
 	OPT_SET,
+	OPT_ENCODING,
 };
 
 static const struct cli_option options[] = {
@@ -26,12 +27,14 @@ static const struct cli_option options[] = {
 	{OPT_REJECT, "reject", "FILE", "store the good records, write the bad ones to FILE"},
 	{OPT_DRY_RUN, "dry-run", NULL, "report what would be stored, store nothing"},
 	{OPT_SET, "set", "FIELD=VALUE", "a field of one record given here (repeatable)"},
+	{OPT_ENCODING, "encoding", "NAME", "the input's encoding, such as gb18030 (default utf-8)"},
 	CLI_COMMON_OPTIONS,
 };
 
 struct add {
 	crm_import_opts opts;
 	struct cli_rejects rejects;
+	const char *encoding;
 	bool dry_run;
 	char **set;
 	size_t nset;
@@ -66,6 +69,9 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		return true;
 	case OPT_DRY_RUN:
 		add->dry_run = true;
+		return true;
+	case OPT_ENCODING:
+		add->encoding = arg;
 		return true;
 	case OPT_SET:
 		if (!strchr(arg, '=') || arg[0] == '=')
@@ -137,8 +143,12 @@ static void on_rejected(void *ctx, const crm_record *in, const crm_error *why)
 	add->bad++;
 }
 
-static void import_stream(struct cli *cli, struct add *add, FILE *in, const char *source)
+static void import_stream(struct cli *cli, struct add *add, FILE *file, const char *source)
 {
+	crm_error failed;
+	FILE *in = add->encoding ? crm_encoding_open(file, add->encoding, false, &failed) : file;
+	if (!in)
+		fail(cli, add, &failed);
 	crm_reader *r = crm_reader_new(in, source, cli->input_format);
 	add->reader = r;
 	add->source = source;
@@ -170,6 +180,8 @@ static void import_stream(struct cli *cli, struct add *add, FILE *in, const char
 	}
 	add->reader = NULL;
 	crm_reader_free(r);
+	if (in != file)
+		fclose(in);
 }
 
 static void import_file(struct cli *cli, struct add *add, const char *path)

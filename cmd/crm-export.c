@@ -1,4 +1,5 @@
 /* crm-export: write customers (or their events) out, or dump everything. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_MASK,
 	OPT_EXCEL,
+	OPT_ENCODING,
 };
 
 static const struct cli_option options[] = {
@@ -26,13 +28,15 @@ static const struct cli_option options[] = {
 	{OPT_DRY_RUN, "dry-run", NULL, "with --campaign: who would be written; record nothing"},
 	{OPT_MASK, "mask", "FIELDS", "mask these fields: 138****8000, z***@example.com, 张*"},
 	{OPT_EXCEL, "excel", NULL, "csv for Excel: BOM, CRLF, formulas neutralized"},
+	{OPT_ENCODING, "encoding", "NAME", "write in this encoding, such as gb18030 (default utf-8)"},
 	{OPT_DUMP, "dump", NULL, "everything, as NDJSON that crm-add restores"},
 	{OPT_LIST_FIELDS, "list-fields", NULL, "list the fields there are, one a line"},
 	CLI_COMMON_OPTIONS,
 };
 
 struct export {
-	const char *fields, *campaign, *cap, *mask;
+	const char *fields, *campaign, *cap, *mask, *encoding;
+	FILE *out; /* stdout, or a stream converting to --encoding */
 	enum crm_kind kind;
 	bool dump, list_fields, dry_run, excel;
 	struct selection sel;
@@ -68,6 +72,9 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		return true;
 	case OPT_EXCEL:
 		ex->excel = true;
+		return true;
+	case OPT_ENCODING:
+		ex->encoding = arg;
 		return true;
 	default:
 		return select_take(&ex->sel, key, arg);
@@ -137,8 +144,11 @@ static int export(struct cli *cli, struct export *opt)
 		return err.code;
 	}
 	enum crm_format format = opt->excel ? CRM_FMT_CSV : cli_output_format(cli);
-	crm_writer *out = crm_writer_new(stdout, format, crm_fields_count(fields),
-					 crm_fields_names(fields), opt->excel ? CRM_WRITE_EXCEL : 0);
+	unsigned flags = opt->excel ? CRM_WRITE_EXCEL : 0;
+	if (opt->out != stdout) /* a BOM says UTF-8 */
+		flags |= CRM_WRITE_NO_BOM;
+	crm_writer *out = crm_writer_new(opt->out, format, crm_fields_count(fields),
+					 crm_fields_names(fields), flags);
 	int status;
 	if (opt->mask && crm_writer_mask(out, opt->mask, &err) != CRM_OK) {
 		cli_error(cli, &err);
@@ -152,7 +162,7 @@ static int export(struct cli *cli, struct export *opt)
 		/* written in full before the contacts are committed (campaign) */
 	} else if (crm_writer_finish(out, &err) != CRM_OK) {
 		cli_error(cli, &err);
-		status = CRM_EDB;
+		status = err.code;
 	}
 	crm_writer_free(out);
 	crm_fields_free(fields);
@@ -182,7 +192,7 @@ int main(int argc, char **argv)
 		cli_usage_error(&cli, "which customers? give ids, -s, -w, --all, or pipe records in");
 	if (opt.excel && cli.output_format_given)
 		cli_usage_error(&cli, "--excel writes csv: it takes no -o");
-	if ((opt.dump || opt.list_fields) && (opt.mask || opt.excel || opt.campaign))
+	if ((opt.dump || opt.list_fields) && (opt.mask || opt.excel || opt.campaign || opt.encoding))
 		cli_usage_error(&cli, "--mask, --excel and --campaign go with a list of customers");
 	cli_open(&cli, opt.campaign && !opt.dry_run ? 0 : CRM_DB_READ);
 	crm_error err;
@@ -195,7 +205,17 @@ int main(int argc, char **argv)
 			cli_error(&cli, &err);
 	} else {
 		select_prepare(&cli, &opt.sel, argv + first, nids);
+		opt.out = opt.encoding ? crm_encoding_open(stdout, opt.encoding, true, &err) : stdout;
+		if (!opt.out) {
+			cli_error(&cli, &err);
+			return cli_exit(&cli, err.code);
+		}
 		status = export(&cli, &opt);
+		if (opt.out != stdout && fclose(opt.out) != 0 && status == CRM_OK) {
+			crm_error_set(&err, CRM_EDB, "write error: %s", strerror(errno));
+			cli_error(&cli, &err);
+			status = CRM_EDB;
+		}
 		select_free(&opt.sel);
 	}
 	return cli_exit(&cli, status);

@@ -4,6 +4,7 @@ complete -c crm-add -l match -x -a 'phone email wechat_id' -d 'find customers wi
 complete -c crm-add -l replace -d 'let empty cells blank stored values'
 complete -c crm-add -l create-missing -d 'create the customers that events name'
 complete -c crm-add -l reject -r -F -d 'store the good records, write the bad ones here'
+complete -c crm-add -l encoding -x -a 'gb18030 utf-8' -d "the input's encoding"
 complete -c crm-add -l dry-run -d 'report what would be stored, store nothing'
 complete -c crm-add -l set -x -a '(crm-export --list-fields 2>/dev/null | string replace -r \'$\' =)' -d 'a field of one record: FIELD=VALUE'
 complete -c crm-add -s d -l db -r -F -d 'the database'

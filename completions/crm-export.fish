@@ -16,6 +16,7 @@ complete -c crm-export -l cap -x -a '7d 30d 4/30d' -d 'with --campaign: skip tho
 complete -c crm-export -l dry-run -d 'with --campaign: record nothing'
 complete -c crm-export -l mask -x -a '(__crm_export_fields)' -d 'mask these fields'
 complete -c crm-export -l excel -d 'csv for Excel'
+complete -c crm-export -l encoding -x -a 'gb18030 utf-8' -d 'write in this encoding'
 complete -c crm-export -l dump -d 'everything, as NDJSON that crm-add restores'
 complete -c crm-export -l list-fields -d 'list the fields there are'
 complete -c crm-export -s d -l db -r -F -d 'the database'

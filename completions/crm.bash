@@ -100,6 +100,7 @@ _crm_add()
 	_crm_common_arg "$cur" "$prev" && return
 	case $prev in
 	--match) COMPREPLY=($(compgen -W "phone email wechat_id" -- "$cur")); return ;;
+	--encoding) COMPREPLY=($(compgen -W "gb18030 utf-8" -- "$cur")); return ;;
 	--reject) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--set)
 		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
@@ -107,7 +108,7 @@ _crm_add()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-k --kind --match --replace --create-missing --reject
+		COMPREPLY=($(compgen -W "-k --kind --match --replace --create-missing --reject --encoding
 			--dry-run --set $_crm_common_opts" -- "$cur"))
 		return
 	fi
@@ -121,9 +122,10 @@ _crm_export()
 	case $prev in
 	-f | --fields | --mask) _crm_list "$cur" "$(_crm_fields)"; return ;;
 	--campaign | --cap) return ;;
+	--encoding) COMPREPLY=($(compgen -W "gb18030 utf-8" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-f --fields -k --kind --campaign --cap --dry-run --mask --excel
+		COMPREPLY=($(compgen -W "-f --fields -k --kind --campaign --cap --dry-run --mask --excel --encoding
 			--dump --list-fields
 			$_crm_select_opts $_crm_common_opts" -- "$cur"))
 	fi

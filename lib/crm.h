@@ -157,6 +157,7 @@ enum crm_writer_flags {
 	/* csv for spreadsheets: a byte-order mark, CRLF, and a cell that starts
 	 * with = + - @ tab or CR (a formula to Excel) starts with ' instead */
 	CRM_WRITE_EXCEL = 4,
+	CRM_WRITE_NO_BOM = 8, /* with CRM_WRITE_EXCEL, for an encoding other than UTF-8 */
 };
 
 /* Columns are fixed at creation; names are copied. */
@@ -178,6 +179,11 @@ int crm_writer_finish(crm_writer *w, crm_error *err);
  * A record that had too few fields is padded; one with too many keeps them. */
 crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from);
 int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err);
+
+/* encoding.c: a stream in another encoding (gb18030), converted from (read)
+ * or to (write) UTF-8 as it goes; base itself for UTF-8. Closing it leaves
+ * base open. CRM_EUSAGE for an encoding iconv does not know. */
+FILE *crm_encoding_open(FILE *base, const char *encoding, bool writing, crm_error *err);
 
 /* db.c: the database. */
 typedef struct crm_db crm_db;

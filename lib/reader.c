@@ -52,10 +52,11 @@ struct crm_reader {
 static size_t read_some(FILE *in, unsigned char *buf, size_t want, int *io_errno)
 {
 	int fd = fileno(in);
-	if (fd < 0) {
+	if (fd < 0) { /* a converting stream (crm_encoding_open) */
+		errno = 0;
 		size_t got = fread(buf, 1, want, in);
 		if (!got && ferror(in))
-			*io_errno = EIO;
+			*io_errno = errno ? errno : EIO;
 		return got;
 	}
 	for (;;) {
@@ -126,7 +127,10 @@ static enum crm_read fail(crm_reader *r, crm_error *err, long line, const char *
 
 static enum crm_read io_fail(crm_reader *r, crm_error *err)
 {
-	crm_error_set(err, CRM_EDB, "read error: %s", strerror(r->io_errno));
+	if (r->io_errno == EILSEQ) /* from the conversion of --encoding */
+		crm_error_set(err, CRM_EDATA, "not text in the encoding given (--encoding)");
+	else
+		crm_error_set(err, CRM_EDB, "read error: %s", strerror(r->io_errno));
 	crm_error_at(err, r->source, 0, 0);
 	r->done = true;
 	return CRM_READ_FAIL;
@@ -198,7 +202,7 @@ static enum crm_read take_header(crm_reader *r, const crm_record *row, crm_error
 		size_t len = row->values[i].len;
 		const char *name = crm_trim(row->values[i].s, &len);
 		if (crm_utf8_valid_prefix(name, len) != len)
-			return fail(r, err, row->line, "invalid UTF-8 in the header");
+			return fail(r, err, row->line, "invalid UTF-8 in the header (if the file is GB18030, as older Excel saves it, read it with crm-add --encoding gb18030)");
 		char *copy = crm_xmalloc(len + 1);
 		memcpy(copy, name, len);
 		copy[len] = '\0';
@@ -230,8 +234,8 @@ static enum crm_read check_row(crm_reader *r, const crm_record *rec, crm_error *
 		const crm_value *v = &rec->values[i];
 		if (crm_utf8_valid_prefix(v->s, v->len) != v->len) {
 			crm_error_set(err, CRM_EDATA,
-				      "%s: invalid UTF-8 (if the file is GB18030, convert it "
-				      "with iconv -f GB18030 -t UTF-8)", rec->names[i]);
+				      "%s: invalid UTF-8 (if the file is GB18030, as older Excel "
+				      "saves it, read it with crm-add --encoding gb18030)", rec->names[i]);
 			crm_error_at(err, r->source, rec->line, 0);
 			return CRM_READ_BAD_ROW;
 		}

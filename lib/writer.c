@@ -110,17 +110,23 @@ void crm_writer_free(crm_writer *w)
 	free(w);
 }
 
+static int write_error(crm_error *err)
+{
+	if (errno == EILSEQ) /* from a stream converting to another encoding */
+		return crm_error_set(err, CRM_EDATA, "a character has no form in the encoding given"
+				     " (--encoding): written up to it");
+	return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+}
+
 static int check_output(crm_writer *w, crm_error *err)
 {
-	if (!ferror(w->out))
-		return CRM_OK;
-	return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+	return ferror(w->out) ? write_error(err) : CRM_OK;
 }
 
 static int flush_output(crm_writer *w, crm_error *err)
 {
 	if (fflush(w->out) != 0 || ferror(w->out))
-		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+		return write_error(err);
 	return CRM_OK;
 }
 
@@ -185,7 +191,7 @@ static void delimited_line(crm_writer *w, const char *const *texts, const size_t
 
 static void delimited_header(crm_writer *w)
 {
-	if (w->flags & CRM_WRITE_EXCEL)
+	if ((w->flags & CRM_WRITE_EXCEL) && !(w->flags & CRM_WRITE_NO_BOM))
 		fputs("\xEF\xBB\xBF", w->out); /* Excel reads UTF-8 only with it */
 	size_t *lens = crm_xmalloc((w->ncols + 1) * sizeof *lens);
 	for (size_t i = 0; i < w->ncols; i++)

@@ -38,7 +38,7 @@ out '... written out in full with --reject' 'id,name,error
 15,,"expected 2 fields, found 1"' \
 	"printf 'id,name\n13,ok\n14,x,extra\n15\n' | crm-add -q --reject r.csv > /dev/null; cat r.csv"
 err 'invalid UTF-8 is a bad record, with a hint' \
-	'crm-add: stdin:2: name: invalid UTF-8 (if the file is GB18030, convert it with iconv -f GB18030 -t UTF-8)
+	'crm-add: stdin:2: name: invalid UTF-8 (if the file is GB18030, as older Excel saves it, read it with crm-add --encoding gb18030)
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)' \
 	"printf 'id,name\n16,\326\320\316\304\n' | crm-add"
 ok 'a GB18030 file converted with iconv imports' \

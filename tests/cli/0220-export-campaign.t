@@ -1,5 +1,6 @@
 #!/bin/sh
-# crm-export: campaign lists with frequency control, masking, Excel.
+# crm-export: campaign lists with frequency control, masking, Excel, encodings;
+# crm-add reads GB18030.
 . "$(dirname "$0")/../lib.sh"
 
 export CRM_NOW=2024-06-30
@@ -69,4 +70,26 @@ printf '\357\273\277id,name,level\r\nC1,张三,'"'"'=1+2\r\nC2,欧阳娜娜,'"'"
 ok '--excel: a BOM, CRLF, formulas made text' 'crm-export --excel -f id,name,level C1 C2 C3 | cmp - want.csv'
 out '... with masks' "$(printf 'C1,张*\r')" 'crm-export --excel -f id,name --mask name C1 | tail -1'
 fails 2 '... and no -o' 'crm-export --excel -o json C1'
+
+# ---- GB18030 ----
+printf 'id,name,city\nG1,\325\305\310\375,\311\317\272\243\n' > gb.csv # 张三,上海 in GB18030
+err 'a GB18030 file read as UTF-8 is refused, and the option suggested' \
+	"crm-add: gb.csv:2: name: invalid UTF-8 (if the file is GB18030, as older Excel saves it, read it with crm-add --encoding gb18030)
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" 'crm-add gb.csv > /dev/null'
+out '--encoding gb18030 reads it' 'G1,张三,上海' 'crm-add -q --encoding gb18030 gb.csv | sed 1d'
+printf 'id,name\nG9,\325\n' > bad-gb.csv # a first byte, then no second
+err '... a file that is not GB18030 is refused' "crm-add: bad-gb.csv: not text in the encoding given (--encoding)
+crm-add: nothing was stored" 'crm-add --encoding gb18030 bad-gb.csv > /dev/null'
+fails 1 '... exit 1' 'crm-add --encoding gb18030 bad-gb.csv'
+printf 'id\nU1\n' > u.csv
+err '... an unknown encoding' "crm-add: --encoding klingon: not an encoding this system converts (iconv -l lists them; gb18030 is the one for Chinese Excel)" \
+	'crm-add --encoding klingon u.csv'
+printf 'id,name,city\r\n' > /dev/null
+printf 'id,name,city\nG1,\325\305\310\375,\311\317\272\243\n' > want-gb.csv
+ok 'crm-export --encoding gb18030 writes it back' "crm-export --encoding gb18030 -f id,name,city G1 | cmp - want-gb.csv"
+out '... with --excel, no BOM (it would say UTF-8), CRLF' "$(printf 'id,name\r')" "crm-export --encoding gb18030 --excel -f id,name G1 | head -1"
+err '... a character the encoding cannot hold stops it, exit 1' \
+	'crm-export: a character has no form in the encoding given (--encoding): written up to it' \
+	"printf 'id,name\\nE1,\\360\\237\\230\\200\\n' | crm-add -q > /dev/null; crm-export --encoding gb2312 -f id,name E1 > /dev/null"
+fails 1 '... exit 1' 'crm-export --encoding gb2312 -f id,name E1'
 done_testing

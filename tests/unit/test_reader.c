@@ -83,7 +83,7 @@ static void csv_bad_rows(void)
 	CHECK_STR(x.err.msg, "expected 2 fields, found 1");
 	x = next(r);
 	CHECK(x.rc == CRM_READ_BAD_ROW);
-	CHECK_STR(x.err.msg, "name: invalid UTF-8 (if the file is GB18030, convert it with iconv -f GB18030 -t UTF-8)");
+	CHECK_STR(x.err.msg, "name: invalid UTF-8 (if the file is GB18030, as older Excel saves it, read it with crm-add --encoding gb18030)");
 	CHECK_INT(x.err.line, 4);
 	x = next(r);
 	CHECK(x.rc == CRM_READ_OK);

@@ -1,0 +1,114 @@
+/* encoding.c: text in another encoding than UTF-8 (GB18030, which older
+ * Excel in China saves), converted by iconv as it streams: a FILE that reads
+ * UTF-8 from a file in that encoding, or writes UTF-8 into one. */
+#define _GNU_SOURCE /* fopencookie */
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define CHUNK 65536
+
+struct converter {
+	FILE *base;
+	iconv_t cd;
+	char in[CHUNK]; /* read: bytes from base not converted yet */
+	size_t in_len;
+	bool eof;
+};
+
+/* Reading: fills buf with UTF-8 converted from base. */
+static ssize_t convert_read(void *cookie, char *buf, size_t size)
+{
+	struct converter *c = cookie;
+	char *out = buf;
+	size_t out_left = size;
+	while (out_left == size) {
+		if (!c->eof && c->in_len < CHUNK) {
+			size_t got = fread(c->in + c->in_len, 1, CHUNK - c->in_len, c->base);
+			c->in_len += got;
+			if (got == 0)
+				c->eof = true;
+			if (ferror(c->base))
+				return -1;
+		}
+		if (c->in_len == 0)
+			return 0;
+		char *in = c->in;
+		size_t in_left = c->in_len;
+		size_t rc = iconv(c->cd, &in, &in_left, &out, &out_left);
+		memmove(c->in, in, in_left);
+		c->in_len = in_left;
+		if (rc == (size_t)-1 && errno == EILSEQ)
+			return -1;
+		if (rc == (size_t)-1 && errno == EINVAL && c->eof)
+			return errno = EILSEQ, -1; /* a character cut off by the end */
+		if (rc == (size_t)-1 && errno == E2BIG && out_left == size)
+			return errno = EIO, -1;
+	}
+	return (ssize_t)(size - out_left);
+}
+
+/* Writing: converts the UTF-8 in buf and writes it to base. */
+static ssize_t convert_write(void *cookie, const char *buf, size_t size)
+{
+	struct converter *c = cookie;
+	char *in = (char *)buf;
+	size_t in_left = size;
+	while (in_left > 0) {
+		char out[CHUNK], *o = out;
+		size_t out_left = sizeof out;
+		size_t rc = iconv(c->cd, &in, &in_left, &o, &out_left);
+		if (fwrite(out, 1, sizeof out - out_left, c->base) != sizeof out - out_left)
+			return -1;
+		/* A flush of this stream must reach the file: a campaign commits on it. */
+		if (fflush(c->base) != 0)
+			return -1;
+		if (rc == (size_t)-1 && errno != E2BIG) {
+			if (errno != EINVAL || in_left == size)
+				return errno = EILSEQ, -1;
+			break; /* a character cut in two: its start waits for the next call */
+		}
+	}
+	return (ssize_t)(size - in_left);
+}
+
+static int convert_close(void *cookie)
+{
+	struct converter *c = cookie;
+	int rc = fflush(c->base) == 0 && !ferror(c->base) ? 0 : -1;
+	iconv_close(c->cd);
+	free(c);
+	return rc;
+}
+
+FILE *crm_encoding_open(FILE *base, const char *encoding, bool writing, crm_error *err)
+{
+	if (!strcmp(encoding, "utf-8") || !strcmp(encoding, "UTF-8") || !strcmp(encoding, "utf8"))
+		return base;
+	struct converter *c = calloc(1, sizeof *c);
+	if (!c) {
+		crm_error_set(err, CRM_EDB, "out of memory");
+		return NULL;
+	}
+	c->base = base;
+	c->cd = writing ? iconv_open(encoding, "UTF-8") : iconv_open("UTF-8", encoding);
+	if (c->cd == (iconv_t)-1) {
+		free(c);
+		crm_error_set(err, CRM_EUSAGE, "--encoding %s: not an encoding this system converts"
+			      " (iconv -l lists them; gb18030 is the one for Chinese Excel)", encoding);
+		return NULL;
+	}
+	cookie_io_functions_t io = {writing ? NULL : convert_read, writing ? convert_write : NULL,
+				    NULL, convert_close};
+	FILE *f = fopencookie(c, writing ? "w" : "r", io);
+	if (!f) {
+		iconv_close(c->cd);
+		free(c);
+		crm_error_set(err, CRM_EDB, "cannot convert: %s", strerror(errno));
+	}
+	return f;
+}
