@@ -64,7 +64,7 @@ static bool take_common(struct cli *cli, int key, const char *arg)
 		return true;
 	case OPT_INPUT:
 		if (crm_format_parse(arg, &cli->input_format) != CRM_OK ||
-		    cli->input_format == CRM_FMT_TABLE)
+		    cli->input_format > CRM_FMT_IDS)
 			cli_usage_error(cli, "'%s' is not an input format (csv, tsv, json, ndjson, ids)", arg);
 		return true;
 	case OPT_OUTPUT:

@@ -17,6 +17,7 @@ enum {
 	OPT_MASK,
 	OPT_EXCEL,
 	OPT_ENCODING,
+	OPT_TAGID,
 };
 
 static const struct cli_option options[] = {
@@ -29,6 +30,7 @@ static const struct cli_option options[] = {
 	{OPT_MASK, "mask", "FIELDS", "mask these fields: 138****8000, z***@example.com, 张*"},
 	{OPT_EXCEL, "excel", NULL, "csv for Excel: BOM, CRLF, formulas neutralized"},
 	{OPT_ENCODING, "encoding", "NAME", "write in this encoding, such as gb18030 (default utf-8)"},
+	{OPT_TAGID, "tagid", "N", "with -o wechat: the WeChat tag to give the customers"},
 	{OPT_DUMP, "dump", NULL, "everything, as NDJSON that crm-add restores"},
 	{OPT_LIST_FIELDS, "list-fields", NULL, "list the fields there are, one a line"},
 	CLI_COMMON_OPTIONS,
@@ -37,6 +39,7 @@ static const struct cli_option options[] = {
 struct export {
 	const char *fields, *campaign, *cap, *mask, *encoding;
 	FILE *out; /* stdout, or a stream converting to --encoding */
+	long tagid;
 	enum crm_kind kind;
 	bool dump, list_fields, dry_run, excel;
 	struct selection sel;
@@ -76,6 +79,11 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	case OPT_ENCODING:
 		ex->encoding = arg;
 		return true;
+	case OPT_TAGID: {
+		char *end;
+		ex->tagid = strtol(arg, &end, 10);
+		return *arg && !*end && ex->tagid > 0;
+	}
 	default:
 		return select_take(&ex->sel, key, arg);
 	}
@@ -131,11 +139,29 @@ static int campaign(struct cli *cli, struct export *opt, crm_fields *fields, crm
 	return CRM_OK;
 }
 
+/* The fields a vCard or a WeChat payload is made of, unless -f says. */
+static const char *format_fields(struct cli *cli, const struct export *opt)
+{
+	if (opt->fields)
+		return opt->fields;
+	enum crm_format format = cli_output_format(cli);
+	if (format == CRM_FMT_VCARD)
+		return "id,name,phone,email,gender,birthday,city,province,tags";
+	return format == CRM_FMT_WECHAT ? "id,openid" : NULL;
+}
+
 static int export(struct cli *cli, struct export *opt)
 {
 	crm_fields *fields;
 	crm_error err;
-	if (crm_fields_new(&fields, cli->db, opt->kind, opt->fields, &err) != CRM_OK) {
+	bool wechat = cli_output_format(cli) == CRM_FMT_WECHAT;
+	if (crm_fields_new(&fields, cli->db, opt->kind, format_fields(cli, opt), &err) != CRM_OK) {
+		if (wechat) {
+			crm_error_set(&err, CRM_EDATA, "no customer has an openid: import it with crm-add,"
+				      " as a column openid");
+			cli_error(cli, &err);
+			return err.code;
+		}
 		char *all = err.code == CRM_EUSAGE ? crm_fields_available(cli->db, opt->kind) : NULL;
 		if (all)
 			crm_error_add(&err, "fields: %s", all);
@@ -149,6 +175,7 @@ static int export(struct cli *cli, struct export *opt)
 		flags |= CRM_WRITE_NO_BOM;
 	crm_writer *out = crm_writer_new(opt->out, format, crm_fields_count(fields),
 					 crm_fields_names(fields), flags);
+	crm_writer_tagid(out, opt->tagid);
 	int status;
 	if (opt->mask && crm_writer_mask(out, opt->mask, &err) != CRM_OK) {
 		cli_error(cli, &err);
@@ -164,6 +191,9 @@ static int export(struct cli *cli, struct export *opt)
 		cli_error(cli, &err);
 		status = err.code;
 	}
+	if (wechat && crm_writer_skipped(out))
+		cli_note(cli, "%ld customer%s without an openid left out", crm_writer_skipped(out),
+			 crm_writer_skipped(out) == 1 ? "" : "s");
 	crm_writer_free(out);
 	crm_fields_free(fields);
 	return status;
@@ -190,6 +220,12 @@ int main(int argc, char **argv)
 	if (opt.campaign && !nids && !opt.sel.all && !opt.sel.segment && !opt.sel.where &&
 	    cli_stdin_is_terminal())
 		cli_usage_error(&cli, "which customers? give ids, -s, -w, --all, or pipe records in");
+	bool wechat = cli.output_format_given && cli.output_format == CRM_FMT_WECHAT;
+	if (wechat != (opt.tagid > 0))
+		cli_usage_error(&cli, "-o wechat and --tagid N go together");
+	if (wechat && opt.campaign)
+		cli_usage_error(&cli, "a campaign's list is not written as WeChat payloads: record it with"
+				      " --campaign -f id,openid, then send it");
 	if (opt.excel && cli.output_format_given)
 		cli_usage_error(&cli, "--excel writes csv: it takes no -o");
 	if ((opt.dump || opt.list_fields) && (opt.mask || opt.excel || opt.campaign || opt.encoding))

@@ -95,6 +95,8 @@ enum crm_format {
 	CRM_FMT_IDS,
 	CRM_FMT_TABLE,
 	CRM_FMT_CHART, /* bars, for counts: labels, then count and share columns */
+	CRM_FMT_VCARD, /* vCard 4.0, a card per customer, from the columns it knows */
+	CRM_FMT_WECHAT, /* WeChat batch tagging payloads from column openid (crm_writer_tagid) */
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt);
@@ -171,6 +173,10 @@ int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err);
 /* Masks the named columns (a comma-separated list) from now on: CRM_EUSAGE
  * when one is not a column. */
 int crm_writer_mask(crm_writer *w, const char *columns, crm_error *err);
+/* The tag id of the WeChat payloads (CRM_FMT_WECHAT). */
+void crm_writer_tagid(crm_writer *w, long tagid);
+/* Records not written for want of a value: WeChat's customers without an openid. */
+long crm_writer_skipped(const crm_writer *w);
 /* Ends the output (closes a JSON array, lays out a short table) and flushes. */
 int crm_writer_finish(crm_writer *w, crm_error *err);
 

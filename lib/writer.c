@@ -33,6 +33,9 @@ struct crm_writer {
 	bool *masked;       /* columns masked (crm_writer_mask), or NULL */
 	crm_buf *mask_text; /* the masked text of each column of the row */
 	crm_value *shown;   /* the row as written, masks applied */
+	/* wechat */
+	long tagid, skipped;
+	json_t *openids;
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt)
@@ -43,7 +46,7 @@ int crm_format_parse(const char *name, enum crm_format *fmt)
 	} formats[] = {
 		{"csv", CRM_FMT_CSV},   {"tsv", CRM_FMT_TSV},       {"json", CRM_FMT_JSON},
 		{"ndjson", CRM_FMT_NDJSON}, {"ids", CRM_FMT_IDS},   {"table", CRM_FMT_TABLE},
-		{"chart", CRM_FMT_CHART},
+		{"chart", CRM_FMT_CHART}, {"vcard", CRM_FMT_VCARD}, {"wechat", CRM_FMT_WECHAT},
 	};
 	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
 		if (strcmp(name, formats[i].name) == 0) {
@@ -57,7 +60,7 @@ int crm_format_parse(const char *name, enum crm_format *fmt)
 const char *crm_format_name(enum crm_format fmt)
 {
 	static const char *const names[] = {"auto", "csv", "tsv", "json", "ndjson", "ids", "table",
-					    "chart"};
+					    "chart", "vcard", "wechat"};
 	return names[fmt];
 }
 
@@ -103,6 +106,7 @@ void crm_writer_free(crm_writer *w)
 	free(w->mask_text);
 	free(w->masked);
 	free(w->shown);
+	json_decref(w->openids);
 	crm_buf_free(&w->cells);
 	free(w->types);
 	free(w->widths);
@@ -476,6 +480,149 @@ static void table_row(crm_writer *w, const crm_value *values)
 
 /* ---- the writer ---- */
 
+/* ---- vCard 4.0 (RFC 6350) ---- */
+
+/* The value of the column of this name, or NULL. */
+static const crm_value *column(const crm_writer *w, const crm_value *values, const char *name)
+{
+	for (size_t i = 0; i < w->ncols; i++)
+		if (!strcmp(w->names[i], name))
+			return values[i].s && values[i].len ? &values[i] : NULL;
+	return NULL;
+}
+
+/* Text with , ; \ and line breaks escaped, as a property value holds it. */
+static void vcard_text(crm_buf *line, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n') {
+			crm_buf_add(line, "\\n", 2);
+		} else if (s[i] != '\r') {
+			if (strchr(",;\\", s[i]))
+				crm_buf_addc(line, '\\');
+			crm_buf_addc(line, s[i]);
+		}
+	}
+}
+
+/* A content line, folded after 75 octets, never inside a character. */
+static void vcard_line(crm_writer *w, const crm_buf *line)
+{
+	size_t taken = 0, width = 0;
+	while (taken < line->len) {
+		size_t n = 1;
+		while (taken + n < line->len && ((unsigned char)line->p[taken + n] & 0xC0) == 0x80)
+			n++;
+		if (width + n > 75) {
+			fputs("\r\n ", w->out);
+			width = 1;
+		}
+		fwrite(line->p + taken, 1, n, w->out);
+		taken += n;
+		width += n;
+	}
+	fputs("\r\n", w->out);
+}
+
+static void vcard_property(crm_writer *w, const char *name, const crm_value *v, bool escape)
+{
+	if (!v)
+		return;
+	crm_buf line = {0};
+	crm_buf_add(&line, name, strlen(name));
+	if (escape)
+		vcard_text(&line, v->s, v->len);
+	else
+		crm_buf_add(&line, v->s, v->len);
+	vcard_line(w, &line);
+	crm_buf_free(&line);
+}
+
+static void vcard_row(crm_writer *w, const crm_value *values)
+{
+	const crm_value *id = column(w, values, "id"), *name = column(w, values, "name");
+	const crm_value *gender = column(w, values, "gender"), *bday = column(w, values, "birthday");
+	const crm_value *city = column(w, values, "city"), *province = column(w, values, "province");
+	const crm_value *tags = column(w, values, "tags");
+	fputs("BEGIN:VCARD\r\nVERSION:4.0\r\n", w->out);
+	vcard_property(w, "UID:crm:", id, false);
+	vcard_property(w, "FN:", name ? name : id, true); /* a card must have a name */
+	vcard_property(w, "TEL;TYPE=cell;VALUE=uri:tel:", column(w, values, "phone"), false);
+	vcard_property(w, "EMAIL:", column(w, values, "email"), true);
+	if (gender) {
+		crm_value g = {CRM_TEXT, strncmp(gender->s, "男", gender->len) ? "F" : "M", 1};
+		vcard_property(w, "GENDER:", &g, false);
+	}
+	if (bday && bday->len == 10) {
+		char basic[9] = {0}; /* YYYYMMDD */
+		memcpy(basic, bday->s, 4);
+		memcpy(basic + 4, bday->s + 5, 2);
+		memcpy(basic + 6, bday->s + 8, 2);
+		vcard_property(w, "BDAY:", &(crm_value){CRM_TEXT, basic, 8}, false);
+	}
+	if (city || province) { /* ADR: box; extended; street; locality; region; code; country */
+		crm_buf line = {0};
+		crm_buf_add(&line, "ADR;TYPE=home:;;;", 17);
+		if (city)
+			vcard_text(&line, city->s, city->len);
+		crm_buf_addc(&line, ';');
+		if (province)
+			vcard_text(&line, province->s, province->len);
+		crm_buf_add(&line, ";;", 2);
+		vcard_line(w, &line);
+		crm_buf_free(&line);
+	}
+	if (tags) { /* a tag's name holds no , or ; (crm-tag's naming rules) */
+		crm_buf list = {0};
+		for (size_t i = 0; i < tags->len; i++)
+			crm_buf_addc(&list, tags->s[i] == ';' ? ',' : tags->s[i]);
+		vcard_property(w, "CATEGORIES:", &(crm_value){CRM_TEXT, list.p, list.len}, false);
+		crm_buf_free(&list);
+	}
+	fputs("END:VCARD\r\n", w->out);
+}
+
+/* ---- WeChat Official Account batch tagging ---- */
+
+void crm_writer_tagid(crm_writer *w, long tagid)
+{
+	w->tagid = tagid;
+}
+
+long crm_writer_skipped(const crm_writer *w)
+{
+	return w->skipped;
+}
+
+/* {"openid_list":[...],"tagid":N}: one call of the API, a line. */
+static void wechat_payload(crm_writer *w)
+{
+	if (!w->openids || !json_array_size(w->openids))
+		return;
+	json_t *payload = json_pack("{s:O, s:I}", "openid_list", w->openids, "tagid",
+				    (json_int_t)w->tagid);
+	json_dumpf(payload, w->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	putc('\n', w->out);
+	json_decref(payload);
+	json_array_clear(w->openids);
+}
+
+#define WECHAT_BATCH 50 /* the most openids the API takes at once */
+
+static void wechat_row(crm_writer *w, const crm_value *values)
+{
+	const crm_value *openid = column(w, values, "openid");
+	if (!openid) {
+		w->skipped++;
+		return;
+	}
+	if (!w->openids)
+		w->openids = json_array();
+	json_array_append_new(w->openids, json_stringn(openid->s, openid->len));
+	if (json_array_size(w->openids) == WECHAT_BATCH)
+		wechat_payload(w);
+}
+
 int crm_writer_mask(crm_writer *w, const char *columns, crm_error *err)
 {
 	if (!w->masked) {
@@ -542,6 +689,12 @@ int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err)
 	case CRM_FMT_CHART:
 		table_buffer(w, values); /* a chart is of groups: few rows, laid out at the end */
 		break;
+	case CRM_FMT_VCARD:
+		vcard_row(w, values);
+		break;
+	case CRM_FMT_WECHAT:
+		wechat_row(w, values);
+		break;
 	case CRM_FMT_AUTO:
 		break;
 	}
@@ -572,6 +725,8 @@ int crm_writer_finish(crm_writer *w, crm_error *err)
 		table_layout(w);
 	if (w->fmt == CRM_FMT_CHART)
 		chart_layout(w);
+	if (w->fmt == CRM_FMT_WECHAT)
+		wechat_payload(w);
 	return flush_output(w, err);
 }
 

@@ -71,6 +71,28 @@ ok '--excel: a BOM, CRLF, formulas made text' 'crm-export --excel -f id,name,lev
 out '... with masks' "$(printf 'C1,张*\r')" 'crm-export --excel -f id,name --mask name C1 | tail -1'
 fails 2 '... and no -o' 'crm-export --excel -o json C1'
 
+# ---- vCard and WeChat ----
+crm-tag -q -a VIP -a '老客户' C1
+printf 'id,gender,birthday,name\nC1,男,1990-03-05,张三\nC2,,,"欧阳,娜娜;\\x"\n' | crm-add -q > /dev/null
+printf 'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:crm:C1\r\nFN:张三\r\nTEL;TYPE=cell;VALUE=uri:tel:13800138000\r\nEMAIL:zhang@example.com\r\nGENDER:M\r\nBDAY:19900305\r\nADR;TYPE=home:;;;上海;;;\r\nCATEGORIES:VIP,老客户\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:4.0\r\nUID:crm:C2\r\nFN:欧阳\\,娜娜\\;\\\\x\r\nTEL;TYPE=cell;VALUE=uri:tel:13900139000\r\nEMAIL:o@example.com\r\nADR;TYPE=home:;;;上海;;;\r\nEND:VCARD\r\n' > want.vcf
+ok '-o vcard: a vCard 4.0 a customer, text escaped, CRLF' 'crm-export -o vcard C1 C2 | cmp - want.vcf'
+printf 'id,name\nL1,%s\n' "$(printf '很长的名字%.0s' 1 2 3 4 5 6 7 8 9 10)" | crm-add -q > /dev/null
+out '... long lines folded at 75 octets (and a CR), never inside a character' '76
+74
+8' "crm-export -o vcard -f id,name L1 | grep -A2 '^FN:' | awk '{ print length(\$0) }' LC_ALL=C"
+printf 'id,openid\n' > oid.csv
+for i in $(seq 1 120); do printf 'W%03d,oOPENID%03d\n' "$i" "$i"; done >> oid.csv
+crm-add -q oid.csv > /dev/null
+out '-o wechat: payloads of at most 50 openids, one a line' '50
+50
+20' "crm-export -o wechat --tagid 101 -w \"id ~ '^W'\" | awk '{ print gsub(/oOPENID/, \"\") }'"
+out '... each the API'"'"'s call' '{"openid_list":["oOPENID001","oOPENID002"],"tagid":101}' \
+	'crm-export -o wechat --tagid 101 W001 W002'
+err '... customers without an openid counted' 'crm-export: 2 customers without an openid left out' \
+	'crm-export -o wechat --tagid 101 W001 C1 C2 > /dev/null'
+fails 2 '... --tagid is needed' 'crm-export -o wechat --all'
+fails 2 '... a number' 'crm-export -o wechat --tagid x --all'
+
 # ---- GB18030 ----
 printf 'id,name,city\nG1,\325\305\310\375,\311\317\272\243\n' > gb.csv # 张三,上海 in GB18030
 err 'a GB18030 file read as UTF-8 is refused, and the option suggested' \

@@ -20,6 +20,14 @@ json
 ndjson
 table
 tsv'
+	[ $c = crm-export ] && formats='csv
+ids
+json
+ndjson
+table
+tsv
+vcard
+wechat'
 	[ $c = crm-segment ] && formats='chart
 csv
 ids
