@@ -28,7 +28,7 @@ override CFLAGS += -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-
 override LDFLAGS += -fsanitize=fuzzer,address,undefined
 endif
 
-COMMANDS = crm-add crm-export crm-segment crm-tag crm-score crm-note
+COMMANDS = crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o) $(B)/lib/migrations.o
 CLI_OBJ = $(B)/cmd/cli.o $(B)/cmd/select.o

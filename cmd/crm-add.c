@@ -35,6 +35,7 @@ struct add {
 	crm_import_opts opts;
 	struct cli_rejects rejects;
 	const char *encoding;
+	FILE *converted; /* the input, converted from --encoding, while it is read */
 	bool dry_run;
 	char **set;
 	size_t nset;
@@ -90,6 +91,9 @@ static void add_free(struct add *add)
 {
 	crm_reader_free(add->reader);
 	add->reader = NULL;
+	if (add->converted)
+		fclose(add->converted);
+	add->converted = NULL;
 	crm_writer_free(add->out);
 	cli_rejects_free(&add->rejects);
 	if (add->out_file)
@@ -149,6 +153,8 @@ static void import_stream(struct cli *cli, struct add *add, FILE *file, const ch
 	FILE *in = add->encoding ? crm_encoding_open(file, add->encoding, false, &failed) : file;
 	if (!in)
 		fail(cli, add, &failed);
+	if (in != file)
+		add->converted = in;
 	crm_reader *r = crm_reader_new(in, source, cli->input_format);
 	add->reader = r;
 	add->source = source;
@@ -180,8 +186,9 @@ static void import_stream(struct cli *cli, struct add *add, FILE *file, const ch
 	}
 	add->reader = NULL;
 	crm_reader_free(r);
-	if (in != file)
-		fclose(in);
+	if (add->converted)
+		fclose(add->converted);
+	add->converted = NULL;
 }
 
 static void import_file(struct cli *cli, struct add *add, const char *path)

@@ -1,5 +1,5 @@
 # bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag, crm-score,
-# crm-note).
+# crm-note, crm-rm).
 # Installed as .../bash-completion/completions/crm, with a link for each command.
 
 _crm_db_args() # the -d given on the line, for asking the database
@@ -223,9 +223,21 @@ _crm_note()
 	done
 }
 
+_crm_rm()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	_crm_common_arg "$cur" "$prev" && return
+	[[ $prev == --merge-into ]] && return
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "--dry-run --force --merge-into --checkpoint $_crm_select_opts
+			$_crm_common_opts" -- "$cur"))
+	fi
+}
+
 complete -F _crm_add crm-add
 complete -F _crm_export crm-export
 complete -F _crm_segment crm-segment
 complete -F _crm_tag crm-tag
 complete -F _crm_score crm-score
 complete -F _crm_note crm-note
+complete -F _crm_rm crm-rm

@@ -645,4 +645,29 @@ int crm_note_import_end(crm_note_import *imp, bool commit, crm_note_import_count
 			crm_error *err);
 extern const char *const crm_note_deleted_columns[8];
 
+/* erase.c: erasure (crm-rm). Erasing runs in a transaction that
+ * crm_erase_begin opens (with secure_delete, so that deleted values are
+ * zeroed) and crm_erase_commit ends (writing the log back into the file, so
+ * that no erased value stays in it); crm_db_rollback undoes it. */
+int crm_erase_begin(crm_db *db, crm_error *err);
+/* Writes what goes with each customer where chooses (crm_erase_columns),
+ * then, unless dry_run, erases them with their events, tags, notes, earlier
+ * and deleted notes, scores, history and segment memberships. */
+int crm_erase(crm_db *db, const crm_expr *where, bool dry_run, crm_writer *out, long *erased,
+	      crm_error *err);
+extern const char *const crm_erase_columns[7];
+int crm_erase_commit(crm_db *db, crm_error *err);
+/* Writes the log back into the file; an error when a reader holds it. */
+int crm_checkpoint(crm_db *db, crm_error *err);
+/* Merges the duplicates into keep, inside crm_erase_begin's transaction:
+ * keep's empty fields and attributes are filled from the duplicates in the
+ * order given, their events, notes, history and tags (but one of a group
+ * keep has) move to keep, then they are erased; out gets what went with
+ * them, as crm_erase writes it. */
+typedef struct crm_merge_counts {
+	long events, notes, filled, erased;
+} crm_merge_counts;
+int crm_merge(crm_db *db, const char *keep, const char *const *dups, size_t n, crm_writer *out,
+	      crm_merge_counts *counts, crm_error *err);
+
 #endif

@@ -12,7 +12,7 @@ bash_complete() { # bash_complete FUNCTION WORD...: what bash offers for the las
 		"$COMP/crm.bash" "$2" "$1"
 }
 
-for c in crm-add crm-export crm-segment crm-tag crm-score crm-note; do
+for c in crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm; do
 	f=_$(echo $c | tr - _)
 	formats='csv
 ids

@@ -1,0 +1,141 @@
+/* crm-rm: erase customers for good (the right to be forgotten), or merge
+ * duplicates into one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "select.h"
+
+enum {
+	OPT_DRY_RUN = OPT_FIRST_COMMAND_KEY,
+	OPT_FORCE,
+	OPT_MERGE_INTO,
+	OPT_CHECKPOINT,
+};
+
+static const struct cli_option options[] = {
+	SELECT_OPTIONS,
+	{OPT_DRY_RUN, "dry-run", NULL, "write what would go, erase nothing"},
+	{OPT_FORCE, "force", NULL, "with --all: erase everyone"},
+	{OPT_MERGE_INTO, "merge-into", "KEEP", "merge the duplicates given after it into KEEP"},
+	{OPT_CHECKPOINT, "checkpoint", NULL, "write the log into the file (after a busy erasure)"},
+	CLI_COMMON_OPTIONS,
+};
+
+struct rm {
+	struct selection sel;
+	const char *keep;
+	bool dry_run, force, checkpoint;
+};
+
+static bool take(struct cli *cli, int key, const char *arg, void *ctx)
+{
+	struct rm *r = ctx;
+	(void)cli;
+	switch (key) {
+	case OPT_DRY_RUN: r->dry_run = true; return true;
+	case OPT_FORCE: r->force = true; return true;
+	case OPT_MERGE_INTO: r->keep = arg; return true;
+	case OPT_CHECKPOINT: r->checkpoint = true; return true;
+	default: return select_take(&r->sel, key, arg);
+	}
+}
+
+/* Ends the transaction: kept only when the report was written in full. */
+static int end(struct cli *cli, struct rm *r, crm_writer *out, int rc, crm_error *err)
+{
+	if (rc == CRM_OK)
+		rc = crm_writer_finish(out, err);
+	if (rc == CRM_OK && !r->dry_run)
+		rc = crm_erase_commit(cli->db, err);
+	crm_db_rollback(cli->db); /* a dry run or a failure; nothing once committed */
+	crm_writer_free(out);
+	if (rc != CRM_OK)
+		cli_error(cli, err);
+	return rc;
+}
+
+static int do_erase(struct cli *cli, struct rm *r, char **ids, int nids)
+{
+	crm_error err;
+	select_prepare(cli, &r->sel, ids, nids);
+	crm_expr *where;
+	int rc = select_as_expr(cli, &r->sel, &where);
+	if (rc != CRM_OK) {
+		crm_expr_free(where);
+		cli_note(cli, "nothing was erased: fix the selection first");
+		return rc;
+	}
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 7, crm_erase_columns, 0);
+	long erased = 0;
+	rc = crm_erase_begin(cli->db, &err);
+	if (rc == CRM_OK)
+		rc = crm_erase(cli->db, where, r->dry_run, out, &erased, &err);
+	crm_expr_free(where);
+	rc = end(cli, r, out, rc, &err);
+	if (rc == CRM_OK)
+		cli_note(cli, "%ld customer%s %s", erased, erased == 1 ? "" : "s",
+			 r->dry_run ? "would be erased (a dry run: nothing was)" : "erased");
+	return rc;
+}
+
+static const char *plural(long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static int do_merge(struct cli *cli, struct rm *r, char **dups, int ndups)
+{
+	crm_error err;
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 7, crm_erase_columns, 0);
+	crm_merge_counts n;
+	int rc = crm_erase_begin(cli->db, &err);
+	if (rc == CRM_OK)
+		rc = crm_merge(cli->db, r->keep, (const char *const *)dups, (size_t)ndups, out, &n, &err);
+	rc = end(cli, r, out, rc, &err);
+	if (rc == CRM_OK)
+		cli_note(cli, "%s %ld duplicate%s into %s: %ld event%s and %ld note%s moved, %ld field%s"
+			 " filled%s", r->dry_run ? "would merge" : "merged", n.erased, plural(n.erased),
+			 r->keep, n.events, plural(n.events), n.notes, plural(n.notes), n.filled,
+			 plural(n.filled), r->dry_run ? " (a dry run: nothing was)" : "");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		.prog = "crm-rm",
+		.usage = "[options] ID... | --merge-into KEEP DUP...",
+		.summary = "Erase customers and all that is kept about them, or merge duplicates.",
+		.options = options,
+	};
+	struct rm r = {0};
+	int first = cli_parse(&cli, argc, argv, take, &r);
+	int nargs = argc - first;
+	char **args = argv + first;
+	bool chooses = r.sel.all || r.sel.segment || r.sel.where;
+	if (r.sel.all && !r.force)
+		cli_usage_error(&cli, "--all erases every customer: say --force too");
+	if (r.force && !r.sel.all)
+		cli_usage_error(&cli, "--force goes with --all");
+	if (r.keep && (chooses || !nargs))
+		cli_usage_error(&cli, "--merge-into KEEP takes the duplicates' ids after it, and no -s, -w or --all");
+	if (r.checkpoint && (chooses || nargs || r.keep || r.dry_run))
+		cli_usage_error(&cli, "--checkpoint goes alone");
+	if (!r.keep && !r.checkpoint && !chooses && !nargs && cli_stdin_is_terminal())
+		cli_usage_error(&cli, "which customers? give ids, -s, -w, or pipe records in");
+	cli_open(&cli, CRM_DB_READ);
+	int status;
+	crm_error err;
+	if (r.checkpoint) {
+		status = crm_checkpoint(cli.db, &err);
+		if (status != CRM_OK)
+			cli_error(&cli, &err);
+	} else if (r.keep) {
+		status = do_merge(&cli, &r, args, nargs);
+	} else {
+		status = do_erase(&cli, &r, args, nargs);
+	}
+	select_free(&r.sel);
+	return cli_exit(&cli, status);
+}
