@@ -68,8 +68,9 @@ $(B)/test-unit: $(UNIT_SRC) tests/unit/tap.h $(B)/libcrm.a | $(B)/tests
 $(B)/test-records: tests/records.c $(B)/libcrm.a | $(B)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/records.c $(B)/libcrm.a $(LDLIBS)
 
-$(B)/fuzz-expr: tests/fuzz/expr.c $(B)/libcrm.a | $(B)/tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/expr.c $(B)/libcrm.a $(LDLIBS)
+FUZZ_TARGETS = expr records model normalize
+$(B)/fuzz-%: tests/fuzz/%.c $(B)/libcrm.a | $(B)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcrm.a $(LDLIBS)
 
 TEST_PROGRAMS = $(B)/test-unit $(B)/test-records
 
@@ -77,13 +78,14 @@ TEST_PROGRAMS = $(B)/test-unit $(B)/test-records
 # counts them all.
 check: all $(TEST_PROGRAMS)
 	$(MAKE) B=build-san SAN=1 all build-san/test-unit build-san/test-records
-	$(MAKE) B=build-fuzz FUZZ=1 build-fuzz/fuzz-expr
+	$(MAKE) B=build-fuzz FUZZ=1 $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	tests/run $(B) build-san
 
-# A long fuzzing run (FUZZ_SECONDS, default an hour), corpus kept in build-fuzz.
-FUZZ_SECONDS ?= 3600
+# A long fuzzing run: each target FUZZ_SECONDS (default 15 minutes, an hour
+# for the four), corpora kept in build-fuzz.
+FUZZ_SECONDS ?= 900
 fuzz:
-	$(MAKE) B=build-fuzz FUZZ=1 build-fuzz/fuzz-expr
+	$(MAKE) B=build-fuzz FUZZ=1 $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
 
 # The plain build only: quicker while working.

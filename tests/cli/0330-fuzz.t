@@ -1,20 +1,22 @@
 #!/bin/sh
-# The expression parser and compiler under libFuzzer for a bounded time
-# (10 s; `make fuzz` runs an hour). Once a make check: on the plain pass.
+# The expression parser and compiler, the record readers, the score-model
+# parser and the normalizers under libFuzzer for a bounded time (5 s each;
+# `make fuzz` runs an hour). Once a make check: on the plain pass.
 . "$(dirname "$0")/../lib.sh"
 
-FUZZ=$TESTS/../build-fuzz/fuzz-expr
-case $CRM_BIN in
-*/build-san)
-	echo "ok 1 # skip the fuzzer runs once, on the plain pass"
-	n=1 ;;
-*)
-	if [ -x "$FUZZ" ]; then
-		ok 'no input crashes, leaks or hangs the parser and compiler (10 s)' \
-			"'$TESTS/fuzz/run' build-fuzz ${FUZZ_CHECK_SECONDS:-10} > fuzz.log 2>&1 || { tail -40 fuzz.log; exit 1; }"
-	else
-		echo "not ok 1 - build-fuzz/fuzz-expr is missing: make check builds it with clang"
-		n=1
-	fi ;;
-esac
+for target in expr records model normalize; do
+	case $CRM_BIN in
+	*/build-san)
+		n=$((n + 1))
+		echo "ok $n # skip the fuzzer runs once, on the plain pass" ;;
+	*)
+		if [ -x "$TESTS/../build-fuzz/fuzz-$target" ]; then
+			ok "no input crashes, leaks or hangs fuzz-$target (${FUZZ_CHECK_SECONDS:-5} s)" \
+				"'$TESTS/fuzz/run' build-fuzz ${FUZZ_CHECK_SECONDS:-5} $target > fuzz.log 2>&1 || { tail -40 fuzz.log; exit 1; }"
+		else
+			n=$((n + 1))
+			echo "not ok $n - build-fuzz/fuzz-$target is missing: make check builds it with clang"
+		fi ;;
+	esac
+done
 done_testing
