@@ -124,6 +124,8 @@ static const char *option_name(struct cli *cli, int key, char *buf, size_t sz)
 int cli_parse(struct cli *cli, int argc, char **argv,
 	      bool (*take)(struct cli *, int, const char *, void *), void *ctx)
 {
+	cli->argc = argc;
+	cli->argv = argv;
 	size_t n = 0;
 	for (const struct cli_option *o = cli->options; o->name; o++)
 		n++;
@@ -242,6 +244,10 @@ void cli_open(struct cli *cli, unsigned db_flags)
 		cli_error(cli, &err);
 		exit(rc);
 	}
+	/* The trail records when a change happened, not the --as-of it used. */
+	crm_clock real;
+	bool fixed = getenv("CRM_NOW") && crm_clock_init(&real, getenv("CRM_NOW"), &err) == CRM_OK;
+	crm_db_audit_as(cli->db, cli_user(), fixed ? real.now : NULL, cli->argc, cli->argv);
 }
 
 void *cli_xcalloc(size_t n, size_t size)

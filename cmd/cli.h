@@ -54,6 +54,8 @@ struct cli {
 	enum crm_format output_format;
 	bool output_format_given;
 	/* state */
+	int argc; /* the command line, for the audit trail */
+	char **argv;
 	crm_clock clock;
 	crm_db *db;
 	long errors_shown;

@@ -1,4 +1,4 @@
-/* crm-export: write customers (or their events) out, or dump everything. */
+/* crm-export: write customers (or their events) out, the audit trail, or dump everything. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +18,13 @@ enum {
 	OPT_EXCEL,
 	OPT_ENCODING,
 	OPT_TAGID,
+	OPT_SINCE,
 };
 
 static const struct cli_option options[] = {
 	{OPT_FIELDS, "fields", "FIELDS", "comma-separated fields to write (default: all stored)"},
-	{OPT_KIND, "kind", "KIND", "write customers (default) or their events"},
+	{OPT_KIND, "kind", "KIND", "write customers (default), their events, or the audit trail (audit)"},
+	{OPT_SINCE, "since", "DATE", "with -k audit: the changes from DATE (or 7d: the last 7 days) on"},
 	SELECT_OPTIONS,
 	{OPT_CAMPAIGN, "campaign", "NAME", "a campaign's list: record each customer written as contacted"},
 	{OPT_CAP, "cap", "CAP", "with --campaign: skip customers contacted in 7d, or 4 times in 30d (4/30d)"},
@@ -37,11 +39,11 @@ static const struct cli_option options[] = {
 };
 
 struct export {
-	const char *fields, *campaign, *cap, *mask, *encoding;
+	const char *fields, *campaign, *cap, *mask, *encoding, *since;
 	FILE *out; /* stdout, or a stream converting to --encoding */
 	long tagid;
 	enum crm_kind kind;
-	bool dump, list_fields, dry_run, excel;
+	bool dump, list_fields, dry_run, excel, audit;
 	struct selection sel;
 };
 
@@ -54,7 +56,11 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		ex->fields = arg;
 		return true;
 	case OPT_KIND:
-		return crm_kind_parse(arg, &ex->kind) == CRM_OK;
+		ex->audit = strcmp(arg, "audit") == 0;
+		return ex->audit || crm_kind_parse(arg, &ex->kind) == CRM_OK;
+	case OPT_SINCE:
+		ex->since = arg;
+		return true;
 	case OPT_DUMP:
 		ex->dump = true;
 		return true;
@@ -87,6 +93,25 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	default:
 		return select_take(&ex->sel, key, arg);
 	}
+}
+
+/* Who changed what, when, with which command line: oldest first. */
+static int audit(struct cli *cli, const struct export *opt)
+{
+	crm_error err;
+	char since[11];
+	if (opt->since && crm_since_day(&cli->clock, opt->since, since, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return CRM_EUSAGE;
+	}
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 6, crm_audit_columns, 0);
+	int rc = crm_audit_write(cli->db, opt->since ? since : NULL, out, &err);
+	if (rc == CRM_OK)
+		rc = crm_writer_finish(out, &err);
+	if (rc != CRM_OK)
+		cli_error(cli, &err);
+	crm_writer_free(out);
+	return rc;
 }
 
 static int list_fields(struct cli *cli, enum crm_kind kind)
@@ -213,6 +238,12 @@ int main(int argc, char **argv)
 	if (opt.dump && (nids || opt.sel.all || opt.sel.segment || opt.sel.where || opt.fields ||
 			 cli.output_format_given))
 		cli_usage_error(&cli, "--dump writes everything, as NDJSON: it takes no selection, -f or -o");
+	if (opt.audit && (nids || opt.sel.all || opt.sel.segment || opt.sel.where || opt.fields ||
+			  opt.dump || opt.list_fields || opt.campaign || opt.mask || opt.excel ||
+			  opt.encoding || opt.tagid))
+		cli_usage_error(&cli, "-k audit writes the whole trail: it takes only --since and -o");
+	if (opt.since && !opt.audit)
+		cli_usage_error(&cli, "--since goes with -k audit");
 	if ((opt.cap || opt.dry_run) && !opt.campaign)
 		cli_usage_error(&cli, "--cap and --dry-run go with --campaign");
 	if (opt.campaign && opt.kind != CRM_CUSTOMERS)
@@ -233,7 +264,9 @@ int main(int argc, char **argv)
 	cli_open(&cli, opt.campaign && !opt.dry_run ? 0 : CRM_DB_READ);
 	crm_error err;
 	int status;
-	if (opt.list_fields) {
+	if (opt.audit) {
+		status = audit(&cli, &opt);
+	} else if (opt.list_fields) {
 		status = list_fields(&cli, opt.kind);
 	} else if (opt.dump) {
 		status = crm_dump(cli.db, &cli.clock, stdout, &err);

@@ -7,7 +7,8 @@ function __crm_export_fields
     end
 end
 complete -c crm-export -s f -l fields -x -a '(__crm_export_fields)' -d 'fields to write'
-complete -c crm-export -s k -l kind -x -a 'customers events' -d 'customers or their events'
+complete -c crm-export -s k -l kind -x -a 'customers events audit' -d 'customers, their events, or the audit trail'
+complete -c crm-export -l since -x -d 'with -k audit: the changes from DATE on'
 complete -c crm-export -l all -d 'every customer'
 complete -c crm-export -s s -l segment -x -a '(crm-segment --list -o ids 2>/dev/null)' -d 'the customers of a saved segment'
 complete -c crm-export -s w -l where -x -d 'the customers an expression matches'

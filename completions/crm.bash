@@ -118,15 +118,18 @@ _crm_add()
 _crm_export()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	case $prev in
+	-k | --kind) COMPREPLY=($(compgen -W "customers events audit" -- "$cur")); return ;;
+	esac
 	_crm_common_arg "$cur" "$prev" "csv tsv json ndjson ids table vcard wechat" && return
 	case $prev in
 	-f | --fields | --mask) _crm_list "$cur" "$(_crm_fields)"; return ;;
-	--campaign | --cap | --tagid) return ;;
+	--campaign | --cap | --tagid | --since) return ;;
 	--encoding) COMPREPLY=($(compgen -W "gb18030 utf-8" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-f --fields -k --kind --campaign --cap --dry-run --mask --excel --encoding --tagid
-			--dump --list-fields
+			--since --dump --list-fields
 			$_crm_select_opts $_crm_common_opts" -- "$cur"))
 	fi
 }

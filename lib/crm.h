@@ -220,6 +220,15 @@ void crm_db_rollback(crm_db *db);
 void crm_db_set_busy_timeout(crm_db *db, int ms);
 #define CRM_DB_BUSY_TIMEOUT_MS 60000
 
+/* audit.c: the audit trail. From this call on, every transaction that changes
+ * the database records who (user), when and the command line (argv) in the
+ * same transaction. now: the time to record ($CRM_NOW), NULL for the real one. */
+void crm_db_audit_as(crm_db *db, const char *user, const char *now, int argc, char *const *argv);
+/* id, at, user, command_line, changes, erased */
+extern const char *const crm_audit_columns[6];
+/* Writes the trail, oldest first; since (YYYY-MM-DD, or NULL): from that day. */
+int crm_audit_write(crm_db *db, const char *since, crm_writer *out, crm_error *err);
+
 /* fields.c: the fields a customer or an event has. */
 enum crm_kind {
 	CRM_CUSTOMERS,

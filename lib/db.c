@@ -275,6 +275,7 @@ void crm_db_close(crm_db *db)
 	if (db->in_tx)
 		crm_db_rollback(db);
 	sqlite3_finalize(db->choose);
+	crm_audit_free(db);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db);
@@ -300,6 +301,7 @@ int crm_db_begin(crm_db *db, crm_error *err)
 	if (crm_db_exec(db, "BEGIN IMMEDIATE", err) != CRM_OK)
 		return CRM_EDB;
 	db->in_tx = true;
+	crm_audit_begin(db);
 	return CRM_OK;
 }
 
@@ -313,7 +315,7 @@ int crm_db_snapshot(crm_db *db, crm_error *err)
 
 int crm_db_commit(crm_db *db, crm_error *err)
 {
-	if (crm_db_exec(db, "COMMIT", err) != CRM_OK) {
+	if (crm_audit_record(db, err) != CRM_OK || crm_db_exec(db, "COMMIT", err) != CRM_OK) {
 		crm_db_rollback(db);
 		return CRM_EDB;
 	}

@@ -6,7 +6,8 @@
  * bytes), then saved segments and their snapshots' members, the tag
  * catalog, the tag rules and the taggings, the score models (every
  * version), the scores and the changes of grade, the note categories, the
- * notes, their earlier texts and the deleted notes, a line each.
+ * notes, their earlier texts and the deleted notes, and the audit trail,
+ * a line each.
  * Custom attributes sit in a nested "attrs" object so that no
  * attribute name can collide with a field. */
 #include <errno.h>
@@ -95,6 +96,7 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 		"note_id", "customer_id", "body", "category", "author", "created_at", "updated_at",
 		"follow_up", "done_at", "revisions", "deleted_by", "deleted_at",
 	};
+	static const char *const audit_names[] = {"at", "user", "command", "args", "changes", "erased"};
 	static const char *const event_names[] = {
 		"id", "customer_id", "type", "ts", "amount", "product", "channel",
 	};
@@ -175,6 +177,9 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 				" follow_up, done_at, revisions, deleted_by, deleted_at FROM note_deletions"
 				" ORDER BY rowid",
 				"note_deletion", deletion_names, 12, out, err);
+	if (rc == CRM_OK && crm_db_schema_version(db) >= 3)
+		rc = dump_query(db, "SELECT at, user, command, args, changes, erased FROM audit ORDER BY aid",
+				"audit", audit_names, 6, out, err);
 	crm_db_exec(db, "COMMIT", NULL);
 	if (rc == CRM_OK && fflush(out) != 0)
 		rc = crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno));

@@ -76,6 +76,8 @@ int crm_erase(crm_db *db, const crm_expr *where, bool dry_run, crm_writer *out, 
 	if (rc == CRM_OK)
 		rc = erase_report(db, out, err);
 	if (rc == CRM_OK && !dry_run)
+		rc = crm_audit_erasing(db, crm_db_count(db, "SELECT count(*) FROM temp.erase_ids"), err);
+	if (rc == CRM_OK && !dry_run)
 		rc = erase_rows(db, erased, err);
 	else if (rc == CRM_OK)
 		*erased = crm_db_count(db, "SELECT count(*) FROM temp.erase_ids");

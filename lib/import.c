@@ -356,6 +356,7 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 	static const char *const model[] = {"name", "version", "body", "created_at"};
 	static const char *const score[] = {"id", "model", "score", "grade", "as_of"};
 	static const char *const change[] = {"id", "model", "as_of", "from_grade", "to_grade"};
+	static const char *const audit[] = {"at", "user", "command", "args", "changes", "erased"};
 	int rc;
 	if (!strncmp(kind, "note", 4))
 		return restore_note(imp, kind, in, err);
@@ -385,6 +386,9 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 		rc = restore_row(imp, "INSERT OR REPLACE INTO grade_history (cid, model, as_of, from_grade,"
 				 " to_grade) SELECT cid, ?2, ?3, ?4, ?5 FROM customers WHERE id = ?1",
 				 in, change, 5, err);
+	} else if (!strcmp(kind, "audit")) {
+		rc = restore_row(imp, "INSERT INTO audit (at, user, command, args, changes, erased)"
+				 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", in, audit, 6, err);
 	} else if (!strcmp(kind, "tagging")) {
 		rc = restore_row(imp, "INSERT OR REPLACE INTO customer_tags (cid, tid, source, tagged_at,"
 				 " expires_on) SELECT c.cid, t.tid, ?3, ?4, ?5 FROM customers c, tags t"
@@ -412,7 +416,7 @@ static bool is_other_kind(const char *kind)
 {
 	static const char *const kinds[] = {"setting", "segment", "segment_member", "tag", "tag_rule",
 					    "tagging", "model", "score", "grade_change", "note_category",
-					    "note", "note_revision", "note_deletion"};
+					    "note", "note_revision", "note_deletion", "audit"};
 	for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
 		if (!strcmp(kind, kinds[i]))
 			return true;

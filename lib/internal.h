@@ -64,6 +64,7 @@ struct crm_db {
 	bool readonly;
 	bool in_tx;
 	sqlite3_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
+	struct crm_audit *audit; /* who is changing the database, and what (audit.c) */
 };
 
 /* Prepares sql or fills err (CRM_EDB) with SQLite's reason. */
@@ -77,6 +78,16 @@ long crm_db_count(crm_db *db, const char *sql);
 
 /* Binds text, or NULL when s is NULL or empty. */
 int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);
+
+/* audit.c */
+/* Starts counting the rows a transaction changes. */
+void crm_audit_begin(crm_db *db);
+/* Records the transaction's changes, if any, just before it commits. */
+int crm_audit_record(crm_db *db, crm_error *err);
+/* Keeps the values of temp.erase_ids' customers so that the commit takes
+ * them out of every command line in the trail, and counts them as erased. */
+int crm_audit_erasing(crm_db *db, long customers, crm_error *err);
+void crm_audit_free(crm_db *db);
 
 /* sql.c: one statement's text and the values bound to it. */
 struct crm_param {
