@@ -88,6 +88,17 @@ fuzz:
 	$(MAKE) B=build-fuzz FUZZ=1 $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
 
+# Crash safety: each of crm-add (an import), crm-tag --apply and crm-score
+# killed CRASH_KILLS times (default 20: 60 kills) at random moments.
+CRASH_KILLS ?= 20
+crash: all
+	tests/crash/run $(B) $(CRASH_KILLS) 20000 200000
+
+# The nightly jobs and four writers at once for CONCURRENCY_SECONDS.
+CONCURRENCY_SECONDS ?= 120
+concurrency: all
+	tests/concurrency/run $(B) $(CONCURRENCY_SECONDS) 20000
+
 # The plain build only: quicker while working.
 check-fast: all $(TEST_PROGRAMS)
 	tests/run $(B)
@@ -121,5 +132,5 @@ lint-man:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check check-fast demo bench fuzz install uninstall lint-man clean
+.PHONY: all check check-fast demo bench fuzz crash concurrency install uninstall lint-man clean
 .SECONDARY:

@@ -244,6 +244,16 @@ void cli_open(struct cli *cli, unsigned db_flags)
 		cli_error(cli, &err);
 		exit(rc);
 	}
+	const char *busy = getenv("CRM_BUSY_TIMEOUT");
+	if (busy && *busy) {
+		char *end;
+		long seconds = strtol(busy, &end, 10);
+		if (*end || seconds < 0 || seconds > 86400) {
+			fprintf(stderr, "%s: CRM_BUSY_TIMEOUT: '%s' is not a number of seconds\n", cli->prog, busy);
+			exit(CRM_EUSAGE);
+		}
+		crm_db_set_busy_timeout(cli->db, (int)seconds * 1000);
+	}
 	/* The trail records when a change happened, not the --as-of it used. */
 	crm_clock real;
 	bool fixed = getenv("CRM_NOW") && crm_clock_init(&real, getenv("CRM_NOW"), &err) == CRM_OK;

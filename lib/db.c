@@ -73,6 +73,13 @@ int crm_db_fail(crm_db *db, crm_error *err, const char *what)
 		return crm_error_set(err, CRM_EDB, "%s: not a database", path);
 	if ((code & 0xff) == SQLITE_READONLY)
 		return crm_error_set(err, CRM_EDB, "%s: database is read-only", path);
+	if ((code & 0xff) == SQLITE_BUSY)
+		return crm_error_set(err, CRM_EDB, "%s: another command kept the database busy for %d s,"
+				     " the longest this one waits (CRM_BUSY_TIMEOUT sets it)", path,
+				     db->busy_ms / 1000);
+	if ((code & 0xff) == SQLITE_FULL)
+		return crm_error_set(err, CRM_EDB, "%s: no room: the disk is full, or the database has"
+				     " reached db.max_size (crm-segment --config db.max_size)", path);
 	/* A pattern that cannot be matched is the user's input, not the database's. */
 	if ((code & 0xff) == SQLITE_ERROR && strstr(reason, "regular expression"))
 		return crm_error_set(err, CRM_EDATA, "%s", reason);
@@ -224,7 +231,7 @@ static int configure(crm_db *db, bool writer, crm_error *err)
 	sqlite3_extended_result_codes(db->sql, 1);
 	if (crm_functions_register(db->sql) != CRM_OK)
 		return crm_db_fail(db, err, "cannot register functions");
-	sqlite3_busy_timeout(db->sql, CRM_DB_BUSY_TIMEOUT_MS);
+	crm_db_set_busy_timeout(db, CRM_DB_BUSY_TIMEOUT_MS);
 	db->readonly = sqlite3_db_readonly(db->sql, "main") == 1;
 	/* synchronous=FULL: a reported commit survives a power loss, not only a crash. */
 	if (!db->readonly && use_wal(db, err) != CRM_OK)
@@ -236,6 +243,30 @@ static int configure(crm_db *db, bool writer, crm_error *err)
 	 * slows the full scans of questions (each page evicted costs more): so
 	 * only writers get one. */
 	return writer ? crm_db_exec(db, "PRAGMA cache_size = -16000", err) : CRM_OK;
+}
+
+/* The setting db.max_size, as SQLite's own limit: a command that would
+ * pass it fails as on a full disk, and changes nothing. */
+static int limit_size(crm_db *db, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, "SELECT value, (SELECT page_size FROM pragma_page_size)"
+			   " FROM settings WHERE key = 'db.max_size'", err) != CRM_OK)
+		return CRM_EDB;
+	int64_t bytes = 0, page = 4096;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *value = (const char *)sqlite3_column_text(st, 0);
+		page = sqlite3_column_int64(st, 1);
+		if (crm_size_bytes(value, &bytes) != CRM_OK)
+			bytes = 0; /* empty: no limit */
+	}
+	sqlite3_finalize(st);
+	if (bytes == 0)
+		return CRM_OK;
+	char pragma[64]; /* a number computed here: PRAGMA takes no parameters */
+	snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %lld",
+		 (long long)(bytes / (page > 0 ? page : 4096)));
+	return crm_db_exec(db, pragma, err);
 }
 
 int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
@@ -256,6 +287,10 @@ int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
 	    migrate(db, err) != CRM_OK) {
 		if (rc != SQLITE_OK)
 			crm_db_fail(db, err, "cannot open");
+		crm_db_close(db);
+		return CRM_EDB;
+	}
+	if (rc == SQLITE_OK && !db->readonly && limit_size(db, err) != CRM_OK) {
 		crm_db_close(db);
 		return CRM_EDB;
 	}
@@ -293,6 +328,7 @@ int crm_db_schema_version(const crm_db *db)
 
 void crm_db_set_busy_timeout(crm_db *db, int ms)
 {
+	db->busy_ms = ms;
 	sqlite3_busy_timeout(db->sql, ms);
 }
 
@@ -325,7 +361,12 @@ int crm_db_commit(crm_db *db, crm_error *err)
 
 void crm_db_rollback(crm_db *db)
 {
+	bool full = (sqlite3_extended_errcode(db->sql) & 0xff) == SQLITE_FULL;
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->in_tx = false;
+	/* The log of what was rolled back would keep the disk full: give its
+	 * room back, so that the next command (or another program) can write. */
+	if (full)
+		sqlite3_exec(db->sql, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 }

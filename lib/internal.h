@@ -63,6 +63,7 @@ struct crm_db {
 	int schema_version;
 	bool readonly;
 	bool in_tx;
+	int busy_ms; /* how long a command waits for another's write to end */
 	sqlite3_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
 	struct crm_audit *audit; /* who is changing the database, and what (audit.c) */
 };
@@ -132,6 +133,8 @@ int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types,
 /* settings.c */
 /* Days in a window: 90d, 12w, 6m (30 days a month), 1y (365 days). */
 int crm_window_days(const char *text, int *days);
+/* A size: 100K, 500M, 2G. */
+int crm_size_bytes(const char *text, int64_t *bytes);
 int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
 
 /* error.c: the line of text (line and column 1-based, columns in

@@ -1,5 +1,6 @@
 /* settings.c: the settings of the commands, kept in the database, each with
  * its default and its check. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +8,7 @@
 
 static const struct setting {
 	const char *key, *fallback, *about;
-	enum { S_DAYS, S_WINDOW, S_NAME, S_COUNT } kind;
+	enum { S_DAYS, S_WINDOW, S_NAME, S_COUNT, S_SIZE } kind;
 } settings[] = {
 	{"stage.new", "30d", "first purchase fewer than this ago: stage new", S_DAYS},
 	{"stage.active", "90d", "last purchase fewer than this ago: stage active", S_DAYS},
@@ -15,6 +16,7 @@ static const struct setting {
 	{"rfm.window", "365d", "purchases RFM looks at: a window, or all", S_WINDOW},
 	{"score.model", "", "the model that the fields score and grade read", S_NAME},
 	{"tags.max", "20", "a customer carries at most this many tags", S_COUNT},
+	{"db.max_size", "", "the database file grows no bigger (500M, 2G; empty: no limit)", S_SIZE},
 };
 
 static const struct setting *find(const char *key)
@@ -23,6 +25,18 @@ static const struct setting *find(const char *key)
 		if (strcmp(settings[i].key, key) == 0)
 			return &settings[i];
 	return NULL;
+}
+
+int crm_size_bytes(const char *text, int64_t *bytes)
+{
+	char *end;
+	long long n = strtoll(text, &end, 10);
+	int64_t unit = end[0] == 'K' ? 1 << 10 : end[0] == 'M' ? 1 << 20 : end[0] == 'G' ? 1 << 30 : 0;
+	if (end == text || !isdigit((unsigned char)text[0]) || !unit || end[1] || n < 1 ||
+	    n > (INT64_C(1) << 40) / unit)
+		return CRM_EDATA;
+	*bytes = n * unit;
+	return CRM_OK;
 }
 
 int crm_window_days(const char *text, int *days)
@@ -61,6 +75,13 @@ static int check_value(const struct setting *s, const char *value, crm_error *er
 		if (end != value && !*end && n >= 1 && n <= 10000)
 			return CRM_OK;
 		return crm_error_set(err, CRM_EUSAGE, "%s: '%s' is not a number from 1 to 10000", s->key, value);
+	}
+	case S_SIZE: {
+		int64_t bytes;
+		if (!*value || crm_size_bytes(value, &bytes) == CRM_OK)
+			return CRM_OK;
+		return crm_error_set(err, CRM_EUSAGE, "%s: '%s' is not a size (500M, 2G), or empty for none",
+				     s->key, value);
 	}
 	}
 	return CRM_OK;

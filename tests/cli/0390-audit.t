@@ -76,3 +76,4 @@ out '... the erasure has its count' '10002' "q 'SELECT erased FROM audit ORDER B
 out 'the dump carries the trail' "$(q 'SELECT count(*) FROM audit')" "crm-export --dump | grep -c '\"kind\":\"audit\"'"
 ok '... a restore brings it back, and adds itself' \
 	"crm-export --dump > d1 && crm-add -q -d r.db d1 > /dev/null && test \"\$(crm-export -d r.db -k audit -o tsv | tail -1 | cut -f4)\" = 'crm-add -q -d r.db d1'"
+done_testing
