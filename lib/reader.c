@@ -12,6 +12,11 @@
 #include "internal.h"
 
 #define CHUNK (64 * 1024)
+/* Bounds on one record, so that a hostile or broken file (a quote never
+ * closed, a column per cell of a sheet) costs bounded memory: it is
+ * refused, with the line where it starts. A note holds at most 64 KiB. */
+#define RECORD_BYTES_MAX (8 << 20)
+#define RECORD_FIELDS_MAX 1000
 
 enum json_state { J_START, J_ARRAY_FIRST, J_ARRAY_NEXT, J_ARRAY_DONE, J_NDJSON };
 
@@ -38,6 +43,8 @@ struct crm_reader {
 	long row_line;   /* line where the row being parsed started */
 	long chunk_line; /* line at the start of the chunk being parsed */
 	bool csv_fini_done;
+	long wide_line; /* where a row has more than RECORD_FIELDS_MAX fields */
+	size_t value_bytes; /* json: bytes of the value being decoded */
 	/* tsv */
 	crm_buf linebuf;
 	/* json */
@@ -195,8 +202,22 @@ static bool header_has(crm_reader *r, const char *name)
 	return false;
 }
 
+static enum crm_read too_many_fields(crm_reader *r, crm_error *err, long line)
+{
+	return fail(r, err, line, "more than %d fields in one record: is this the right file?",
+		    RECORD_FIELDS_MAX);
+}
+
+static enum crm_read too_long(crm_reader *r, crm_error *err, long line)
+{
+	return fail(r, err, line, "a record longer than %d MiB%s", RECORD_BYTES_MAX >> 20,
+		    r->fmt == CRM_FMT_CSV ? ": is a quote not closed?" : "");
+}
+
 static enum crm_read take_header(crm_reader *r, const crm_record *row, crm_error *err)
 {
+	if (row->n > RECORD_FIELDS_MAX)
+		return too_many_fields(r, err, row->line);
 	r->header = crm_xmalloc(row->n * sizeof *r->header);
 	for (size_t i = 0; i < row->n; i++) {
 		size_t len = row->values[i].len;
@@ -268,6 +289,8 @@ static void csv_on_field(void *data, size_t len, void *ctx)
 		q_put_size(&r->queue, 0);
 	}
 	size_t count = q_get_size(&r->queue, r->q_row + sizeof(size_t)) + 1;
+	if (count > RECORD_FIELDS_MAX && !r->wide_line)
+		r->wide_line = r->row_line;
 	memcpy(r->queue.p + r->q_row + sizeof(size_t), &count, sizeof count);
 	q_put_size(&r->queue, len);
 	crm_buf_add(&r->queue, data ? data : "", len);
@@ -346,6 +369,12 @@ static enum crm_read csv_parse_more(crm_reader *r, crm_error *err)
 		long line = r->chunk_line + count_newlines(r->buf + r->pos, used);
 		return fail(r, err, line, "malformed CSV: %s", csv_strerror(csv_error(&r->csv)));
 	}
+	if (r->wide_line)
+		return too_many_fields(r, err, r->wide_line);
+	/* libcsv holds the field being parsed; the queue, the row so far */
+	if (r->csv.entry_pos > RECORD_BYTES_MAX ||
+	    (r->q_in_row && r->queue.len - r->q_row > RECORD_BYTES_MAX))
+		return too_long(r, err, r->row_line);
 	r->chunk_line += count_newlines(r->buf + r->pos, len);
 	r->pos = r->len;
 	return CRM_READ_OK;
@@ -376,6 +405,8 @@ static bool read_line(crm_reader *r, long *line)
 		size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
 		crm_buf_add(&r->linebuf, s, n);
 		r->pos += n;
+		if (r->linebuf.len > RECORD_BYTES_MAX)
+			return false;
 		if (nl) {
 			r->pos++;
 			r->line++;
@@ -384,6 +415,15 @@ static bool read_line(crm_reader *r, long *line)
 			return true;
 		}
 	}
+}
+
+static bool tabs_over(const char *s, size_t len)
+{
+	size_t fields = 1;
+	for (const char *p = s; (p = memchr(p, '\t', (size_t)(s + len - p))); p++)
+		if (++fields > RECORD_FIELDS_MAX)
+			return true;
+	return false;
 }
 
 /* Linear TSV: \t \n \r and \\ stand for the characters a field cannot hold. */
@@ -408,9 +448,15 @@ static enum crm_read tsv_next_row(crm_reader *r, const crm_record **rec, crm_err
 	do {
 		if (!read_line(r, &line)) {
 			crm_buf_free(&field);
+			if (r->linebuf.len > RECORD_BYTES_MAX)
+				return too_long(r, err, line);
 			return r->io_errno ? io_fail(r, err) : CRM_READ_END;
 		}
 	} while (r->linebuf.len == 0);
+	if (memchr(r->linebuf.p, '\t', r->linebuf.len) && tabs_over(r->linebuf.p, r->linebuf.len)) {
+		crm_buf_free(&field);
+		return too_many_fields(r, err, line);
+	}
 	crm_builder_reset(&r->b);
 	const char *s = r->linebuf.p, *end = s + r->linebuf.len;
 	for (;;) {
@@ -434,8 +480,11 @@ static enum crm_read ids_next(crm_reader *r, const crm_record **rec, crm_error *
 	size_t len;
 	const char *id;
 	do {
-		if (!read_line(r, &line))
+		if (!read_line(r, &line)) {
+			if (r->linebuf.len > RECORD_BYTES_MAX)
+				return too_long(r, err, line);
 			return r->io_errno ? io_fail(r, err) : CRM_READ_END;
+		}
 		len = r->linebuf.len;
 		id = crm_trim(r->linebuf.p, &len);
 	} while (len == 0);
@@ -457,7 +506,10 @@ static enum crm_read ids_next(crm_reader *r, const crm_record **rec, crm_error *
 static size_t json_feed(void *buffer, size_t buflen, void *data)
 {
 	(void)buflen;
-	int c = get(data);
+	crm_reader *r = data;
+	if (++r->value_bytes > RECORD_BYTES_MAX)
+		return (size_t)-1;
+	int c = get(r);
 	if (c == EOF)
 		return 0;
 	*(unsigned char *)buffer = (unsigned char)c;
@@ -550,11 +602,14 @@ static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
 	/* Any value decodes, so that valid JSON of the wrong shape is named as
 	 * such, not as malformed. A scalar may have read one byte past its end:
 	 * that does not matter, as reading stops there. */
+	r->value_bytes = 0;
 	json_t *obj = json_load_callback(json_feed, r, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY |
 					 JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		if (r->io_errno)
 			return io_fail(r, err);
+		if (r->value_bytes > RECORD_BYTES_MAX)
+			return too_long(r, err, line);
 		return json_fail(r, err, &jerr);
 	}
 	if (!json_is_object(obj)) {
@@ -563,6 +618,10 @@ static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
 		json_decref(obj);
 		return fail(r, err, line, "expected an object, found %s "
 			    "(JSON input is an array of objects, or one object a line)", what);
+	}
+	if (json_object_size(obj) > RECORD_FIELDS_MAX) {
+		json_decref(obj);
+		return too_many_fields(r, err, line);
 	}
 	crm_builder_reset(&r->b);
 	const char *key;
