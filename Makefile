@@ -99,6 +99,11 @@ CONCURRENCY_SECONDS ?= 120
 concurrency: all
 	tests/concurrency/run $(B) $(CONCURRENCY_SECONDS) 20000
 
+# Every test with each command under valgrind: no errors, no leaks (about
+# half an hour on two cores; JOBS tests at a time).
+valgrind: all $(TEST_PROGRAMS)
+	tests/valgrind/run $(B)
+
 # The plain build only: quicker while working.
 check-fast: all $(TEST_PROGRAMS)
 	tests/run $(B)
@@ -130,7 +135,7 @@ lint-man:
 	mandoc -Tlint -Wwarning $(MANPAGES)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-vg
 
-.PHONY: all check check-fast demo bench fuzz crash concurrency install uninstall lint-man clean
+.PHONY: all check check-fast demo bench fuzz crash concurrency valgrind install uninstall lint-man clean
 .SECONDARY:

@@ -6,6 +6,15 @@
 
 crm-add -q "$EXAMPLES/customers.csv" > /dev/null
 crm-add -q -k events "$EXAMPLES/events.csv" > /dev/null
+# below KB WHAT COMMAND: COMMAND's peak memory is under KB; measured on the
+# plain build (ASan and valgrind add their own)
+below() {
+	if plain; then
+		ok "$2" "test \$(/usr/bin/time -f %M $3 2>&1 >/dev/null | tail -1) -lt $1"
+	else
+		skip "$2: measured on the plain build"
+	fi
+}
 schema() { sqlite3 crm.db 'SELECT type, name, sql FROM sqlite_master ORDER BY name' | md5sum; }
 schema_before=$(schema)
 
@@ -79,13 +88,13 @@ err 'an expression that is not a pattern' "crm-segment: expression:1:8: bad regu
 awk 'BEGIN { printf "id"; for (i = 1; i <= 10000; i++) printf ",c%d", i; print "" }' > wide.csv
 out '10,000 columns: refused, with the line' 'crm-add: wide.csv:1: more than 1000 fields in one record: is this the right file?' \
 	'crm-add -q wide.csv 2>&1'
-ok '... in bounded memory' "test \$(/usr/bin/time -f %M crm-add -q wide.csv 2>&1 >/dev/null | tail -1) -lt 50000"
+below 50000 '... in bounded memory' 'crm-add -q wide.csv'
 ok '... and no custom field was made' "test \$(q 'SELECT count(*) FROM custom_fields') -lt 10"
 awk 'BEGIN { print "{\"id\": \"J1\""; for (i = 1; i <= 2000; i++) printf ",\"k%d\": 1", i; print "}" }' > wide.json
 out '... in JSON too' 'crm-add: wide.json:1: more than 1000 fields in one record: is this the right file?' 'crm-add -q wide.json 2>&1'
 head -c 30000000 /dev/zero | tr '\0' x | awk 'BEGIN { printf "id,name\nL1," } { print }' > long.csv
 out 'a 30 MB line: refused at 8 MiB' 'crm-add: long.csv:2: a record longer than 8 MiB: is a quote not closed?' 'crm-add -q long.csv 2>&1'
-ok '... in bounded memory' "test \$(/usr/bin/time -f %M crm-add -q long.csv 2>&1 >/dev/null | tail -1) -lt 60000"
+below 60000 '... in bounded memory' 'crm-add -q long.csv'
 { printf 'id,name\nQ1,"never closed\n'; head -c 20000000 /dev/zero | tr '\0' y; } > open.csv
 out 'a quote never closed: the line where the record starts' \
 	'crm-add: open.csv:2: a record longer than 8 MiB: is a quote not closed?' 'crm-add -q open.csv 2>&1'
@@ -99,8 +108,9 @@ out 'a flood of tags on one customer: refused past tags.max' \
 	"crm-tag -q \$(seq -f '-a 洪%g' 1 50 | tr '\\n' ' ') C0000001 2>&1"
 out '... none of them given' '0' "q \"SELECT count(*) FROM tags WHERE name LIKE '洪%'\""
 seq -f 'F%07g' 1 100000 | awk 'BEGIN { print "id" } { print }' | crm-add -q > /dev/null
-ok 'a flood of 100,000 customers tagged from a stream: bounded memory' \
-	"test \$(seq -f 'F%07g' 1 100000 | /usr/bin/time -f %M crm-tag -q -a 洪水 2>&1 >/dev/null | tail -1) -lt 60000"
+seq -f 'F%07g' 1 100000 > flood.ids
+below 60000 'a flood of 100,000 customers tagged from a stream: bounded memory' 'crm-tag -q -a 洪水 < flood.ids'
+plain || crm-tag -q -a 洪水 < flood.ids
 out '... every one tagged' '100000' "q \"SELECT count(*) FROM customer_tags JOIN tags USING (tid) WHERE name = '洪水'\""
 out 'and after all of it, the schema is what it was' "$schema_before" 'sqlite3 crm.db "SELECT type, name, sql FROM sqlite_master ORDER BY name" | md5sum'
 done_testing
