@@ -127,7 +127,8 @@ stage.active,90d,90d,last purchase fewer than this ago: stage active
 stage.dormant,180d,180d,last purchase at most this ago: dormant; longer: churned
 rfm.window,365d,365d,"purchases RFM looks at: a window, or all"
 score.model,,,the model that the fields score and grade read
-tags.max,20,20,a customer carries at most this many tags' 'crm-segment --config'
+tags.max,20,20,a customer carries at most this many tags
+db.max_size,,,"the database file grows no bigger (500M, 2G; empty: no limit)"' 'crm-segment --config'
 ok '--config KEY=VALUE changes one' 'crm-segment -q --config stage.dormant=100d'
 out '... which the stages follow: 120 days is churned now' 'C2
 C4' "crm-segment -o ids -w \"stage = 'churned'\""
