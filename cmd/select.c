@@ -142,7 +142,7 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 		crm_record hdr = {nheader, header, NULL, 1};
 		no_id_column(cli, r, &hdr);
 		status = CRM_EDATA;
-	} else if (n == 0) {
+	} else if (n == 0 && got != CRM_READ_FAIL) { /* a read that failed has said why */
 		cli_note(cli, "no customers on stdin: nothing to do (use --all for everyone)");
 	}
 	sel->nread = n;
