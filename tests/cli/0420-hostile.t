@@ -103,7 +103,7 @@ out 'a 10 MB JSON value' 'crm-add: long.ndjson:1: a record longer than 8 MiB' 'c
 head -c 10000000 /dev/zero | tr '\0' 9 > long.ids
 out 'a 10 MB id' 'crm-tag: stdin:1: a record longer than 8 MiB' 'crm-tag -q -a 长 -i ids < long.ids 2>&1 | head -1'
 err 'a stream that breaks: where, and that nothing was done' "crm-tag: stdin:2: malformed CSV: a quoted field is not closed
-crm-tag: nothing was tagged: fix the selection first" "printf 'id\\n\"C1\\n' | crm-tag -q -a X"
+crm-tag: nothing was tagged: fix the selection first" "printf 'id\\n\"C1\\n' | crm-tag -a X"
 out 'nothing of them went in' '0' "q \"SELECT count(*) FROM customers WHERE id IN ('L1', 'Q1', 'Q2', 'J1')\""
 out 'a flood of tags on one customer: refused past tags.max' \
 	"crm-tag: customer 'C0000001' would have 52 tags (tags.max is 20: crm-segment --config tags.max=N)" \
