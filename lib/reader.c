@@ -754,6 +754,9 @@ static enum crm_read start(crm_reader *r, crm_error *err)
 	}
 	if (r->fmt == CRM_FMT_CSV) {
 		csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+		/* libcsv grows a field's buffer by this much at a time: by its
+		 * default of 128 bytes, a long field costs a realloc every 128. */
+		csv_set_blk_size(&r->csv, CHUNK);
 	}
 	if (r->fmt != CRM_FMT_CSV && r->fmt != CRM_FMT_TSV)
 		return CRM_READ_OK;
