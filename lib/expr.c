@@ -11,6 +11,12 @@
 #include "internal.h"
 
 #define SEGMENT_DEPTH_MAX 16
+/* Conditions nest (and, or, not, segments) at most this deep in the SQL:
+ * SQLite's parser refuses SQL nested much deeper ("parser stack overflow").
+ * The parser here recurses once a level of parentheses or not: it stops at
+ * three times that, long before the stack could matter. */
+#define NEST_MAX 30
+#define PARSE_NEST_MAX (3 * NEST_MAX)
 
 /* ---- tokens ---- */
 
@@ -42,6 +48,7 @@ struct lexer {
 	crm_error *err;
 	const char *source;
 	bool failed;
+	int nest; /* parentheses and nots open */
 };
 
 /* ---- the tree ---- */
@@ -377,10 +384,15 @@ static struct node *parse_operand(struct lexer *lx, const char *after)
 	struct node *n;
 	switch (t->kind) {
 	case T_LPAREN:
+		if (++lx->nest > PARSE_NEST_MAX) {
+			fail_at(lx, t->line, t->col, "the expression nests deeper than %d levels", NEST_MAX);
+			return NULL;
+		}
 		next(lx);
 		n = parse_or(lx);
 		if (n && !lx->failed)
 			expect(lx, T_RPAREN, NULL);
+		lx->nest--;
 		return n;
 	case T_IDENT:
 		n = new_node(N_FIELD, t);
@@ -508,9 +520,15 @@ static struct node *parse_not(struct lexer *lx)
 {
 	if (lx->tok.kind != T_NOT)
 		return parse_predicate(lx);
+	if (++lx->nest > PARSE_NEST_MAX) {
+		fail_at(lx, lx->tok.line, lx->tok.col, "the expression nests deeper than %d levels",
+			NEST_MAX);
+		return NULL;
+	}
 	struct node *n = new_node(N_NOT, &lx->tok);
 	next(lx);
 	struct node *kid = parse_not(lx);
+	lx->nest--;
 	if (kid)
 		add_kid(n, kid);
 	else if (!lx->failed)
@@ -523,8 +541,10 @@ static struct node *parse_binary(struct lexer *lx, enum tok op, enum node_kind k
 {
 	struct node *left = operand(lx);
 	while (left && !lx->failed && lx->tok.kind == op) {
-		struct node *n = new_node(kind, &lx->tok);
-		add_kid(n, left);
+		/* a chain (a and b and c) is one node: its SQL does not nest */
+		struct node *n = left->kind == kind ? left : new_node(kind, &lx->tok);
+		if (n != left)
+			add_kid(n, left);
 		const char *name = tok_names[op];
 		next(lx);
 		if (lx->tok.kind == T_END) {
@@ -585,6 +605,7 @@ struct compiler {
 	size_t ncustom;
 	const char *segments[SEGMENT_DEPTH_MAX]; /* segment() being compiled, for cycles */
 	int depth;
+	int nest; /* conditions open, across segments */
 };
 
 static void cfail(struct compiler *c, const struct node *n, const char *fmt, ...)
@@ -1147,10 +1168,22 @@ static void emit_junction(struct compiler *c, const struct node *n, const char *
 	crm_sql_add(c->q, ")");
 }
 
+static void emit_bool_node(struct compiler *c, const struct node *n);
+
 static void emit_bool(struct compiler *c, const struct node *n)
 {
 	if (c->failed)
 		return;
+	if (++c->nest > NEST_MAX) /* segments add theirs up */
+		cfail(c, n, "the expression nests deeper than %d levels%s", NEST_MAX,
+		      c->depth ? ", with the segments it names" : "");
+	else
+		emit_bool_node(c, n);
+	c->nest--;
+}
+
+static void emit_bool_node(struct compiler *c, const struct node *n)
+{
 	switch (n->kind) {
 	case N_OR: emit_junction(c, n, " OR "); break;
 	case N_AND: emit_junction(c, n, " AND "); break;

@@ -84,6 +84,26 @@ err 'an expression that is not a pattern' "crm-segment: expression:1:8: bad regu
   name ~ '(a'
          ^" "crm-segment -q -w \"name ~ '(a'\""
 
+# ---- expressions that nest deep ----
+ok 'a chain of 80 conditions (found by fuzz-expr: its SQL overflowed SQLite'"'"'s parser)' \
+	"crm-segment -q -w \"\$(cat '$TESTS/fuzz/regressions/expr-and-chain')\" > /dev/null"
+deep=$(awk 'BEGIN { for (i = 0; i < 30; i++) printf "not "; print "age > 1" }') # 31 levels
+err 'an expression that nests deeper than 30 levels: a clear error' \
+	"crm-segment: expression:1:125: the expression nests deeper than 30 levels
+  $deep
+                                                                                                                              ^" \
+	"crm-segment -q -w '$deep'"
+fails 1 '... exit 1' "crm-segment -q -w '$deep'"
+ok '... 30 levels are fine' "crm-segment -q -w '${deep#not }' > /dev/null"
+crm-segment -q --save 深 -w "${deep#not not }"
+err '... segments within segments add up' \
+	"crm-segment: 深:1:109: the expression nests deeper than 30 levels, with the segments it names
+  ${deep#not not }
+                                                                                                              ^" \
+	"crm-segment -q -w \"not not segment('深')\""
+paren=$(awk 'BEGIN { for (i = 0; i < 2000; i++) printf "("; printf "age > 1"; for (i = 0; i < 2000; i++) printf ")"; print "" }')
+fails 1 '2000 parentheses: refused before the stack could matter' "crm-segment -q -w '$paren'"
+
 # ---- huge records, thousands of columns, floods of tags ----
 awk 'BEGIN { printf "id"; for (i = 1; i <= 10000; i++) printf ",c%d", i; print "" }' > wide.csv
 out '10,000 columns: refused, with the line' 'crm-add: wide.csv:1: more than 1000 fields in one record: is this the right file?' \
