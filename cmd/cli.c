@@ -218,6 +218,16 @@ void cli_note(struct cli *cli, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int cli_finish(struct cli *cli, crm_writer *out, int rc, crm_error *err)
+{
+	if (out && rc == CRM_OK)
+		rc = crm_writer_finish(out, err);
+	if (rc != CRM_OK)
+		cli_error(cli, err);
+	crm_writer_free(out);
+	return rc;
+}
+
 /* ---- database, clock, output ---- */
 
 void cli_open(struct cli *cli, unsigned db_flags)

@@ -78,6 +78,9 @@ void cli_record_error(struct cli *cli, const crm_error *err);
 /* Says how many record errors were not shown. */
 void cli_hidden_errors(struct cli *cli);
 void cli_note(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends a command's output: finishes out (NULL: none) when rc is CRM_OK,
+ * reports err when anything failed, frees out; returns the status. */
+int cli_finish(struct cli *cli, crm_writer *out, int rc, crm_error *err);
 
 /* Sets the clock and opens the database; exits 2 or 3 on failure. */
 void cli_open(struct cli *cli, unsigned db_flags);

@@ -106,11 +106,7 @@ static int audit(struct cli *cli, const struct export *opt)
 	}
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 6, crm_audit_columns, 0);
 	int rc = crm_audit_write(cli->db, opt->since ? since : NULL, out, &err);
-	if (rc == CRM_OK)
-		rc = crm_writer_finish(out, &err);
-	if (rc != CRM_OK)
-		cli_error(cli, &err);
-	crm_writer_free(out);
+	rc = cli_finish(cli, out, rc, &err);
 	return rc;
 }
 

@@ -248,11 +248,7 @@ static int do_read(struct cli *cli, struct note *n, char **ids, int nids)
 					 n->due ? CRM_WRITE_EMPTY_SILENT : 0);
 	rc = n->due ? crm_notes_due(cli->db, where, &f, &cli->clock, out, &err)
 		    : crm_notes_list(cli->db, where, &f, &cli->clock, out, &err);
-	if (rc == CRM_OK)
-		rc = crm_writer_finish(out, &err);
-	if (rc != CRM_OK)
-		cli_error(cli, &err);
-	crm_writer_free(out);
+	rc = cli_finish(cli, out, rc, &err);
 	crm_expr_free(where);
 	return rc;
 }
@@ -264,11 +260,7 @@ static int write_table(struct cli *cli, size_t ncols, const char *const *names, 
 	int rc = nid ? crm_note_history(cli->db, nid, out, &err)
 	     : names == crm_note_deleted_columns ? crm_notes_deleted(cli->db, out, &err)
 						 : crm_note_categories(cli->db, &cli->clock, out, &err);
-	if (rc == CRM_OK)
-		rc = crm_writer_finish(out, &err);
-	if (rc != CRM_OK)
-		cli_error(cli, &err);
-	crm_writer_free(out);
+	rc = cli_finish(cli, out, rc, &err);
 	return rc;
 }
 

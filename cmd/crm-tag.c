@@ -115,11 +115,7 @@ static int write_all(struct cli *cli, size_t n, const char *const *names,
 	crm_error err;
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), n, names, 0);
 	int rc = fn(cli->db, &cli->clock, out, &err);
-	if (rc == CRM_OK)
-		rc = crm_writer_finish(out, &err);
-	if (rc != CRM_OK)
-		cli_error(cli, &err);
-	crm_writer_free(out);
+	rc = cli_finish(cli, out, rc, &err);
 	return rc;
 }
 

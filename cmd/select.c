@@ -315,11 +315,7 @@ int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
 		rc = crm_db_commit(cli->db, &err);
 	else
 		crm_db_rollback(cli->db);
-	if (out && rc == CRM_OK)
-		rc = crm_writer_finish(out, &err);
-	if (rc != CRM_OK)
-		cli_error(cli, &err);
-	crm_writer_free(out);
+	rc = cli_finish(cli, out, rc, &err);
 	free(names);
 	free(values);
 	crm_reader_free(r);
