@@ -36,7 +36,7 @@ err 'a segment cannot use itself' "crm-segment: 自己:1:1: segment '自己' ref
   segment('自己')
   ^" "crm-segment --save 自己 -w \"segment('自己')\""
 err 'a bad expression is not saved' "crm-segment: expression:1:6: expected a value after '>'" \
-	"crm-segment --save bad -w 'age >' 2>&1 | head -1 >&2; crm-segment --list | grep -q '^bad,' && echo saved >&2"
+	"crm-segment --save bad -w 'age >' 2>&1 | sed -n 1p >&2; crm-segment --list | grep -q '^bad,' && echo saved >&2"
 err 'deleting a segment in use is refused' "crm-segment: segment '高价值' is used by '重点': delete or change those first" \
 	'crm-segment --delete 高价值'
 ok 'deleting one nobody uses' 'crm-segment -q --delete 重点 && ! crm-segment --list | grep -q ^重点'
