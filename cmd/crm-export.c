@@ -106,8 +106,7 @@ static int audit(struct cli *cli, const struct export *opt)
 	}
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 6, crm_audit_columns, 0);
 	int rc = crm_audit_write(cli->db, opt->since ? since : NULL, out, &err);
-	rc = cli_finish(cli, out, rc, &err);
-	return rc;
+	return cli_finish(cli, out, rc, &err);
 }
 
 static int list_fields(struct cli *cli, enum crm_kind kind)

@@ -260,8 +260,7 @@ static int write_table(struct cli *cli, size_t ncols, const char *const *names, 
 	int rc = nid ? crm_note_history(cli->db, nid, out, &err)
 	     : names == crm_note_deleted_columns ? crm_notes_deleted(cli->db, out, &err)
 						 : crm_note_categories(cli->db, &cli->clock, out, &err);
-	rc = cli_finish(cli, out, rc, &err);
-	return rc;
+	return cli_finish(cli, out, rc, &err);
 }
 
 /* ---- one note ---- */

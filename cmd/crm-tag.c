@@ -115,8 +115,7 @@ static int write_all(struct cli *cli, size_t n, const char *const *names,
 	crm_error err;
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), n, names, 0);
 	int rc = fn(cli->db, &cli->clock, out, &err);
-	rc = cli_finish(cli, out, rc, &err);
-	return rc;
+	return cli_finish(cli, out, rc, &err);
 }
 
 /* ---- tagging ---- */

@@ -417,6 +417,14 @@ static bool read_line(crm_reader *r, long *line)
 	}
 }
 
+/* Why read_line found no line: the end, a read error, or a line too long. */
+static enum crm_read no_line(crm_reader *r, crm_error *err, long line)
+{
+	if (r->linebuf.len > RECORD_BYTES_MAX)
+		return too_long(r, err, line);
+	return r->io_errno ? io_fail(r, err) : CRM_READ_END;
+}
+
 static bool tabs_over(const char *s, size_t len)
 {
 	size_t fields = 1;
@@ -448,12 +456,10 @@ static enum crm_read tsv_next_row(crm_reader *r, const crm_record **rec, crm_err
 	do {
 		if (!read_line(r, &line)) {
 			crm_buf_free(&field);
-			if (r->linebuf.len > RECORD_BYTES_MAX)
-				return too_long(r, err, line);
-			return r->io_errno ? io_fail(r, err) : CRM_READ_END;
+			return no_line(r, err, line);
 		}
 	} while (r->linebuf.len == 0);
-	if (memchr(r->linebuf.p, '\t', r->linebuf.len) && tabs_over(r->linebuf.p, r->linebuf.len)) {
+	if (tabs_over(r->linebuf.p, r->linebuf.len)) {
 		crm_buf_free(&field);
 		return too_many_fields(r, err, line);
 	}
@@ -480,11 +486,8 @@ static enum crm_read ids_next(crm_reader *r, const crm_record **rec, crm_error *
 	size_t len;
 	const char *id;
 	do {
-		if (!read_line(r, &line)) {
-			if (r->linebuf.len > RECORD_BYTES_MAX)
-				return too_long(r, err, line);
-			return r->io_errno ? io_fail(r, err) : CRM_READ_END;
-		}
+		if (!read_line(r, &line))
+			return no_line(r, err, line);
 		len = r->linebuf.len;
 		id = crm_trim(r->linebuf.p, &len);
 	} while (len == 0);
