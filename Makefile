@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 WERROR ?= -Werror
 # override: the standard and the warnings survive `make CFLAGS=...`.
 override CFLAGS += -std=c17 -Wall -Wextra -Wpedantic $(WERROR) -D_DEFAULT_SOURCE -Ilib
-LDLIBS = -lsqlite3 -lcsv -ljansson -lpcre2-8 -lm
+LDLIBS = -lsqlite3 -lcsv -ljansson -lpcre2-8 -lxlsxwriter -lzip -lexpat -lm
 
 # Objects and programs go to $(B); `make B=build-san SAN=1` builds with ASan and UBSan.
 B ?= build
@@ -47,7 +47,7 @@ $(B)/lib/migrations.c: $(MIGRATIONS) lib/embed-sql.sh | $(B)/lib
 $(B)/lib/migrations.o: $(B)/lib/migrations.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(B)/lib/%.o: lib/%.c lib/crm.h lib/internal.h lib/import.h | $(B)/lib
+$(B)/lib/%.o: lib/%.c lib/crm.h lib/internal.h lib/import.h lib/xlsx.h | $(B)/lib
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libcrm.a: $(LIB_OBJ)
@@ -68,7 +68,7 @@ $(B)/test-unit: $(UNIT_SRC) tests/unit/tap.h $(B)/libcrm.a | $(B)/tests
 $(B)/test-records: tests/records.c $(B)/libcrm.a | $(B)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/records.c $(B)/libcrm.a $(LDLIBS)
 
-FUZZ_TARGETS = expr records model normalize
+FUZZ_TARGETS = expr records model normalize xlsx
 $(B)/fuzz-%: tests/fuzz/%.c $(B)/libcrm.a | $(B)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcrm.a $(LDLIBS)
 
@@ -82,7 +82,7 @@ check: all $(TEST_PROGRAMS)
 	tests/run $(B) build-san
 
 # A long fuzzing run: each target FUZZ_SECONDS (default 15 minutes, an hour
-# for the four), corpora kept in build-fuzz.
+# and a quarter for the five), corpora kept in build-fuzz.
 FUZZ_SECONDS ?= 900
 fuzz:
 	$(MAKE) B=build-fuzz FUZZ=1 $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)

@@ -1,10 +1,11 @@
 #!/bin/sh
 # The expression parser and compiler, the record readers, the score-model
-# parser and the normalizers under libFuzzer for a bounded time (5 s each;
-# `make fuzz` runs an hour). Once a make check: on the plain pass.
+# parser, the normalizers and the .xlsx reader under libFuzzer for a bounded
+# time (5 s each; `make fuzz` runs 15 minutes each). Once a make check: on the
+# plain pass.
 . "$(dirname "$0")/../lib.sh"
 
-for target in expr records model normalize; do
+for target in expr records model normalize xlsx; do
 	if ! plain; then
 		skip 'the fuzzer runs once, on the plain pass'
 	elif [ -x "$TESTS/../build-fuzz/fuzz-$target" ]; then

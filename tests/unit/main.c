@@ -19,6 +19,7 @@ int main(void)
 	test_tags();
 	test_models();
 	test_notes();
+	test_xlsx();
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;
 }

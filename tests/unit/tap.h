@@ -46,5 +46,6 @@ void test_import(void);
 void test_tags(void);
 void test_models(void);
 void test_notes(void);
+void test_xlsx(void);
 
 #endif
