@@ -71,6 +71,9 @@ static bool take_common(struct cli *cli, int key, const char *arg)
 		if (crm_format_parse(arg, &cli->output_format) != CRM_OK)
 			cli_usage_error(cli, "'%s' is not an output format (csv, tsv, json, ndjson, ids, table)",
 					arg);
+		if (cli->output_format == CRM_FMT_XLSX && !cli->xlsx)
+			cli_usage_error(cli, "-o xlsx is crm-export's: pipe the records into"
+					" crm-export -o xlsx > customers.xlsx");
 		cli->output_format_given = true;
 		return true;
 	case OPT_HELP:

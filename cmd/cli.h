@@ -46,6 +46,7 @@ struct cli {
 	const char *usage;   /* "[options] [FILE...]" */
 	const char *summary; /* one line: what the command does */
 	const struct cli_option *options;
+	bool xlsx;           /* -o xlsx is allowed (crm-export's workbook) */
 	/* common options as given */
 	const char *db_path;
 	const char *as_of;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "select.h"
 
@@ -207,6 +208,8 @@ static int export(struct cli *cli, struct export *opt)
 	}
 	if (status == CRM_OK && opt->campaign) {
 		/* written in full before the contacts are committed (campaign) */
+	} else if (format == CRM_FMT_XLSX && (opt->campaign || status == CRM_EDB)) {
+		/* a workbook cut short, or of a campaign that failed, is not written */
 	} else if (crm_writer_finish(out, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		status = err.code;
@@ -226,6 +229,7 @@ int main(int argc, char **argv)
 		.usage = "[options] [ID...]",
 		.summary = "Write customers (or their events) out, or dump the whole database.",
 		.options = options,
+		.xlsx = true,
 	};
 	struct export opt = {.kind = CRM_CUSTOMERS};
 	int first = cli_parse(&cli, argc, argv, take, &opt);
@@ -254,6 +258,11 @@ int main(int argc, char **argv)
 				      " --campaign -f id,openid, then send it");
 	if (opt.excel && cli.output_format_given)
 		cli_usage_error(&cli, "--excel writes csv: it takes no -o");
+	bool xlsx = cli.output_format_given && cli.output_format == CRM_FMT_XLSX;
+	if (xlsx && opt.encoding)
+		cli_usage_error(&cli, "-o xlsx holds UTF-8, which every Excel reads: it takes no --encoding");
+	if (xlsx && isatty(STDOUT_FILENO))
+		cli_usage_error(&cli, "xlsx is a binary file: redirect it, e.g. crm-export -o xlsx > customers.xlsx");
 	if ((opt.dump || opt.list_fields) && (opt.mask || opt.excel || opt.campaign || opt.encoding))
 		cli_usage_error(&cli, "--mask, --excel and --campaign go with a list of customers");
 	cli_open(&cli, opt.campaign && !opt.dry_run ? 0 : CRM_DB_READ);

@@ -121,7 +121,7 @@ _crm_export()
 	case $prev in
 	-k | --kind) COMPREPLY=($(compgen -W "customers events audit" -- "$cur")); return ;;
 	esac
-	_crm_common_arg "$cur" "$prev" "csv tsv json ndjson ids table vcard wechat" && return
+	_crm_common_arg "$cur" "$prev" "csv tsv json ndjson ids table vcard wechat xlsx" && return
 	case $prev in
 	-f | --fields | --mask) _crm_list "$cur" "$(_crm_fields)"; return ;;
 	--campaign | --cap | --tagid | --since) return ;;

@@ -97,6 +97,7 @@ enum crm_format {
 	CRM_FMT_CHART, /* bars, for counts: labels, then count and share columns */
 	CRM_FMT_VCARD, /* vCard 4.0, a card per customer, from the columns it knows */
 	CRM_FMT_WECHAT, /* WeChat batch tagging payloads from column openid (crm_writer_tagid) */
+	CRM_FMT_XLSX, /* an Excel workbook of one sheet: nothing is written before crm_writer_finish */
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt);

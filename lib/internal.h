@@ -207,6 +207,14 @@ int crm_regex_check(const char *pattern, crm_error *err);
  * frees. */
 char *crm_regex_literal(const char *pattern);
 
+/* xlsx_write.c: a workbook of one sheet, written with libxlsxwriter. */
+typedef struct crm_xlsx_out crm_xlsx_out;
+crm_xlsx_out *crm_xlsx_out_new(size_t ncols, const char *const *names, crm_error *err);
+int crm_xlsx_out_row(crm_xlsx_out *x, const crm_value *values, crm_error *err);
+/* Closes the workbook and copies its bytes to out; nothing reaches out before this. */
+int crm_xlsx_out_finish(crm_xlsx_out *x, FILE *out, crm_error *err);
+void crm_xlsx_out_free(crm_xlsx_out *x);
+
 /* fields.c */
 enum crm_field_source {
 	CRM_FIELD_STORED,   /* a column of the table */

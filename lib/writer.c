@@ -36,6 +36,7 @@ struct crm_writer {
 	/* wechat */
 	long tagid, skipped;
 	json_t *openids;
+	crm_xlsx_out *xlsx; /* made at the first row, or at finish (xlsx_write.c) */
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt)
@@ -47,6 +48,7 @@ int crm_format_parse(const char *name, enum crm_format *fmt)
 		{"csv", CRM_FMT_CSV},   {"tsv", CRM_FMT_TSV},       {"json", CRM_FMT_JSON},
 		{"ndjson", CRM_FMT_NDJSON}, {"ids", CRM_FMT_IDS},   {"table", CRM_FMT_TABLE},
 		{"chart", CRM_FMT_CHART}, {"vcard", CRM_FMT_VCARD}, {"wechat", CRM_FMT_WECHAT},
+		{"xlsx", CRM_FMT_XLSX},
 	};
 	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
 		if (strcmp(name, formats[i].name) == 0) {
@@ -60,7 +62,7 @@ int crm_format_parse(const char *name, enum crm_format *fmt)
 const char *crm_format_name(enum crm_format fmt)
 {
 	static const char *const names[] = {"auto", "csv", "tsv", "json", "ndjson", "ids", "table",
-					    "chart", "vcard", "wechat"};
+					    "chart", "vcard", "wechat", "xlsx"};
 	return names[fmt];
 }
 
@@ -107,6 +109,7 @@ void crm_writer_free(crm_writer *w)
 	free(w->masked);
 	free(w->shown);
 	json_decref(w->openids);
+	crm_xlsx_out_free(w->xlsx);
 	crm_buf_free(&w->cells);
 	free(w->types);
 	free(w->widths);
@@ -623,6 +626,13 @@ static void wechat_row(crm_writer *w, const crm_value *values)
 		wechat_payload(w);
 }
 
+static int xlsx_open(crm_writer *w, crm_error *err)
+{
+	if (!w->xlsx && !(w->xlsx = crm_xlsx_out_new(w->ncols, (const char *const *)w->names, err)))
+		return err ? err->code : CRM_EDB;
+	return CRM_OK;
+}
+
 int crm_writer_mask(crm_writer *w, const char *columns, crm_error *err)
 {
 	if (!w->masked) {
@@ -695,6 +705,12 @@ int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err)
 	case CRM_FMT_WECHAT:
 		wechat_row(w, values);
 		break;
+	case CRM_FMT_XLSX: {
+		int rc = xlsx_open(w, err);
+		if (rc != CRM_OK || (rc = crm_xlsx_out_row(w->xlsx, values, err)) != CRM_OK)
+			return rc;
+		break;
+	}
 	case CRM_FMT_AUTO:
 		break;
 	}
@@ -727,6 +743,11 @@ int crm_writer_finish(crm_writer *w, crm_error *err)
 		chart_layout(w);
 	if (w->fmt == CRM_FMT_WECHAT)
 		wechat_payload(w);
+	if (w->fmt == CRM_FMT_XLSX) {
+		int rc = xlsx_open(w, err);
+		if (rc != CRM_OK || (rc = crm_xlsx_out_finish(w->xlsx, w->out, err)) != CRM_OK)
+			return rc;
+	}
 	return flush_output(w, err);
 }
 

@@ -27,7 +27,8 @@ ndjson
 table
 tsv
 vcard
-wechat'
+wechat
+xlsx'
 	[ $c = crm-segment ] && formats='chart
 csv
 ids
