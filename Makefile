@@ -47,7 +47,7 @@ $(B)/lib/migrations.c: $(MIGRATIONS) lib/embed-sql.sh | $(B)/lib
 $(B)/lib/migrations.o: $(B)/lib/migrations.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(B)/lib/%.o: lib/%.c lib/crm.h lib/internal.h lib/import.h lib/xlsx.h | $(B)/lib
+$(B)/lib/%.o: lib/%.c lib/crm.h lib/internal.h lib/import.h lib/reader.h lib/xlsx.h | $(B)/lib
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libcrm.a: $(LIB_OBJ)

@@ -1,4 +1,5 @@
 /* cli.c: options, messages, database and stdout for every crm command. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -50,6 +51,21 @@ noreturn void cli_usage_error(struct cli *cli, const char *fmt, ...)
 	exit(CRM_EUSAGE);
 }
 
+/* --delimiter: one character, or "tab". */
+static bool take_delimiter(struct cli *cli, const char *arg)
+{
+	if (!strcmp(arg, "tab") || !strcmp(arg, "\\t") || !strcmp(arg, "\t")) {
+		cli->input.delimiter = '\t';
+		return true;
+	}
+	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r' ||
+	    (unsigned char)arg[0] >= 0x80 || isalnum((unsigned char)arg[0]))
+		cli_usage_error(cli, "--delimiter '%s': give one character, such as ';' or '|', or tab",
+				arg);
+	cli->input.delimiter = arg[0];
+	return true;
+}
+
 static bool take_common(struct cli *cli, int key, const char *arg)
 {
 	switch (key) {
@@ -64,8 +80,28 @@ static bool take_common(struct cli *cli, int key, const char *arg)
 		return true;
 	case OPT_INPUT:
 		if (crm_format_parse(arg, &cli->input_format) != CRM_OK ||
-		    cli->input_format > CRM_FMT_IDS)
-			cli_usage_error(cli, "'%s' is not an input format (csv, tsv, json, ndjson, ids)", arg);
+		    (cli->input_format > CRM_FMT_IDS && cli->input_format != CRM_FMT_XLSX))
+			cli_usage_error(cli, "'%s' is not an input format (csv, tsv, json, ndjson, ids, xlsx)",
+					arg);
+		cli->input.format = cli->input_format;
+		return true;
+	case OPT_DELIMITER:
+		return take_delimiter(cli, arg);
+	case OPT_IN_ENCODING:
+		cli->input.encoding = arg;
+		return true;
+	case OPT_SHEET:
+		cli->input.sheet = arg;
+		return true;
+	case OPT_MAP:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			cli_usage_error(cli, "--map %s: say SRC=FIELD (a column's name or number, then the"
+					" field; SRC= leaves it out)", arg);
+		cli->maps = realloc(cli->maps, (cli->input.nmap + 1) * sizeof *cli->maps);
+		if (!cli->maps)
+			abort();
+		cli->maps[cli->input.nmap++] = arg;
+		cli->input.map = cli->maps;
 		return true;
 	case OPT_OUTPUT:
 		if (crm_format_parse(arg, &cli->output_format) != CRM_OK)
@@ -89,7 +125,8 @@ static bool take_common(struct cli *cli, int key, const char *arg)
 static bool is_common(int key)
 {
 	return key == OPT_DB || key == OPT_QUIET || key == OPT_AS_OF || key == OPT_INPUT ||
-	       key == OPT_OUTPUT || key == OPT_HELP || key == OPT_VERSION;
+	       key == OPT_OUTPUT || key == OPT_HELP || key == OPT_VERSION || key == OPT_DELIMITER ||
+	       key == OPT_IN_ENCODING || key == OPT_MAP || key == OPT_SHEET;
 }
 
 /* getopt_long's tables, made from ours. */
@@ -231,6 +268,43 @@ int cli_finish(struct cli *cli, crm_writer *out, int rc, crm_error *err)
 	return rc;
 }
 
+/* ---- reading records ---- */
+
+crm_reader *cli_reader(struct cli *cli, FILE *in, const char *source, enum crm_names names)
+{
+	crm_reader_opts opts = cli->input;
+	opts.names = names;
+	crm_reader *r = crm_reader_open(in, source, &opts);
+	if (!r) {
+		fprintf(stderr, "%s: out of memory\n", cli->prog);
+		exit(cli_exit(cli, CRM_EDB));
+	}
+	return r;
+}
+
+void cli_reader_found(struct cli *cli, const crm_reader *r)
+{
+	const crm_reader_info *info = crm_reader_about(r);
+	if (info->encoding_detected)
+		cli_note(cli, "%s: read as %s, since it is not UTF-8 (--encoding says otherwise)",
+			 crm_reader_source(r), info->encoding);
+}
+
+void cli_reader_skipped(struct cli *cli, const crm_reader *r)
+{
+	const crm_reader_info *info = crm_reader_about(r);
+	long rows = info->empty_rows, cols = info->empty_columns;
+	if (rows && cols)
+		cli_note(cli, "%s: %ld empty row%s and %ld empty column%s without a name skipped",
+			 crm_reader_source(r), rows, rows == 1 ? "" : "s", cols, cols == 1 ? "" : "s");
+	else if (rows)
+		cli_note(cli, "%s: %ld empty row%s skipped", crm_reader_source(r), rows,
+			 rows == 1 ? "" : "s");
+	else if (cols)
+		cli_note(cli, "%s: %ld empty column%s without a name skipped", crm_reader_source(r),
+			 cols, cols == 1 ? "" : "s");
+}
+
 /* ---- database, clock, output ---- */
 
 void cli_open(struct cli *cli, unsigned db_flags)
@@ -306,6 +380,8 @@ int cli_exit(struct cli *cli, int status)
 {
 	crm_db_close(cli->db);
 	cli->db = NULL;
+	free(cli->maps);
+	cli->maps = NULL;
 	/* A full disk or a closed pipe must not pass for success. A command
 	 * that failed has said why already. */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
@@ -369,7 +445,12 @@ int cli_reject(struct cli_rejects *r, const crm_reader *from, const crm_record *
 	if (!r->out) {
 		if (!(r->file = fopen(r->path, "w")))
 			return crm_error_set(err, CRM_EDB, "%s: %s", r->path, strerror(errno));
-		r->out = crm_reject_writer_new(r->file, from);
+		/* in the input's encoding, so that what opened it opens this */
+		const char *encoding = crm_reader_about(from)->encoding;
+		r->converted = crm_encoding_open(r->file, encoding, true, err);
+		if (!r->converted)
+			return err->code;
+		r->out = crm_reject_writer_new(r->converted, from);
 	}
 	char reason[sizeof why->msg + 64];
 	join_reasons(why->msg, reason, sizeof reason);
@@ -383,7 +464,9 @@ void cli_rejects_close(struct cli *cli, struct cli_rejects *r)
 		cli_error(cli, &err);
 	crm_writer_free(r->out);
 	r->out = NULL;
-	if (r->file && fclose(r->file) != 0)
+	bool failed = r->converted && r->converted != r->file && fclose(r->converted) != 0;
+	r->converted = NULL;
+	if ((r->file && fclose(r->file) != 0) || failed)
 		cli_note(cli, "%s: write error", r->path);
 	r->file = NULL;
 }
@@ -391,10 +474,26 @@ void cli_rejects_close(struct cli *cli, struct cli_rejects *r)
 void cli_rejects_free(struct cli_rejects *r)
 {
 	crm_writer_free(r->out);
+	if (r->converted && r->converted != r->file)
+		fclose(r->converted);
+	r->converted = NULL;
 	if (r->file)
 		fclose(r->file);
 	r->out = NULL;
 	r->file = NULL;
+}
+
+int cli_copy_to_stdout(FILE *from, crm_error *err)
+{
+	char buf[65536];
+	size_t n;
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n)
+			break;
+	if (ferror(from) || fflush(stdout) != 0 || ferror(stdout))
+		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno ? errno : EIO));
+	return CRM_OK;
 }
 
 const char *cli_user(void)

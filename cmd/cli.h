@@ -21,6 +21,11 @@ enum cli_common_key {
 	OPT_VERSION = CLI_LONG,
 	OPT_AS_OF,
 	OPT_FIRST_COMMAND_KEY, /* a command's own long-only keys start here */
+	/* the input options, clear of each command's own keys and select's */
+	OPT_DELIMITER = OPT_FIRST_COMMAND_KEY + 80,
+	OPT_IN_ENCODING,
+	OPT_MAP,
+	OPT_SHEET,
 };
 
 struct cli_option {
@@ -41,6 +46,14 @@ struct cli_option {
 	{OPT_VERSION, "version", NULL, "show the version"},                                \
 	{0, NULL, NULL, NULL}
 
+/* For commands that read records from files or stdin (crm(7), READING
+ * RECORDS): what the input is, when detection cannot tell. */
+#define CLI_INPUT_OPTIONS                                                            \
+	{OPT_DELIMITER, "delimiter", "C", "the csv separator: , ; | or tab (default: found)"}, \
+	{OPT_IN_ENCODING, "encoding", "NAME", "the input's encoding, such as gb18030 (default: found)"}, \
+	{OPT_MAP, "map", "SRC=FIELD", "read column SRC as FIELD; SRC= leaves it out (repeatable)"}, \
+	{OPT_SHEET, "sheet", "NAME", "the sheet of an .xlsx to read (default: the first)"}
+
 struct cli {
 	const char *prog;
 	const char *usage;   /* "[options] [FILE...]" */
@@ -52,6 +65,8 @@ struct cli {
 	const char *as_of;
 	bool quiet;
 	enum crm_format input_format;
+	crm_reader_opts input; /* -i and the input options */
+	const char **maps;     /* --map, as given */
 	enum crm_format output_format;
 	bool output_format_given;
 	/* state */
@@ -83,6 +98,14 @@ void cli_note(struct cli *cli, const char *fmt, ...) __attribute__((format(print
  * reports err when anything failed, frees out; returns the status. */
 int cli_finish(struct cli *cli, crm_writer *out, int rc, crm_error *err);
 
+/* A reader of in with the input options, reading names as names says. */
+crm_reader *cli_reader(struct cli *cli, FILE *in, const char *source, enum crm_names names);
+/* Says what the reader found that a person should know (an encoding that
+ * was not UTF-8), once, after its first record. */
+void cli_reader_found(struct cli *cli, const crm_reader *r);
+/* Says what it skipped (empty rows, empty columns without a name). */
+void cli_reader_skipped(struct cli *cli, const crm_reader *r);
+
 /* Sets the clock and opens the database; exits 2 or 3 on failure. */
 void cli_open(struct cli *cli, unsigned db_flags);
 /* The output format: -o, else table on a terminal, else csv. */
@@ -94,6 +117,9 @@ bool cli_stdin_is_terminal(void);
 /* calloc, or exit 3 when memory is out. */
 void *cli_xcalloc(size_t n, size_t size);
 bool cli_stdout_is_null(void);
+/* Copies what waited in a temporary file to stdout: CRM_EDB when it did
+ * not all get there. */
+int cli_copy_to_stdout(FILE *from, crm_error *err);
 /* The person running the command: $USER, else $LOGNAME, else the login name. */
 const char *cli_user(void);
 /* Shows progress on a terminal: "prog: 120000 records". */
@@ -104,6 +130,7 @@ void cli_progress(struct cli *cli, long count, bool done);
 struct cli_rejects {
 	const char *path; /* NULL: no --reject */
 	FILE *file;       /* opened at the first bad record */
+	FILE *converted;  /* file, or a stream into the input's encoding */
 	crm_writer *out;
 };
 /* Writes one; on failure fills err and returns its code. */

@@ -16,26 +16,26 @@ enum {
 	OPT_REJECT,
 	OPT_DRY_RUN,
 	OPT_SET,
-	OPT_ENCODING,
+	OPT_DATE_FORMAT,
 };
 
 static const struct cli_option options[] = {
 	{OPT_KIND, "kind", "KIND", "what the records are: customers (default) or events"},
-	{OPT_MATCH, "match", "FIELD", "find customers without an id by phone, email or wechat_id"},
+	{OPT_MATCH, "match", "FIELD", "find customers without an id by phone, email, wechat_id, openid or unionid"},
 	{OPT_REPLACE, "replace", NULL, "let empty cells blank stored values"},
 	{OPT_CREATE_MISSING, "create-missing", NULL, "create the customers that events name"},
 	{OPT_REJECT, "reject", "FILE", "store the good records, write the bad ones to FILE"},
 	{OPT_DRY_RUN, "dry-run", NULL, "report what would be stored, store nothing"},
 	{OPT_SET, "set", "FIELD=VALUE", "a field of one record given here (repeatable)"},
-	{OPT_ENCODING, "encoding", "NAME", "the input's encoding, such as gb18030 (default utf-8)"},
+	{OPT_DATE_FORMAT, "date-format", "ORDER", "dates like 05.01.2024 are DMY, MDY or YMD"},
+	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
 
 struct add {
 	crm_import_opts opts;
 	struct cli_rejects rejects;
-	const char *encoding;
-	FILE *converted; /* the input, converted from --encoding, while it is read */
+	char tagged_by[128]; /* "user:NAME", as crm-tag gives tags */
 	bool dry_run;
 	char **set;
 	size_t nset;
@@ -71,9 +71,8 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	case OPT_DRY_RUN:
 		add->dry_run = true;
 		return true;
-	case OPT_ENCODING:
-		add->encoding = arg;
-		return true;
+	case OPT_DATE_FORMAT:
+		return crm_date_order_parse(arg, &add->opts.dates) == CRM_OK;
 	case OPT_SET:
 		if (!strchr(arg, '=') || arg[0] == '=')
 			return false;
@@ -91,9 +90,6 @@ static void add_free(struct add *add)
 {
 	crm_reader_free(add->reader);
 	add->reader = NULL;
-	if (add->converted)
-		fclose(add->converted);
-	add->converted = NULL;
 	crm_writer_free(add->out);
 	cli_rejects_free(&add->rejects);
 	if (add->out_file)
@@ -147,22 +143,25 @@ static void on_rejected(void *ctx, const crm_record *in, const crm_error *why)
 	add->bad++;
 }
 
-static void import_stream(struct cli *cli, struct add *add, FILE *file, const char *source)
+static void on_note(void *ctx, const char *text)
 {
-	crm_error failed;
-	FILE *in = add->encoding ? crm_encoding_open(file, add->encoding, false, &failed) : file;
-	if (!in)
-		fail(cli, add, &failed);
-	if (in != file)
-		add->converted = in;
-	crm_reader *r = crm_reader_new(in, source, cli->input_format);
+	struct add *add = ctx;
+	cli_note(add->cli, "%s", text);
+}
+
+static void import_stream(struct cli *cli, struct add *add, FILE *in, const char *source)
+{
+	enum crm_names names = add->opts.kind == CRM_EVENTS ? CRM_NAMES_EVENTS : CRM_NAMES_CUSTOMERS;
+	crm_reader *r = cli_reader(cli, in, source, names);
 	add->reader = r;
 	add->source = source;
 	const crm_record *rec;
 	crm_error err, why;
-	for (;;) {
+	for (long n = 0;; n++) {
 		enum crm_read got = crm_reader_next(r, &rec, &err);
 		int rc = CRM_OK;
+		if (n == 0)
+			cli_reader_found(cli, r);
 		if (got == CRM_READ_END) {
 			rc = crm_import_flush(add->imp, &why);
 			if (rc != CRM_OK)
@@ -171,7 +170,8 @@ static void import_stream(struct cli *cli, struct add *add, FILE *file, const ch
 		}
 		if (got == CRM_READ_FAIL) {
 			cli_error(cli, &err);
-			cli_note(cli, "nothing was stored");
+			if (err.code != CRM_EUSAGE)
+				cli_note(cli, "nothing was stored");
 			stop(cli, add, err.code ? err.code : CRM_EDATA);
 		}
 		if (got == CRM_READ_OK)
@@ -184,11 +184,9 @@ static void import_stream(struct cli *cli, struct add *add, FILE *file, const ch
 		}
 		cli_progress(cli, ++add->count, false);
 	}
+	cli_reader_skipped(cli, r);
 	add->reader = NULL;
 	crm_reader_free(r);
-	if (add->converted)
-		fclose(add->converted);
-	add->converted = NULL;
 }
 
 static void import_file(struct cli *cli, struct add *add, const char *path)
@@ -264,12 +262,7 @@ static void copy_output(struct cli *cli, struct add *add)
 		cli_error(cli, &err);
 		return;
 	}
-	rewind(add->out_file);
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, add->out_file)) > 0)
-		if (fwrite(buf, 1, n, stdout) != n)
-			break;
+	cli_copy_to_stdout(add->out_file, &err); /* a failure is cli_exit's to report */
 }
 
 static int finish(struct cli *cli, struct add *add)
@@ -325,6 +318,9 @@ int main(int argc, char **argv)
 	add.cli = &cli;
 	add.opts.ctx = &add;
 	add.opts.rejected = on_rejected;
+	add.opts.note = on_note;
+	snprintf(add.tagged_by, sizeof add.tagged_by, "user:%s", cli_user());
+	add.opts.tagged_by = add.tagged_by;
 	crm_error err;
 	/* Stored records wait in a temporary file until the commit: what
 	 * reaches stdout was stored. Nobody reads them when stdout is /dev/null. */

@@ -41,7 +41,8 @@ static const struct cli_option options[] = {
 
 struct export {
 	const char *fields, *campaign, *cap, *mask, *encoding, *since;
-	FILE *out; /* stdout, or a stream converting to --encoding */
+	FILE *out; /* stdout, or a stream converting to --encoding into spool */
+	FILE *spool; /* --encoding: the output, until it is written in full */
 	long tagid;
 	enum crm_kind kind;
 	bool dump, list_fields, dry_run, excel, audit;
@@ -123,6 +124,17 @@ static int list_fields(struct cli *cli, enum crm_kind kind)
 	return CRM_OK;
 }
 
+/* With --encoding the output waits in a file until it is complete: a value
+ * the encoding cannot hold fails the export before anything is written. */
+static int deliver(struct export *opt, crm_error *err)
+{
+	if (!opt->spool)
+		return CRM_OK;
+	if (fflush(opt->out) != 0)
+		return crm_error_set(err, CRM_EDB, "write error: %s", strerror(errno));
+	return cli_copy_to_stdout(opt->spool, err);
+}
+
 /* The list, and a contact recorded for each customer on it, in one
  * transaction that commits only once the list is written in full: a list
  * cut short (a full disk, a closed pipe) records nobody. */
@@ -146,6 +158,8 @@ static int campaign(struct cli *cli, struct export *opt, crm_fields *fields, crm
 					 out, &written, &err);
 	if (rc == CRM_OK)
 		rc = crm_writer_finish(out, &err);
+	if (rc == CRM_OK)
+		rc = deliver(opt, &err);
 	if (rc == CRM_OK && !opt->dry_run)
 		rc = crm_db_commit(cli->db, &err);
 	crm_db_rollback(cli->db); /* a dry run, or a failure; nothing once committed */
@@ -192,13 +206,16 @@ static int export(struct cli *cli, struct export *opt)
 	}
 	enum crm_format format = opt->excel ? CRM_FMT_CSV : cli_output_format(cli);
 	unsigned flags = opt->excel ? CRM_WRITE_EXCEL : 0;
-	if (opt->out != stdout) /* a BOM says UTF-8 */
+	if (opt->out != stdout && opt->out != opt->spool) /* a BOM says UTF-8 */
 		flags |= CRM_WRITE_NO_BOM;
 	crm_writer *out = crm_writer_new(opt->out, format, crm_fields_count(fields),
 					 crm_fields_names(fields), flags);
 	crm_writer_tagid(out, opt->tagid);
 	int status;
-	if (opt->mask && crm_writer_mask(out, opt->mask, &err) != CRM_OK) {
+	if (opt->encoding && crm_writer_encoding(out, opt->encoding, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		status = err.code;
+	} else if (opt->mask && crm_writer_mask(out, opt->mask, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		status = err.code;
 	} else if (opt->campaign) {
@@ -210,7 +227,9 @@ static int export(struct cli *cli, struct export *opt)
 		/* written in full before the contacts are committed (campaign) */
 	} else if (format == CRM_FMT_XLSX && (opt->campaign || status == CRM_EDB)) {
 		/* a workbook cut short, or of a campaign that failed, is not written */
-	} else if (crm_writer_finish(out, &err) != CRM_OK) {
+	} else if (status != CRM_OK && opt->spool) {
+		/* nothing of a list that failed is written */
+	} else if (crm_writer_finish(out, &err) != CRM_OK || deliver(opt, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		status = err.code;
 	}
@@ -278,17 +297,27 @@ int main(int argc, char **argv)
 			cli_error(&cli, &err);
 	} else {
 		select_prepare(&cli, &opt.sel, argv + first, nids);
-		opt.out = opt.encoding ? crm_encoding_open(stdout, opt.encoding, true, &err) : stdout;
+		opt.out = stdout;
+		if (opt.encoding && !(opt.spool = tmpfile())) {
+			crm_error_set(&err, CRM_EDB, "cannot make a temporary file: %s", strerror(errno));
+			cli_error(&cli, &err);
+			return cli_exit(&cli, err.code);
+		}
+		if (opt.encoding)
+			opt.out = crm_encoding_open(opt.spool, opt.encoding, true, &err);
 		if (!opt.out) {
 			cli_error(&cli, &err);
 			return cli_exit(&cli, err.code);
 		}
 		status = export(&cli, &opt);
-		if (opt.out != stdout && fclose(opt.out) != 0 && status == CRM_OK) {
+		if (opt.out != stdout && opt.out != opt.spool && fclose(opt.out) != 0 &&
+		    status == CRM_OK) {
 			crm_error_set(&err, CRM_EDB, "write error: %s", strerror(errno));
 			cli_error(&cli, &err);
 			status = CRM_EDB;
 		}
+		if (opt.spool)
+			fclose(opt.spool);
 		select_free(&opt.sel);
 	}
 	return cli_exit(&cli, status);

@@ -26,6 +26,7 @@ enum {
 	OPT_IMPORT,
 	OPT_REJECT,
 	OPT_DRY_RUN,
+	OPT_DATE_FORMAT,
 };
 
 static const struct cli_option options[] = {
@@ -49,6 +50,8 @@ static const struct cli_option options[] = {
 	{OPT_IMPORT, "import", NULL, "import notes from FILEs or stdin (customer_id, body, ...)"},
 	{OPT_REJECT, "reject", "FILE", "with --import: store the good, write the bad to FILE"},
 	{OPT_DRY_RUN, "dry-run", NULL, "with --import: check and count, store nothing"},
+	{OPT_DATE_FORMAT, "date-format", "ORDER", "with --import: dates like 05.01.2024 are DMY, MDY or YMD"},
+	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
 
@@ -58,6 +61,7 @@ struct note {
 	const char *done, *edit, *history, *delete, *add_category;
 	struct cli_rejects rejects;
 	bool list, due, force, deleted, categories, import, dry_run;
+	enum crm_date_order dates;
 	char follow_day[11], since_day[11];
 };
 
@@ -69,6 +73,7 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	case OPT_CATEGORY: n->category = arg; return true;
 	case OPT_AUTHOR: n->author = arg; return true;
 	case OPT_FOLLOW_UP: n->follow_up = arg; return true;
+	case OPT_DATE_FORMAT: return crm_date_order_parse(arg, &n->dates) == CRM_OK;
 	case OPT_LIST: n->list = true; return true;
 	case OPT_SEARCH: n->search = arg; return true;
 	case OPT_TEXT: n->text = arg; return true;
@@ -329,13 +334,15 @@ struct import {
 static int import_stream(struct cli *cli, struct note *n, struct import *im, FILE *in,
 			 const char *source)
 {
-	crm_reader *r = crm_reader_new(in, source, cli->input_format);
+	crm_reader *r = cli_reader(cli, in, source, CRM_NAMES_NOTES);
 	const crm_record *rec;
 	crm_error err, why;
 	enum crm_read got;
 	int rc = CRM_OK;
 	long count = 0;
 	while (rc == CRM_OK && (got = crm_reader_next(r, &rec, &why)) != CRM_READ_END) {
+		if (count == 0)
+			cli_reader_found(cli, r);
 		if (got == CRM_READ_FAIL) {
 			rc = fail(cli, &why);
 			break;
@@ -358,6 +365,8 @@ static int import_stream(struct cli *cli, struct note *n, struct import *im, FIL
 		}
 		cli_progress(cli, ++count, false);
 	}
+	if (rc == CRM_OK)
+		cli_reader_skipped(cli, r);
 	crm_reader_free(r);
 	return rc;
 }
@@ -416,6 +425,7 @@ static int do_import(struct cli *cli, struct note *n, char **files, int nfiles)
 		crm_note_import_end(im.imp, false, NULL, NULL);
 		return fail(cli, &err);
 	}
+	crm_note_import_dates(im.imp, n->dates);
 	if (!nfiles)
 		rc = import_stream(cli, n, &im, stdin, "stdin");
 	for (int i = 0; i < nfiles && rc == CRM_OK; i++)
@@ -443,8 +453,8 @@ static void check_options(struct cli *cli, struct note *n)
 		cli_usage_error(cli, "--search, --text and --since go with -l or --due");
 	if (n->follow_up && jobs(n))
 		cli_usage_error(cli, "--follow-up goes with a note to add");
-	if ((n->rejects.path || n->dry_run) && !n->import)
-		cli_usage_error(cli, "--reject and --dry-run go with --import");
+	if ((n->rejects.path || n->dry_run || n->dates) && !n->import)
+		cli_usage_error(cli, "--reject, --dry-run and --date-format go with --import");
 	if (n->force && !n->delete)
 		cli_usage_error(cli, "--force goes with --delete");
 	bool chooses = n->sel.all || n->sel.segment || n->sel.where;

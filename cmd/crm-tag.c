@@ -52,6 +52,7 @@ static const struct cli_option options[] = {
 	{OPT_APPLY, "apply", NULL, "run every rule; write the changes"},
 	{OPT_DRY_RUN, "dry-run", NULL, "with --apply: write the changes, store nothing"},
 	{OPT_AUDIT, "audit", NULL, "per tag: customers, coverage, sources, flags"},
+	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
 

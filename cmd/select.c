@@ -83,7 +83,13 @@ static int keep_record(struct cli *cli, struct selection *sel, const crm_reader 
 	if (!sel->kept) {
 		enum crm_format in = crm_reader_format(r);
 		sel->kept_format = in == CRM_FMT_JSON || in == CRM_FMT_NDJSON ? CRM_FMT_NDJSON : CRM_FMT_CSV;
-		sel->kept = crm_writer_new(sel->keep, sel->kept_format, rec->n, rec->names, 0);
+		const char **names = cli_xcalloc(rec->n, sizeof *names);
+		size_t n = 0;
+		for (size_t i = 0; i < rec->n; i++)
+			if (*rec->names[i]) /* a column left out stays out */
+				names[n++] = rec->names[i];
+		sel->kept = crm_writer_new(sel->keep, sel->kept_format, n, names, 0);
+		free(names);
 	}
 	if (crm_writer_put_record(sel->kept, rec, &err) != CRM_OK) {
 		cli_error(cli, &err);
@@ -95,13 +101,15 @@ static int keep_record(struct cli *cli, struct selection *sel, const crm_reader 
 /* Customers named on stdin, one record each: by customer_id, else by id. */
 static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
 {
-	crm_reader *r = crm_reader_new(stdin, "stdin", cli->input_format);
+	crm_reader *r = cli_reader(cli, stdin, "stdin", CRM_NAMES_CUSTOMERS);
 	const crm_record *rec;
 	crm_error err;
 	int status = CRM_OK;
 	long n = 0;
 	enum crm_read got;
 	while ((got = crm_reader_next(r, &rec, &err)) != CRM_READ_END) {
+		if (n == 0)
+			cli_reader_found(cli, r);
 		if (got == CRM_READ_FAIL) {
 			cli_error(cli, &err);
 			status = err.code;

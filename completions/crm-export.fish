@@ -21,7 +21,7 @@ complete -c crm-export -l encoding -x -a 'gb18030 utf-8' -d 'write in this encod
 complete -c crm-export -l dump -d 'everything, as NDJSON that crm-add restores'
 complete -c crm-export -l list-fields -d 'list the fields there are'
 complete -c crm-export -s d -l db -r -F -d 'the database'
-complete -c crm-export -s i -l input -x -a 'csv tsv json ndjson ids' -d 'input format'
+complete -c crm-export -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'input format'
 complete -c crm-export -s o -l output -x -a 'csv tsv json ndjson ids table vcard wechat xlsx' -d 'output format'
 complete -c crm-export -l tagid -x -d 'with -o wechat: the WeChat tag id'
 complete -c crm-export -l as-of -x -d 'compute as of DATE'

@@ -37,8 +37,12 @@ complete -c crm-tag -l drop-rule -x -a '(__crm_tag_rules)' -d 'drop a rule and i
 complete -c crm-tag -l apply -d 'run every rule'
 complete -c crm-tag -l dry-run -d 'with --apply: store nothing'
 complete -c crm-tag -l audit -d 'per tag: customers, coverage, sources, flags'
+complete -c crm-tag -l delimiter -x -a ", ; '|' tab" -d 'the csv separator'
+complete -c crm-tag -l encoding -x -a 'gb18030 gbk utf-16 utf-8' -d "the input's encoding"
+complete -c crm-tag -l map -x -d 'read column SRC as FIELD: SRC=FIELD'
+complete -c crm-tag -l sheet -x -d 'the sheet of an .xlsx to read'
 complete -c crm-tag -s d -l db -r -F -d 'the database'
-complete -c crm-tag -s i -l input -x -a 'csv tsv json ndjson ids' -d 'input format'
+complete -c crm-tag -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'input format'
 complete -c crm-tag -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
 complete -c crm-tag -l as-of -x -d 'compute as of DATE'
 complete -c crm-tag -s q -l quiet -d 'no notes on stderr'

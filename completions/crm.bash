@@ -81,7 +81,7 @@ _crm_common_arg()
 	local cur=$1 prev=$2 formats=$3
 	case $prev in
 	-d | --db) COMPREPLY=($(compgen -f -- "$cur")) ;;
-	-i | --input) COMPREPLY=($(compgen -W "csv tsv json ndjson ids" -- "$cur")) ;;
+	-i | --input) COMPREPLY=($(compgen -W "csv tsv json ndjson ids xlsx" -- "$cur")) ;;
 	-o | --output) COMPREPLY=($(compgen -W "${formats:-csv tsv json ndjson ids table}" -- "$cur")) ;;
 	-k | --kind) COMPREPLY=($(compgen -W "customers events" -- "$cur")) ;;
 	-s | --segment) COMPREPLY=($(compgen -W "$(_crm_segments)" -- "$cur")) ;;
@@ -92,15 +92,34 @@ _crm_common_arg()
 }
 
 _crm_common_opts="-d --db -i --input -o --output --as-of -q --quiet -h --help --version"
+_crm_input_opts="--delimiter --encoding --map --sheet"
+
+# Completes the argument of an input option (crm(7), READING RECORDS).
+_crm_input_arg()
+{
+	local cur=$1 prev=$2
+	case $prev in
+	--delimiter) COMPREPLY=($(compgen -W ", ; '|' tab" -- "$cur")) ;;
+	--encoding) COMPREPLY=($(compgen -W "gb18030 gbk utf-16 utf-8" -- "$cur")) ;;
+	--map)
+		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "${cur#*=}"))
+		[[ $cur == *=* ]] && COMPREPLY=($(compgen -P "${cur%%=*}=" -W "$(_crm_fields)" -- "${cur#*=}"))
+		compopt -o nospace 2>/dev/null ;;
+	--sheet) COMPREPLY=() ;;
+	*) return 1 ;;
+	esac
+	return 0
+}
 _crm_select_opts="--all -s --segment -w --where"
 
 _crm_add()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_crm_common_arg "$cur" "$prev" && return
+	_crm_input_arg "$cur" "$prev" && return
 	case $prev in
-	--match) COMPREPLY=($(compgen -W "phone email wechat_id" -- "$cur")); return ;;
-	--encoding) COMPREPLY=($(compgen -W "gb18030 utf-8" -- "$cur")); return ;;
+	--match) COMPREPLY=($(compgen -W "phone email wechat_id openid unionid" -- "$cur")); return ;;
+	--date-format) COMPREPLY=($(compgen -W "DMY MDY YMD" -- "$cur")); return ;;
 	--reject) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--set)
 		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
@@ -108,8 +127,8 @@ _crm_add()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-k --kind --match --replace --create-missing --reject --encoding
-			--dry-run --set $_crm_common_opts" -- "$cur"))
+		COMPREPLY=($(compgen -W "-k --kind --match --replace --create-missing --reject
+			--dry-run --set --date-format $_crm_input_opts $_crm_common_opts" -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -f -- "$cur"))
@@ -167,6 +186,7 @@ _crm_tag()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_crm_common_arg "$cur" "$prev" && return
+	_crm_input_arg "$cur" "$prev" && return
 	case $prev in
 	-a | --add | -r | --remove | --tag | --delete | --rename | --merge | --define)
 		_crm_lines "$cur" "$(_crm_tags)"
@@ -183,7 +203,8 @@ _crm_tag()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-a --add -r --remove --expires --strict --define --category
 			--desc --group --force --list --rename --merge --delete --rule --tag --rules
-			--drop-rule --apply --dry-run --audit $_crm_select_opts $_crm_common_opts" -- "$cur"))
+			--drop-rule --apply --dry-run --audit $_crm_select_opts $_crm_input_opts
+			$_crm_common_opts" -- "$cur"))
 	fi
 }
 
@@ -209,7 +230,9 @@ _crm_note()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
 	_crm_common_arg "$cur" "$prev" && return
+	_crm_input_arg "$cur" "$prev" && return
 	case $prev in
+	--date-format) COMPREPLY=($(compgen -W "DMY MDY YMD" -- "$cur")); return ;;
 	-c | --category) _crm_lines "$cur" "$(_crm_categories)"; return ;;
 	--reject) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-a | --author | --follow-up | --search | --text | --since | --done | --edit | --history |\
@@ -218,7 +241,8 @@ _crm_note()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-c --category -a --author --follow-up -l --list --search --text
 			--since --due --done --edit --history --delete --force --deleted --categories
-			--add-category --import --reject --dry-run $_crm_select_opts $_crm_common_opts" -- "$cur"))
+			--add-category --import --reject --dry-run --date-format $_crm_select_opts
+			$_crm_input_opts $_crm_common_opts" -- "$cur"))
 		return
 	fi
 	for ((i = 1; i < COMP_CWORD; i++)); do

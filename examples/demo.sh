@@ -80,6 +80,12 @@ crm-note -l --all --text 物流太慢 -o table
 say "A bad file changes nothing, and says why (examples/broken.csv):"
 crm-add examples/broken.csv >/dev/null || true
 
+say "A workbook as Excel or WPS saves it, Chinese headers and all (examples/客户.xlsx), in a database of its own"
+echo "crm-add -d demo-客户.db examples/客户.xlsx; crm-export -d demo-客户.db -o table --all -f id,name,phone,gender,birthday,city,会员等级"
+rm -f "$top/demo-客户.db"*
+crm-add -d "$top/demo-客户.db" examples/客户.xlsx >/dev/null
+crm-export -d "$top/demo-客户.db" -o table --all -f id,name,phone,gender,birthday,city,会员等级
+
 say "Everything, as one file that crm-add restores: crm-export --dump | wc -l"
 crm-export --dump | wc -l
 

@@ -74,6 +74,17 @@ int crm_norm_email(const char *in, char *out, size_t outsz, crm_error *err);
 int crm_norm_gender(const char *in, char *out, size_t outsz, crm_error *err);
 int crm_norm_date(const char *in, char *out, size_t outsz, crm_error *err);
 int crm_norm_timestamp(const char *in, char *out, size_t outsz, crm_error *err);
+/* Dates written with the day or month first (05.01.2024, 1/5/2024): ISO
+ * reads only those whose order shows (25/12/2024) and refuses the others;
+ * DMY and MDY say which; YMD refuses all of them. */
+enum crm_date_order { CRM_DATES_ISO, CRM_DATES_DMY, CRM_DATES_MDY, CRM_DATES_YMD };
+int crm_date_order_parse(const char *name, enum crm_date_order *order);
+int crm_norm_date_as(const char *in, enum crm_date_order order, char *out, size_t outsz,
+		     crm_error *err);
+int crm_norm_timestamp_as(const char *in, enum crm_date_order order, char *out, size_t outsz,
+			  crm_error *err);
+/* True for 1.38001E+10: a long number Excel shortened, its digits lost. */
+bool crm_excel_shortened(const char *in);
 /* An amount of money, kept exactly: *cents receives it in cents. */
 int crm_norm_amount(const char *in, int64_t *cents, crm_error *err);
 /* Formats cents as a decimal with two places ("1299.00"). */
@@ -97,7 +108,7 @@ enum crm_format {
 	CRM_FMT_CHART, /* bars, for counts: labels, then count and share columns */
 	CRM_FMT_VCARD, /* vCard 4.0, a card per customer, from the columns it knows */
 	CRM_FMT_WECHAT, /* WeChat batch tagging payloads from column openid (crm_writer_tagid) */
-	CRM_FMT_XLSX, /* an Excel workbook of one sheet: nothing is written before crm_writer_finish */
+	CRM_FMT_XLSX,   /* an Excel workbook: read (the first sheet, or one named) and written */
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt);
@@ -110,6 +121,8 @@ typedef enum crm_type {
 	CRM_INT,
 	CRM_REAL,
 	CRM_LIST, /* ';'-joined text; an array in JSON */
+	CRM_BOOL, /* "true" or "false" */
+	CRM_JSON, /* a JSON object or array of objects, as its JSON text */
 } crm_type;
 
 typedef struct crm_value {
@@ -128,7 +141,7 @@ typedef struct crm_record {
 /* Returns the value of the named field, or NULL when the record has none. */
 const crm_value *crm_record_get(const crm_record *rec, const char *name);
 
-/* reader.c: streaming readers of csv, tsv, json, ndjson and ids.
+/* reader.c: streaming readers of csv, tsv, json, ndjson, ids and xlsx.
  * Memory does not grow with the input: one record is held at a time. */
 typedef struct crm_reader crm_reader;
 
@@ -140,16 +153,56 @@ enum crm_read {
 	CRM_READ_FAIL,     /* the stream cannot be read further (err says why) */
 };
 
+/* headers.c: which names of columns a reader knows as fields. For
+ * customers, 手机号, Mobile and Phone Number are phone; crm-add(1) has the
+ * table. As is: names stay as they come. */
+enum crm_names {
+	CRM_NAMES_AS_IS,
+	CRM_NAMES_CUSTOMERS,
+	CRM_NAMES_EVENTS,
+	CRM_NAMES_NOTES,
+};
+
+/* What a reader is told; zero values detect everything. The strings must
+ * outlive the reader. */
+typedef struct crm_reader_opts {
+	enum crm_format format;   /* CRM_FMT_AUTO: detected from the content */
+	char delimiter;           /* csv: the separator; 0: found in the header line */
+	const char *encoding;     /* NULL: UTF-8, UTF-16 by its BOM, or GB18030 detected */
+	const char *sheet;        /* xlsx: a sheet's name; NULL: the first */
+	enum crm_names names;     /* the names read as fields */
+	const char *const *map;   /* SRC=FIELD: column SRC (a name, or a number) gives
+				     FIELD; SRC= leaves it out */
+	size_t nmap;
+} crm_reader_opts;
+
+/* What a reader found, for notes and for rejects that match the input. */
+typedef struct crm_reader_info {
+	const char *encoding;     /* "UTF-8", "GB18030", "UTF-16LE", or as given */
+	bool encoding_detected;   /* not UTF-8, not given: found by looking */
+	bool bom;                 /* it began with a byte-order mark */
+	bool crlf;                /* its lines end in CR LF */
+	char delimiter;           /* csv: the separator */
+	long empty_rows;          /* rows empty in every cell, skipped */
+	long empty_columns;       /* columns without a name, empty in every row, skipped */
+} crm_reader_info;
+
 /* source names the input in messages ("customers.csv", "stdin"). The reader
- * does not close in. With CRM_FMT_AUTO the format is detected. */
+ * does not close in. opts NULL: all detected, names as they are. */
+crm_reader *crm_reader_open(FILE *in, const char *source, const crm_reader_opts *opts);
+/* The same, with only the format given. */
 crm_reader *crm_reader_new(FILE *in, const char *source, enum crm_format fmt);
 void crm_reader_free(crm_reader *r);
 enum crm_read crm_reader_next(crm_reader *r, const crm_record **rec, crm_error *err);
 /* The format read (known after the first crm_reader_next). */
 enum crm_format crm_reader_format(const crm_reader *r);
 const char *crm_reader_source(const crm_reader *r);
-/* The header of a csv or tsv input ("id" for ids); n is 0 for json. */
+/* The header of a csv, tsv or xlsx input as records name their fields
+ * ("" for a column left out; "id" for ids); n is 0 for json. */
 const char *const *crm_reader_header(const crm_reader *r, size_t *n);
+/* The same, as the file has it. */
+const char *const *crm_reader_source_header(const crm_reader *r, size_t *n);
+const crm_reader_info *crm_reader_about(const crm_reader *r);
 
 /* writer.c: streaming writers for every format. */
 typedef struct crm_writer crm_writer;
@@ -171,6 +224,9 @@ void crm_writer_free(crm_writer *w);
 int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err);
 /* One record given by field names; fields that are not columns are left out. */
 int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err);
+/* The encoding out converts into (crm_encoding_open): each record is
+ * checked before it is written, so that none is written in part. */
+int crm_writer_encoding(crm_writer *w, const char *encoding, crm_error *err);
 /* Masks the named columns (a comma-separated list) from now on: CRM_EUSAGE
  * when one is not a column. */
 int crm_writer_mask(crm_writer *w, const char *columns, crm_error *err);
@@ -261,6 +317,8 @@ enum crm_match {
 	CRM_MATCH_PHONE,
 	CRM_MATCH_EMAIL,
 	CRM_MATCH_WECHAT,
+	CRM_MATCH_OPENID,  /* WeChat's ids, custom attributes that name a customer */
+	CRM_MATCH_UNIONID,
 };
 
 int crm_match_parse(const char *name, enum crm_match *match);
@@ -270,7 +328,12 @@ typedef struct crm_import_opts {
 	enum crm_match match;  /* customers without an id */
 	bool replace;          /* empty cells blank stored values */
 	bool create_missing;   /* events may name customers not yet stored */
+	enum crm_date_order dates; /* dates written day or month first */
+	const char *tagged_by; /* a tags column tags by hand, as this ("user:NAME") */
 	const crm_clock *clock;
+	/* A note for the person importing, such as a column that becomes a new
+	 * custom attribute (once each). May be NULL. */
+	void (*note)(void *ctx, const char *text);
 	/* Results, in input order; events arrive in batches, so a result may come
 	 * some records later (crm_import_flush delivers what is pending).
 	 * stored may be NULL when nobody reads the stored records. */
@@ -649,6 +712,8 @@ int crm_note_import_begin(crm_note_import **imp, crm_db *db, const char *author,
 			  const crm_clock *clock, bool dry_run, crm_error *err);
 /* CRM_EDATA: the record is bad (err says why), nothing of it is stored. */
 int crm_note_import_record(crm_note_import *imp, const crm_record *rec, crm_error *err);
+/* How dates written day or month first are read (default: CRM_DATES_ISO). */
+void crm_note_import_dates(crm_note_import *imp, enum crm_date_order dates);
 /* The first field of rec that is not a note's, or NULL. */
 const char *crm_note_import_unknown(const crm_record *rec);
 int crm_note_import_end(crm_note_import *imp, bool commit, crm_note_import_counts *counts,

@@ -1,4 +1,5 @@
 /* fields.c: the fields of customers and events, and the SQL that reads them. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,32 +17,6 @@ const char *const crm_event_columns[] = {
 	"id", "customer_id", "type", "ts", "amount", "product", "channel",
 };
 const size_t crm_event_ncolumns = sizeof crm_event_columns / sizeof *crm_event_columns;
-
-/* Header names that exports from other tools (and people) use. */
-static const struct alias {
-	enum crm_kind kind;
-	const char *alias, *field;
-} aliases[] = {
-	{CRM_CUSTOMERS, "客户编号", "id"},     {CRM_CUSTOMERS, "客户id", "id"},
-	{CRM_CUSTOMERS, "姓名", "name"},       {CRM_CUSTOMERS, "客户名称", "name"},
-	{CRM_CUSTOMERS, "名字", "name"},       {CRM_CUSTOMERS, "手机", "phone"},
-	{CRM_CUSTOMERS, "手机号", "phone"},    {CRM_CUSTOMERS, "手机号码", "phone"},
-	{CRM_CUSTOMERS, "电话", "phone"},      {CRM_CUSTOMERS, "联系电话", "phone"},
-	{CRM_CUSTOMERS, "mobile", "phone"},    {CRM_CUSTOMERS, "tel", "phone"},
-	{CRM_CUSTOMERS, "邮箱", "email"},      {CRM_CUSTOMERS, "电子邮箱", "email"},
-	{CRM_CUSTOMERS, "e-mail", "email"},    {CRM_CUSTOMERS, "微信", "wechat_id"},
-	{CRM_CUSTOMERS, "微信号", "wechat_id"}, {CRM_CUSTOMERS, "wechat", "wechat_id"},
-	{CRM_CUSTOMERS, "性别", "gender"},     {CRM_CUSTOMERS, "sex", "gender"},
-	{CRM_CUSTOMERS, "生日", "birthday"},   {CRM_CUSTOMERS, "出生日期", "birthday"},
-	{CRM_CUSTOMERS, "城市", "city"},       {CRM_CUSTOMERS, "省份", "province"},
-	{CRM_CUSTOMERS, "省", "province"},     {CRM_CUSTOMERS, "来源", "source"},
-	{CRM_CUSTOMERS, "负责人", "owner"},    {CRM_CUSTOMERS, "创建时间", "created_at"},
-	{CRM_CUSTOMERS, "更新时间", "updated_at"},
-	{CRM_EVENTS, "客户编号", "customer_id"}, {CRM_EVENTS, "类型", "type"},
-	{CRM_EVENTS, "时间", "ts"},            {CRM_EVENTS, "金额", "amount"},
-	{CRM_EVENTS, "商品", "product"},       {CRM_EVENTS, "产品", "product"},
-	{CRM_EVENTS, "渠道", "channel"},
-};
 
 /* Computed customer fields: their SQL is written by crm_sql_computed. */
 static const struct computed {
@@ -98,13 +73,7 @@ static const char *stored_name(enum crm_kind kind, const char *name)
 
 const char *crm_field_canonical(enum crm_kind kind, const char *name)
 {
-	const char *stored = stored_name(kind, name);
-	if (stored)
-		return stored;
-	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
-		if (aliases[i].kind == kind && strcasecmp(aliases[i].alias, name) == 0)
-			return aliases[i].field;
-	return NULL;
+	return crm_header_field(kind == CRM_CUSTOMERS ? CRM_NAMES_CUSTOMERS : CRM_NAMES_EVENTS, name);
 }
 
 int crm_field_name_check(const char *name, crm_error *err)
@@ -295,6 +264,7 @@ void crm_fields_free(crm_fields *f)
 	for (size_t i = 0; i < f->n; i++) {
 		free((char *)f->f[i].name);
 		free(f->f[i].path);
+		crm_buf_free(&f->f[i].text);
 	}
 	free(f->f);
 	free(f->names);
@@ -323,8 +293,8 @@ int crm_fields_sql(const crm_fields *f, crm_sql *q, crm_error *err)
 		const crm_field *field = &f->f[i];
 		if (i)
 			crm_sql_add(q, ", ");
-		if (field->source == CRM_FIELD_CUSTOM) {
-			crm_sql_addf(q, "json_extract(%s.attrs, ", alias);
+		if (field->source == CRM_FIELD_CUSTOM) { /* as JSON, which keeps its type */
+			crm_sql_addf(q, "(%s.attrs -> ", alias);
 			crm_sql_text(q, field->path);
 			crm_sql_add(q, ")");
 		} else if (field->source == CRM_FIELD_COMPUTED) {
@@ -494,6 +464,50 @@ int crm_sql_computed(crm_sql *q, const char *name, crm_error *err)
 	return CRM_OK;
 }
 
+/* A list's items, ';'-joined as CSV writes a list. */
+static void list_text(json_t *list, crm_buf *out)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item) {
+		if (i)
+			crm_buf_addc(out, ';');
+		if (json_is_string(item))
+			crm_buf_add(out, json_string_value(item), json_string_length(item));
+		else if (json_is_integer(item))
+			crm_buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(item));
+		else if (json_is_real(item))
+			crm_buf_printf(out, "%.15g", json_real_value(item));
+		else if (json_is_boolean(item))
+			crm_buf_adds(out, json_is_true(item) ? "true" : "false");
+	}
+}
+
+/* A custom attribute's JSON text as a value of its own type: text, a
+ * number, true or false, a list. Text without escapes is used in place. */
+static crm_value custom_value(crm_field *field, const char *s, size_t len)
+{
+	if (len >= 2 && s[0] == '"' && !memchr(s, '\\', len))
+		return (crm_value){CRM_TEXT, s + 1, len - 2};
+	if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-')
+		return (crm_value){strpbrk(s, ".eE") ? CRM_REAL : CRM_INT, s, len};
+	if (!strcmp(s, "true") || !strcmp(s, "false"))
+		return (crm_value){CRM_BOOL, s, len};
+	if (s[0] == '{')
+		return (crm_value){CRM_JSON, s, len};
+	json_t *v = json_loadb(s, len, JSON_DECODE_ANY, NULL);
+	crm_buf_reset(&field->text);
+	crm_type type = CRM_TEXT;
+	if (json_is_string(v)) {
+		crm_buf_add(&field->text, json_string_value(v), json_string_length(v));
+	} else if (json_is_array(v)) {
+		type = CRM_LIST;
+		list_text(v, &field->text);
+	}
+	json_decref(v);
+	return (crm_value){type, field->text.p ? field->text.p : "", field->text.len};
+}
+
 void crm_fields_row(crm_fields *f, sqlite3_stmt *st, crm_value *values)
 {
 	for (size_t i = 0; i < f->n; i++) {
@@ -505,6 +519,9 @@ void crm_fields_row(crm_fields *f, sqlite3_stmt *st, crm_value *values)
 			crm_format_amount(sqlite3_column_int64(st, col), field->scratch,
 					  sizeof field->scratch);
 			values[i] = (crm_value){CRM_REAL, field->scratch, strlen(field->scratch)};
+		} else if (field->source == CRM_FIELD_CUSTOM) {
+			const char *s = (const char *)sqlite3_column_text(st, col);
+			values[i] = custom_value(field, s, (size_t)sqlite3_column_bytes(st, col));
 		} else {
 			const char *s = (const char *)sqlite3_column_text(st, col);
 			values[i] = (crm_value){field->type, s, (size_t)sqlite3_column_bytes(st, col)};

@@ -15,6 +15,10 @@ int crm_match_parse(const char *name, enum crm_match *match)
 		*match = CRM_MATCH_EMAIL;
 	else if (strcmp(name, "wechat_id") == 0)
 		*match = CRM_MATCH_WECHAT;
+	else if (strcmp(name, "openid") == 0)
+		*match = CRM_MATCH_OPENID;
+	else if (strcmp(name, "unionid") == 0)
+		*match = CRM_MATCH_UNIONID;
 	else
 		return CRM_EUSAGE;
 	return CRM_OK;
@@ -103,11 +107,26 @@ int import_register_field(struct crm_import *imp, enum crm_kind kind, const char
 	sqlite3_bind_text(st, 3, imp->opts.clock->now, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return crm_db_fail(imp->db, err, "custom field");
+	if (sqlite3_changes(imp->db->sql) && !imp->restore)
+		crm_buf_printf(&imp->new_fields, "%s'%s'", imp->new_fields.len ? ", " : "", name);
 	size_t n = imp->nregistered[kind];
 	imp->registered[kind] = crm_xrealloc(imp->registered[kind], (n + 1) * sizeof(char *));
 	imp->registered[kind][n] = crm_xstrdup(name);
 	imp->nregistered[kind] = n + 1;
 	return CRM_OK;
+}
+
+static bool flat_json(json_t *v)
+{
+	if (!json_is_array(v))
+		return !json_is_object(v);
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item) {
+		if (json_is_object(item) || json_is_array(item))
+			return false;
+	}
+	return true;
 }
 
 json_t *import_attrs_from_text(const char *text, crm_error *err)
@@ -116,19 +135,72 @@ json_t *import_attrs_from_text(const char *text, crm_error *err)
 	json_t *attrs = json_loads(text, 0, &jerr);
 	if (!json_is_object(attrs)) {
 		json_decref(attrs);
-		crm_error_set(err, CRM_EDATA, "attrs: not a JSON object of text values");
+		crm_error_set(err, CRM_EDATA, "attrs: not a JSON object of custom attributes");
 		return NULL;
 	}
 	const char *key;
 	json_t *v;
 	json_object_foreach(attrs, key, v) {
-		if (!json_is_string(v) || crm_field_name_check(key, NULL) != CRM_OK) {
+		if (!flat_json(v) || json_is_null(v) || crm_field_name_check(key, NULL) != CRM_OK) {
 			json_decref(attrs);
-			crm_error_set(err, CRM_EDATA, "attrs: '%s' is not a text attribute", key);
+			crm_error_set(err, CRM_EDATA, "attrs: '%s' is not a custom attribute crm keeps", key);
 			return NULL;
 		}
 	}
 	return attrs;
+}
+
+static json_t *list_attr(const char *text)
+{
+	json_t *a = json_array();
+	for (const char *p = text; *p;) {
+		const char *semi = strchr(p, ';');
+		size_t len = semi ? (size_t)(semi - p) : strlen(p);
+		json_array_append_new(a, json_stringn(p, len));
+		p += len + (semi ? 1 : 0);
+	}
+	return a;
+}
+
+json_t *import_attr_value(const crm_value *in, const char *text)
+{
+	if (!text || !*text)
+		return NULL;
+	char *end;
+	switch (in->type) {
+	case CRM_INT: {
+		long long n = strtoll(text, &end, 10);
+		if (!*end)
+			return json_integer(n);
+		break;
+	}
+	case CRM_REAL: {
+		double d = strtod(text, &end);
+		if (!*end)
+			return json_real(d);
+		break;
+	}
+	case CRM_BOOL:
+		return json_boolean(!strcmp(text, "true"));
+	case CRM_LIST:
+		return list_attr(text);
+	case CRM_NULL:
+	case CRM_TEXT:
+	case CRM_JSON:
+		break;
+	}
+	return json_string(text);
+}
+
+int import_flat(const char *field, const crm_value *in, bool list_ok, crm_error *err)
+{
+	if (in->type == CRM_JSON)
+		return crm_error_set(err, CRM_EDATA, "a nested object or list, which crm does not keep:"
+				     " flatten it first (jq can), or leave it out with --map '%s='", field);
+	if (in->type == CRM_LIST && !list_ok)
+		return crm_error_set(err, CRM_EDATA, "a list, which only tags and tagid_list can be:"
+				     " give one value, or leave it out with --map '%s='", field);
+	return CRM_OK;
 }
 
 /* ---- mapping input columns to fields ---- */
@@ -171,18 +243,44 @@ static int map_slot(struct crm_import *imp, enum crm_kind kind, const crm_record
 		    const char *name, const char **canon)
 {
 	*canon = name;
-	if (strcmp(name, "error") == 0 || (imp->restore && strcmp(name, "kind") == 0))
-		return SLOT_IGNORE;
+	if (!*name || strcmp(name, "error") == 0 || (imp->restore && strcmp(name, "kind") == 0))
+		return SLOT_IGNORE; /* a column left out, a reject file's reasons */
 	if (imp->restore && strcmp(name, "attrs") == 0)
 		return SLOT_ATTRS;
 	const char *c = crm_field_canonical(kind, name);
 	if (!c)
 		return SLOT_CUSTOM;
-	if (kind == CRM_EVENTS && strcmp(c, "id") == 0 && !crm_record_get(in, "customer_id") &&
-	    !crm_record_get(in, "客户编号"))
+	if (kind == CRM_CUSTOMERS && strcmp(c, "tags") == 0) {
+		*canon = c;
+		return SLOT_TAGS;
+	}
+	if (kind == CRM_EVENTS && strcmp(c, "ref") == 0)
+		c = "id"; /* the event's own id */
+	else if (kind == CRM_EVENTS && strcmp(c, "id") == 0 && !crm_record_get(in, "customer_id"))
 		c = "customer_id";
+	int slot = column_index(kind, c);
+	if (slot < 0)
+		return SLOT_CUSTOM; /* a field of another kind: kept under its name */
 	*canon = c;
-	return column_index(kind, c);
+	return slot;
+}
+
+/* Columns that became new custom attributes, said once at the end of an
+ * import, so that a typo is seen. */
+static void announce_new_fields(struct crm_import *imp)
+{
+	if (!imp->new_fields.len)
+		return;
+	if (imp->opts.note) {
+		crm_buf text = {0};
+		bool one = !strchr(imp->new_fields.p, ',');
+		crm_buf_printf(&text, "new custom attribute%s: %s (if %s a field, say which with"
+			       " --map SRC=FIELD)", one ? "" : "s", imp->new_fields.p,
+			       one ? "it means" : "one means");
+		imp->opts.note(imp->opts.ctx, text.p);
+		crm_buf_free(&text);
+	}
+	crm_buf_reset(&imp->new_fields);
 }
 
 static void map_build(struct crm_import *imp, enum crm_kind kind, const crm_record *in)
@@ -195,7 +293,7 @@ static void map_build(struct crm_import *imp, enum crm_kind kind, const crm_reco
 	m->slot = crm_xmalloc((in->n + 1) * sizeof *m->slot);
 	for (int c = 0; c < C_NCOLS; c++)
 		m->col[c] = -1;
-	m->attrs = -1;
+	m->attrs = m->tags = m->openid = m->unionid = -1;
 	for (size_t i = 0; i < in->n; i++) {
 		const char *canon;
 		m->names[i] = crm_xstrdup(in->names[i]);
@@ -211,10 +309,17 @@ static void map_build(struct crm_import *imp, enum crm_kind kind, const crm_reco
 			m->col[m->slot[i]] = (int)i;
 		} else if (m->slot[i] == SLOT_ATTRS) {
 			m->attrs = (int)i;
+		} else if (m->slot[i] == SLOT_TAGS) {
+			m->tags = (int)i;
 		} else if (m->slot[i] == SLOT_CUSTOM &&
 			   (crm_field_name_check(canon, &m->err) != CRM_OK ||
 			    import_register_field(imp, kind, canon, &m->err) != CRM_OK)) {
 			m->failed = true;
+		} else if (m->slot[i] == SLOT_CUSTOM && kind == CRM_CUSTOMERS) {
+			if (!strcmp(canon, "openid"))
+				m->openid = (int)i;
+			else if (!strcmp(canon, "unionid"))
+				m->unionid = (int)i;
 		}
 	}
 }
@@ -532,6 +637,7 @@ static void import_free(crm_import *imp)
 		free(imp->registered[k]);
 	}
 	crm_buf_free(&imp->arena);
+	crm_buf_free(&imp->new_fields);
 	free(imp->val);
 	crm_builder_free(&imp->out);
 	free(imp);
@@ -545,6 +651,10 @@ int crm_import_end(crm_import *imp, enum crm_import_end how, crm_import_counts c
 	int rc = CRM_OK;
 	if (how != CRM_IMPORT_ABORT)
 		rc = import_events_finish(imp, err);
+	if (rc == CRM_OK && how != CRM_IMPORT_ABORT)
+		rc = import_customers_finish(imp, err);
+	if (rc == CRM_OK && how != CRM_IMPORT_ABORT)
+		announce_new_fields(imp); /* of what is stored: not of a file refused */
 	if (counts)
 		memcpy(counts, imp->counts, sizeof imp->counts);
 	crm_db *db = imp->db;

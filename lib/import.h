@@ -11,6 +11,7 @@ enum {
 	SLOT_IGNORE = -1, /* the reject file's error column, a dump's kind */
 	SLOT_CUSTOM = -2, /* a custom attribute */
 	SLOT_ATTRS = -3,  /* a dump's nested object of custom attributes */
+	SLOT_TAGS = -4,   /* customers' tags, given by hand */
 };
 
 /* Customer columns, in the order of crm_customer_columns. */
@@ -30,6 +31,8 @@ struct import_map {
 	int *slot;
 	int col[C_NCOLS]; /* input index of each stored column, or -1 */
 	int attrs;        /* input index of a dump's attrs, or -1 */
+	int tags;         /* input index of tags, or -1 */
+	int openid, unionid; /* input index of WeChat's ids (custom attributes), or -1 */
 	bool failed;
 	crm_error err;
 };
@@ -57,9 +60,11 @@ struct crm_import {
 	size_t nval;
 	struct crm_builder out;
 	char **registered[2]; /* custom fields already in custom_fields */
+	crm_buf new_fields;   /* the ones this shape of record added, for a note */
 	size_t nregistered[2];
 	/* customers */
 	sqlite3_stmt *c_get, *c_match, *c_insert, *c_update, *field_add;
+	struct crm_tag_giver *tags; /* for a tags column, made at its first use */
 	bool expect_new; /* the record before was a new customer */
 	struct seen_rows customers_seen;
 	/* events */
@@ -78,6 +83,11 @@ const char *import_value(const struct crm_import *imp, int i);
 /* Stores a normalized value for input field i. */
 void import_set(struct crm_import *imp, int i, const char *s, size_t len);
 void import_set_null(struct crm_import *imp, int i);
+/* A custom attribute's value as JSON, of the type it came as (a number
+ * from JSON or a workbook stays a number); NULL for an empty one. */
+json_t *import_attr_value(const crm_value *in, const char *text);
+/* CRM_EDATA when a value is nested JSON or a list where crm takes neither. */
+int import_flat(const char *field, const crm_value *in, bool list_ok, crm_error *err);
 /* Text fields: trimmed; control characters other than line breaks refused. */
 int import_text(struct crm_import *imp, int i, const char *in, size_t len, crm_error *err);
 /* The merge rule of every import: a value replaces what is stored; an empty
@@ -95,6 +105,8 @@ json_t *import_attrs_from_text(const char *text, crm_error *err);
 int import_customer(struct crm_import *imp, const crm_record *in, const struct import_map *map,
 		    const crm_record **stored, crm_error *err);
 int import_customers_prepare(struct crm_import *imp, crm_error *err);
+/* Ends what import_customer left open (the tags' check of tags.max). */
+int import_customers_finish(struct crm_import *imp, crm_error *err);
 void import_customers_finalize(struct crm_import *imp);
 
 /* Takes one event into the batch; results come when the batch is stored. */

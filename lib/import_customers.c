@@ -32,6 +32,10 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 		[CRM_MATCH_PHONE] = "SELECT id FROM customers WHERE phone = ?1 ORDER BY cid LIMIT 2",
 		[CRM_MATCH_EMAIL] = "SELECT id FROM customers WHERE email = ?1 ORDER BY cid LIMIT 2",
 		[CRM_MATCH_WECHAT] = "SELECT id FROM customers WHERE wechat_id = ?1 ORDER BY cid LIMIT 2",
+		[CRM_MATCH_OPENID] = "SELECT id FROM customers WHERE json_extract(attrs, '$.openid') = ?1"
+				     " ORDER BY cid LIMIT 2",
+		[CRM_MATCH_UNIONID] = "SELECT id FROM customers WHERE json_extract(attrs, '$.unionid') = ?1"
+				      " ORDER BY cid LIMIT 2",
 	};
 	crm_db *db = imp->db;
 	sqlite3_stmt *st;
@@ -60,8 +64,15 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 	return CRM_OK;
 }
 
+int import_customers_finish(struct crm_import *imp, crm_error *err)
+{
+	return imp->tags ? crm_tag_giver_finish(imp->tags, err) : CRM_OK;
+}
+
 void import_customers_finalize(struct crm_import *imp)
 {
+	crm_tag_giver_free(imp->tags);
+	imp->tags = NULL;
 	sqlite3_finalize(imp->c_get);
 	sqlite3_finalize(imp->c_match);
 	sqlite3_finalize(imp->c_insert);
@@ -82,6 +93,10 @@ static int normalize_id(struct crm_import *imp, int i, const crm_value *in, crm_
 	if (import_text(imp, i, in->s, in->len, err) != CRM_OK)
 		return CRM_EDATA;
 	const char *id = import_value(imp, i);
+	if (crm_excel_shortened(id))
+		return crm_error_set(err, CRM_EDATA, "'%s' is a number Excel shortened: its last digits were"
+				     " lost when the file was saved (in Excel, format the column as Text,"
+				     " or save the sheet as .xlsx, and export it again)", id);
 	if (strlen(id) > ID_MAX)
 		return crm_error_set(err, CRM_EDATA, "longer than %d bytes", ID_MAX);
 	if (strpbrk(id, "\n\t"))
@@ -90,14 +105,15 @@ static int normalize_id(struct crm_import *imp, int i, const crm_value *in, crm_
 }
 
 typedef int (*normalizer)(const char *, char *, size_t, crm_error *);
+typedef int (*dated_normalizer)(const char *, enum crm_date_order, char *, size_t, crm_error *);
 
 static int normalize_with(struct crm_import *imp, int i, const crm_value *in, normalizer f,
-			  crm_error *err)
+			  dated_normalizer dated, crm_error *err)
 {
 	char small[256];
 	size_t sz = in->len + 40;
 	char *out = sz <= sizeof small ? small : crm_xmalloc(sz);
-	int rc = f(in->s, out, sz, err);
+	int rc = f ? f(in->s, out, sz, err) : dated(in->s, imp->opts.dates, out, sz, err);
 	if (rc == CRM_OK)
 		import_set(imp, i, out, strlen(out));
 	if (out != small)
@@ -105,20 +121,54 @@ static int normalize_with(struct crm_import *imp, int i, const crm_value *in, no
 	return rc;
 }
 
+/* A tags column: names by crm-tag's rules, ';'-joined as CSV holds a list. */
+static int normalize_tags(struct crm_import *imp, int i, const crm_value *in, crm_error *err)
+{
+	crm_buf list = {0};
+	int rc = CRM_OK;
+	for (const char *p = in->s, *end = in->s + in->len; p < end && rc == CRM_OK;) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		size_t len = semi ? (size_t)(semi - p) : (size_t)(end - p);
+		const char *name = crm_trim(p, &len);
+		p += (semi ? (size_t)(semi - p) + 1 : (size_t)(end - p));
+		if (!len)
+			continue;
+		char *one = crm_xmalloc(len + 1);
+		memcpy(one, name, len);
+		one[len] = '\0';
+		rc = crm_tag_name_check(one, err);
+		if (rc == CRM_OK)
+			crm_buf_printf(&list, "%s%s", list.len ? ";" : "", one);
+		free(one);
+	}
+	if (rc == CRM_OK)
+		import_set(imp, i, list.p ? list.p : "", list.len);
+	crm_buf_free(&list);
+	return rc;
+}
+
 static int normalize_field(struct crm_import *imp, const struct import_map *map, int i,
 			   const crm_value *in, crm_error *err)
 {
-	switch (map->slot[i]) {
+	int slot = map->slot[i];
+	const char *name = map->canon[i];
+	bool list_ok = slot == SLOT_TAGS || (slot == SLOT_CUSTOM && !strcmp(name, "tagid_list"));
+	if (import_flat(name, in, list_ok, err) != CRM_OK)
+		return CRM_EDATA;
+	switch (slot) {
 	case C_ID: return normalize_id(imp, i, in, err);
-	case C_PHONE: return normalize_with(imp, i, in, crm_norm_phone, err);
-	case C_EMAIL: return normalize_with(imp, i, in, crm_norm_email, err);
-	case C_GENDER: return normalize_with(imp, i, in, crm_norm_gender, err);
-	case C_BIRTHDAY: return normalize_with(imp, i, in, crm_norm_date, err);
+	case C_PHONE: return normalize_with(imp, i, in, crm_norm_phone, NULL, err);
+	case C_EMAIL: return normalize_with(imp, i, in, crm_norm_email, NULL, err);
+	case C_GENDER: return normalize_with(imp, i, in, crm_norm_gender, NULL, err);
+	case C_BIRTHDAY: return normalize_with(imp, i, in, NULL, crm_norm_date_as, err);
 	case C_CREATED:
-	case C_UPDATED: return normalize_with(imp, i, in, crm_norm_timestamp, err);
+	case C_UPDATED: return normalize_with(imp, i, in, NULL, crm_norm_timestamp_as, err);
+	case SLOT_TAGS: return normalize_tags(imp, i, in, err);
 	case SLOT_CUSTOM:
-		if (ends_with(map->canon[i], "_date"))
-			return normalize_with(imp, i, in, crm_norm_date, err);
+		if (ends_with(name, "_date"))
+			return normalize_with(imp, i, in, NULL, crm_norm_date_as, err);
+		if (!strcmp(name, "subscribe_time"))
+			return normalize_with(imp, i, in, NULL, crm_norm_timestamp_as, err);
 		return import_text(imp, i, in->s, in->len, err);
 	default: return import_text(imp, i, in->s, in->len, err);
 	}
@@ -202,32 +252,39 @@ static int identify(struct crm_import *imp, const struct import_map *map, char *
 	static const int match_col[] = {
 		[CRM_MATCH_PHONE] = C_PHONE, [CRM_MATCH_EMAIL] = C_EMAIL, [CRM_MATCH_WECHAT] = C_WECHAT,
 	};
-	static const int fallback[] = {C_PHONE, C_EMAIL, C_WECHAT, C_NAME};
 	*id = NULL;
 	const char *given = value_of(imp, map, C_ID);
 	if (given) {
 		*id = crm_xstrdup(given);
 		return CRM_OK;
 	}
+	const char *openid = import_value(imp, map->openid), *unionid = import_value(imp, map->unionid);
 	if (imp->opts.match != CRM_MATCH_NONE) {
-		int col = match_col[imp->opts.match];
-		const char *key = value_of(imp, map, col);
-		if (key && id_by_match(imp, key, crm_customer_columns[col], id, err) != CRM_OK)
+		bool wechat = imp->opts.match == CRM_MATCH_OPENID || imp->opts.match == CRM_MATCH_UNIONID;
+		const char *key = !wechat ? value_of(imp, map, match_col[imp->opts.match])
+				: imp->opts.match == CRM_MATCH_OPENID ? openid : unionid;
+		const char *label = !wechat ? crm_customer_columns[match_col[imp->opts.match]]
+				  : imp->opts.match == CRM_MATCH_OPENID ? "openid" : "unionid";
+		if (key && *key && id_by_match(imp, key, label, id, err) != CRM_OK)
 			return CRM_EDATA;
 		if (*id)
 			return CRM_OK;
 	}
-	for (size_t i = 0; i < sizeof fallback / sizeof *fallback; i++) {
-		const char *v = value_of(imp, map, fallback[i]);
-		if (v) {
+	/* A stable id for a customer without one: the same phone (else email,
+	 * wechat_id, openid, unionid, name) gives the same id. */
+	const char *keys[] = {value_of(imp, map, C_PHONE), value_of(imp, map, C_EMAIL),
+			      value_of(imp, map, C_WECHAT), openid, unionid, value_of(imp, map, C_NAME)};
+	static const char *const labels[] = {"phone", "email", "wechat_id", "openid", "unionid", "name"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		if (keys[i] && *keys[i]) {
 			char gen[16];
-			generated_id(crm_customer_columns[fallback[i]], v, gen);
+			generated_id(labels[i], keys[i], gen);
 			*id = crm_xstrdup(gen);
 			return CRM_OK;
 		}
 	}
 	return crm_error_set(err, CRM_EDATA,
-			     "no id, phone, email, wechat_id or name to tell who this is");
+			     "no id, phone, email, wechat_id, openid, unionid or name to tell who this is");
 }
 
 /* ---- stored and merged ---- */
@@ -254,14 +311,15 @@ static int load_customer(struct crm_import *imp, const char *id, struct customer
 	return CRM_OK;
 }
 
-static void merge_attr(json_t **attrs, const char *name, const char *in, bool replace)
+/* A value replaces the stored one; an empty one keeps it, unless replace. */
+static void merge_attr(json_t **attrs, const char *name, json_t *value, bool empty, bool replace)
 {
-	if (!in || (!*in && !replace))
+	if (!value && (!empty || !replace))
 		return;
 	if (!*attrs)
 		*attrs = json_object();
-	if (*in)
-		json_object_set_new(*attrs, name, json_string(in));
+	if (value)
+		json_object_set_new(*attrs, name, value);
 	else
 		json_object_del(*attrs, name);
 }
@@ -282,7 +340,7 @@ static int merge_dump_attrs(struct crm_import *imp, const crm_record *in,
 			json_decref(attrs);
 			return CRM_EDB;
 		}
-		merge_attr(&c->attrs, key, json_string_value(val), imp->opts.replace);
+		merge_attr(&c->attrs, key, json_incref(val), false, imp->opts.replace);
 	}
 	json_decref(attrs);
 	return CRM_OK;
@@ -296,10 +354,12 @@ static int merge_record(struct crm_import *imp, const crm_record *in,
 		if (col != C_UPDATED)
 			import_merge_text(&c->v[col], import_value(imp, map->col[col]),
 				    imp->opts.replace && col != C_CREATED);
-	for (size_t i = 0; i < in->n; i++)
-		if (map->slot[i] == SLOT_CUSTOM)
-			merge_attr(&c->attrs, map->canon[i], import_value(imp, (int)i),
+	for (size_t i = 0; i < in->n; i++) {
+		const char *v = import_value(imp, (int)i);
+		if (map->slot[i] == SLOT_CUSTOM && v)
+			merge_attr(&c->attrs, map->canon[i], import_attr_value(&in->values[i], v), !*v,
 				   imp->opts.replace);
+	}
 	if (map->attrs >= 0 && merge_dump_attrs(imp, in, map, c, err) != CRM_OK)
 		return CRM_EDATA;
 	if (c->attrs && json_object_size(c->attrs) == 0) {
@@ -355,38 +415,71 @@ static int write_customer(struct crm_import *imp, struct customer *c, crm_error 
 
 /* ---- the record as stored, for stdout ---- */
 
+/* A custom attribute's JSON value as a record's value. */
+static void attr_value(json_t *v, crm_buf *text, crm_type *type)
+{
+	crm_buf_reset(text);
+	*type = json_is_integer(v) ? CRM_INT : json_is_real(v) ? CRM_REAL
+	      : json_is_boolean(v) ? CRM_BOOL : json_is_array(v) ? CRM_LIST : CRM_TEXT;
+	if (json_is_string(v)) {
+		crm_buf_add(text, json_string_value(v), json_string_length(v));
+	} else if (json_is_integer(v)) {
+		crm_buf_printf(text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	} else if (json_is_real(v)) {
+		crm_buf_printf(text, "%.15g", json_real_value(v));
+	} else if (json_is_boolean(v)) {
+		crm_buf_adds(text, json_is_true(v) ? "true" : "false");
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item) {
+			crm_buf_printf(text, "%s%s", i ? ";" : "",
+				       json_is_string(item) ? json_string_value(item) : "");
+		}
+	}
+}
+
 static const crm_record *stored_record(struct crm_import *imp, const crm_record *in,
 				       const struct import_map *map, const struct customer *c)
 {
 	struct crm_builder *b = &imp->out;
+	crm_buf text = {0};
 	crm_builder_reset(b);
 	const char *id = c->v[C_ID];
 	crm_builder_add(b, "id", CRM_TEXT, id, strlen(id));
 	for (size_t i = 0; i < in->n; i++) {
 		int slot = map->slot[i];
 		const char *v = NULL;
+		crm_type type = CRM_TEXT;
+		json_t *attr = c->attrs ? json_object_get(c->attrs, map->canon[i]) : NULL;
 		if (slot == C_ID || slot == SLOT_IGNORE || slot == SLOT_ATTRS)
 			continue;
-		if (slot >= 0)
+		if (slot >= 0) {
 			v = c->v[slot];
-		else if (c->attrs)
-			v = json_string_value(json_object_get(c->attrs, map->canon[i]));
-		crm_builder_add(b, map->canon[i], v ? CRM_TEXT : CRM_NULL, v, v ? strlen(v) : 0);
+		} else if (slot == SLOT_TAGS) {
+			v = import_value(imp, (int)i);
+			type = CRM_LIST;
+		} else if (attr) {
+			attr_value(attr, &text, &type);
+			v = text.p ? text.p : "";
+		}
+		crm_builder_add(b, map->canon[i], v && *v ? type : CRM_NULL, v, v ? strlen(v) : 0);
 	}
+	crm_buf_free(&text);
 	return crm_builder_finish(b, NULL, 0, in->line);
 }
 
-static void count_result(struct crm_import *imp, bool inserted, bool changed, bool duplicate)
+enum outcome { OUT_INSERTED, OUT_UPDATED, OUT_UNCHANGED, OUT_MERGED };
+
+static void count_result(struct crm_import *imp, enum outcome outcome)
 {
 	crm_import_counts *n = &imp->counts[CRM_CUSTOMERS];
-	if (duplicate)
-		n->merged++;
-	else if (inserted)
-		n->inserted++;
-	else if (changed)
-		n->updated++;
-	else
-		n->unchanged++;
+	switch (outcome) {
+	case OUT_INSERTED: n->inserted++; break;
+	case OUT_UPDATED: n->updated++; break;
+	case OUT_UNCHANGED: n->unchanged++; break;
+	case OUT_MERGED: n->merged++; break;
+	}
 }
 
 static void new_customer_times(struct crm_import *imp, const struct import_map *map,
@@ -413,9 +506,7 @@ static int insert_new(struct crm_import *imp, const crm_record *in, const struct
 	if ((rc = write_customer(imp, c, err)) != CRM_OK)
 		return rc;
 	*stored = sqlite3_changes(imp->db->sql) == 1;
-	if (*stored)
-		count_result(imp, true, true, false);
-	else
+	if (!*stored)
 		customer_clear(c);
 	return CRM_OK;
 }
@@ -424,7 +515,7 @@ static int insert_new(struct crm_import *imp, const crm_record *in, const struct
  * when anything changed. */
 static int merge_into_stored(struct crm_import *imp, const crm_record *in,
 			     const struct import_map *map, const char *id, struct customer *c,
-			     crm_error *err)
+			     enum outcome *outcome, crm_error *err)
 {
 	struct customer old = {0};
 	if (load_customer(imp, id, &old, err) != CRM_OK)
@@ -442,7 +533,8 @@ static int merge_into_stored(struct crm_import *imp, const crm_record *in,
 		rc = write_customer(imp, c, err);
 	}
 	if (rc == CRM_OK)
-		count_result(imp, inserted, changed, seen_before(&imp->customers_seen, c->cid, inserted));
+		*outcome = seen_before(&imp->customers_seen, c->cid, inserted) ? OUT_MERGED
+			 : inserted ? OUT_INSERTED : changed ? OUT_UPDATED : OUT_UNCHANGED;
 	imp->expect_new = inserted;
 	customer_clear(&old);
 	return rc;
@@ -451,16 +543,59 @@ static int merge_into_stored(struct crm_import *imp, const crm_record *in,
 /* Imports tend to be all new customers or all known ones: the record before
  * tells which way to try first, so neither kind pays for a wasted step. */
 static int store(struct crm_import *imp, const crm_record *in, const struct import_map *map,
-		 const char *id, struct customer *c, crm_error *err)
+		 const char *id, struct customer *c, enum outcome *outcome, crm_error *err)
 {
 	if (imp->expect_new) {
 		bool stored;
 		int rc = insert_new(imp, in, map, id, c, &stored, err);
+		*outcome = OUT_INSERTED;
 		if (rc != CRM_OK || stored)
 			return rc;
 		imp->expect_new = false;
 	}
-	return merge_into_stored(imp, in, map, id, c, err);
+	return merge_into_stored(imp, in, map, id, c, outcome, err);
+}
+
+/* A tags column: the customer's tags by hand, as crm-tag -a gives them. */
+static int give_tags(struct crm_import *imp, const struct import_map *map, sqlite3_int64 cid,
+		     enum outcome *outcome, crm_error *err)
+{
+	const char *list = import_value(imp, map->tags);
+	if (!list || (!*list && !imp->opts.replace))
+		return CRM_OK;
+	if (!imp->tags && !(imp->tags = crm_tag_giver_new(imp->db, imp->opts.tagged_by ?
+							    imp->opts.tagged_by : "user:crm-add",
+							    imp->opts.clock, err)))
+		return CRM_EDB;
+	bool changed;
+	int rc = crm_tag_giver_set(imp->tags, cid, list, imp->opts.replace, &changed, err);
+	if (rc == CRM_EDATA) {
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", err->msg);
+		crm_error_set(err, CRM_EDATA, "tags: %s", why);
+	}
+	if (rc == CRM_OK && changed && *outcome == OUT_UNCHANGED)
+		*outcome = OUT_UPDATED;
+	return rc;
+}
+
+/* A record with tags is stored whole or not at all: a tag can be refused
+ * (a near-duplicate of another) after the customer was written. */
+static int store_with_tags(struct crm_import *imp, const crm_record *in,
+			   const struct import_map *map, const char *id, struct customer *c,
+			   enum outcome *outcome, crm_error *err)
+{
+	bool tags = map->tags >= 0;
+	if (tags && crm_db_exec(imp->db, "SAVEPOINT record", err) != CRM_OK)
+		return CRM_EDB;
+	int rc = store(imp, in, map, id, c, outcome, err);
+	if (rc == CRM_OK && tags)
+		rc = give_tags(imp, map, c->cid, outcome, err);
+	if (tags && rc != CRM_OK)
+		crm_db_exec(imp->db, "ROLLBACK TO record", NULL);
+	if (tags && crm_db_exec(imp->db, "RELEASE record", rc == CRM_OK ? err : NULL) != CRM_OK)
+		return rc == CRM_OK ? CRM_EDB : rc;
+	return rc;
 }
 
 int import_customer(struct crm_import *imp, const crm_record *in, const struct import_map *map,
@@ -471,8 +606,11 @@ int import_customer(struct crm_import *imp, const crm_record *in, const struct i
 	if (normalize_record(imp, in, map, err) != CRM_OK || identify(imp, map, &id, err) != CRM_OK)
 		return CRM_EDATA;
 	struct customer c = {0};
-	int rc = store(imp, in, map, id, &c, err);
+	enum outcome outcome = OUT_UNCHANGED;
+	int rc = store_with_tags(imp, in, map, id, &c, &outcome, err);
 	free(id);
+	if (rc == CRM_OK)
+		count_result(imp, outcome);
 	if (rc == CRM_OK && imp->opts.stored && !imp->restore)
 		*stored = stored_record(imp, in, map, &c);
 	customer_clear(&c);

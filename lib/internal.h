@@ -194,6 +194,19 @@ void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int 
 /* True when the expression text calls segment('name'). */
 bool crm_expr_text_uses_segment(const char *text, const char *name);
 
+/* tags.c: tags given customer by customer, by hand (crm-add's tags column),
+ * inside the caller's transaction. */
+struct crm_tag_giver;
+struct crm_tag_giver *crm_tag_giver_new(crm_db *db, const char *source, const crm_clock *clock,
+					crm_error *err);
+/* Gives cid the ';'-joined tags it lacks; with replace, the ones it was given
+ * by hand that are not listed go. *changed: anything did. */
+int crm_tag_giver_set(struct crm_tag_giver *g, sqlite3_int64 cid, const char *list, bool replace,
+		      bool *changed, crm_error *err);
+/* Checks tags.max over the customers that gained a tag. */
+int crm_tag_giver_finish(struct crm_tag_giver *g, crm_error *err);
+void crm_tag_giver_free(struct crm_tag_giver *g);
+
 /* segments.c */
 /* The expression text of a saved segment; caller frees. */
 int crm_segment_expr(crm_db *db, const char *name, char **text, crm_error *err);
@@ -206,6 +219,15 @@ int crm_regex_check(const char *pattern, crm_error *err);
  * to narrow the rows a pattern is run on; NULL when it cannot tell. Caller
  * frees. */
 char *crm_regex_literal(const char *pattern);
+
+/* headers.c */
+/* A name as compared: trimmed, lower case, without spaces, _ - . and the
+ * marks templates add (手机号*, 姓名(必填)). */
+void crm_header_key(const char *name, char *out, size_t outsz);
+/* The field a column of this name gives, or NULL when it is its own. */
+const char *crm_header_field(enum crm_names names, const char *name);
+/* True when field holds dates (*timestamp: with the time of day). */
+bool crm_header_is_date(enum crm_names names, const char *field, bool *timestamp);
 
 /* xlsx_write.c: a workbook of one sheet, written with libxlsxwriter. */
 typedef struct crm_xlsx_out crm_xlsx_out;
@@ -230,6 +252,7 @@ typedef struct crm_field {
 	char *path;         /* custom: the JSON path bound as a parameter */
 	bool money;         /* integer cents, written as a decimal */
 	char scratch[32];   /* the decimal text of a money value */
+	crm_buf text;       /* custom: a value taken out of its JSON */
 } crm_field;
 
 struct crm_fields {

@@ -161,11 +161,37 @@ static int phone_digits(const char *in, char *digits, size_t sz, bool *plus)
 	return (int)n;
 }
 
+/* 1.38001E+10: how Excel shows a long number in a narrow General column, and
+ * what it writes to CSV. The digits after the sixth are gone. */
+bool crm_excel_shortened(const char *in)
+{
+	size_t len = strlen(in), i = 0;
+	const char *s = crm_trim(in, &len);
+	if (len < 5 || !isdigit((unsigned char)s[i++]))
+		return false;
+	if (s[i] == '.')
+		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+			;
+	if (i >= len || (s[i] != 'E' && s[i] != 'e'))
+		return false;
+	if (++i < len && s[i] == '+')
+		i++;
+	size_t exp = i;
+	while (i < len && isdigit((unsigned char)s[i]))
+		i++;
+	return i == len && i > exp;
+}
+
 int crm_norm_phone(const char *in, char *out, size_t outsz, crm_error *err)
 {
 	char x[80], digits[64];
 	bool plus;
 	out[0] = '\0';
+	if (crm_excel_shortened(in))
+		return crm_error_set(err, CRM_EDATA, "'%s' is a number Excel shortened: its last digits"
+				     " were lost when the file was saved (in Excel, format the column"
+				     " as Text, or save the sheet as .xlsx, and export it again)",
+				     excerpt(in, x, sizeof x));
 	int n = phone_digits(in, digits, sizeof digits, &plus);
 	if (n == 0 && !plus) {
 		size_t len = strlen(in);
@@ -229,25 +255,36 @@ int crm_norm_email(const char *in, char *out, size_t outsz, crm_error *err)
 	return CRM_OK;
 }
 
+/* Forms of address and words for "not known", as forms and exports write them. */
+static const char *const male[] = {"男", "男性", "m", "male", "先生", "男士", "男生", "mr", "mr.", NULL};
+static const char *const female[] = {"女", "女性", "f", "female", "女士", "小姐", "女生", "太太",
+				     "夫人", "mrs", "mrs.", "ms", "ms.", "miss", NULL};
+static const char *const unknown[] = {"未知", "保密", "不详", "不明", "未填", "未填写", "未设置",
+				      "unknown", "n/a", "-", NULL};
+
+static bool among_words(const char *s, const char *const *words)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return true;
+	return false;
+}
+
 int crm_norm_gender(const char *in, char *out, size_t outsz, crm_error *err)
 {
-	static const char *const male[] = {"男", "男性", "m", "male", NULL};
-	static const char *const female[] = {"女", "女性", "f", "female", NULL};
 	char s[32], x[80];
 	out[0] = '\0';
 	if (!trimmed_copy(in, s, sizeof s))
 		goto bad;
-	if (!*s)
+	if (!*s || among_words(s, unknown))
 		return CRM_OK;
-	for (size_t i = 0; male[i]; i++) {
-		if (strcasecmp(s, male[i]) == 0) {
-			put_text(out, outsz, "", "男");
-			return CRM_OK;
-		}
-		if (strcasecmp(s, female[i]) == 0) {
-			put_text(out, outsz, "", "女");
-			return CRM_OK;
-		}
+	if (among_words(s, male)) {
+		put_text(out, outsz, "", "男");
+		return CRM_OK;
+	}
+	if (among_words(s, female)) {
+		put_text(out, outsz, "", "女");
+		return CRM_OK;
 	}
 bad:
 	return crm_error_set(err, CRM_EDATA, "'%s' is not a gender (男 or 女)",
@@ -397,8 +434,75 @@ static int days_in_month(int year, int month)
 }
 
 /* Reads any accepted form; CRM_EDATA says what is wrong with it. */
+/* 05.01.2024 or 1/5/2024: day and month in some order, then the year. */
+enum dmy { DMY_NOT, DMY_OK, DMY_AMBIGUOUS, DMY_SHORT_YEAR, DMY_NOT_YMD };
+
+static enum dmy read_day_first(const char **p, struct datetime *dt, enum crm_date_order order)
+{
+	const char *s = *p;
+	int a, b, year;
+	if (read_digits(&s, 1, 2, &a) < 0)
+		return DMY_NOT;
+	char sep = *s;
+	if ((sep != '-' && sep != '/' && sep != '.') || (s++, read_digits(&s, 1, 2, &b)) < 0 ||
+	    *s++ != sep)
+		return DMY_NOT;
+	int n = read_digits(&s, 2, 4, &year);
+	if (n == 2)
+		return DMY_SHORT_YEAR;
+	if (n != 4)
+		return DMY_NOT;
+	if (order == CRM_DATES_YMD)
+		return DMY_NOT_YMD;
+	if (order == CRM_DATES_ISO && a <= 12 && b <= 12 && a != b)
+		return DMY_AMBIGUOUS;
+	bool day_first = order == CRM_DATES_DMY || (order == CRM_DATES_ISO && a > 12);
+	dt->year = year;
+	dt->day = day_first ? a : b;
+	dt->month = day_first ? b : a;
+	*p = s;
+	return DMY_OK;
+}
+
+/* 45296 in a date column: Excel's day number, saved as a number. */
+static bool looks_like_day_number(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+	return n == 5 && s[n] == '\0' && s[0] >= '2' && s[0] <= '7';
+}
+
+static int date_part(const char **p, struct datetime *dt, enum crm_date_order order,
+		     const char *in, const char *what, crm_error *err)
+{
+	char x[80];
+	if (read_date_part(p, dt))
+		return CRM_OK;
+	switch (read_day_first(p, dt, order)) {
+	case DMY_OK:
+		return CRM_OK;
+	case DMY_AMBIGUOUS:
+		return crm_error_set(err, CRM_EDATA, "'%s' is day-month or month-day: say which with"
+				     " --date-format DMY or MDY", excerpt(in, x, sizeof x));
+	case DMY_SHORT_YEAR:
+		return crm_error_set(err, CRM_EDATA, "'%s' has a two-digit year: write it in full"
+				     " (in Excel, format the column as yyyy-mm-dd)",
+				     excerpt(in, x, sizeof x));
+	case DMY_NOT_YMD:
+		return crm_error_set(err, CRM_EDATA, "'%s' does not start with the year"
+				     " (--date-format YMD)", excerpt(in, x, sizeof x));
+	case DMY_NOT:
+		break;
+	}
+	if (looks_like_day_number(*p))
+		return crm_error_set(err, CRM_EDATA, "'%s' is not a %s (an Excel day number? save the"
+				     " sheet as .xlsx, which crm reads, or format the column as a"
+				     " date)", excerpt(in, x, sizeof x), what);
+	return crm_error_set(err, CRM_EDATA, "'%s' is not a %s (use YYYY-MM-DD)",
+			     excerpt(in, x, sizeof x), what);
+}
+
 static int parse_datetime(const char *in, struct datetime *dt, const char *what,
-			  crm_error *err)
+			  enum crm_date_order order, crm_error *err)
 {
 	char s[96], x[80];
 	memset(dt, 0, sizeof *dt);
@@ -406,7 +510,9 @@ static int parse_datetime(const char *in, struct datetime *dt, const char *what,
 		return crm_error_set(err, CRM_EDATA, "'%s' is not a %s",
 				     excerpt(in, x, sizeof x), what);
 	const char *p = s;
-	if (!read_date_part(&p, dt) || !read_time_part(&p, dt))
+	if (date_part(&p, dt, order, in, what, err) != CRM_OK)
+		return CRM_EDATA;
+	if (!read_time_part(&p, dt))
 		return crm_error_set(err, CRM_EDATA, "'%s' is not a %s (use YYYY-MM-DD)",
 				     excerpt(in, x, sizeof x), what);
 	if (dt->year < 1 || dt->month < 1 || dt->month > 12 || dt->day < 1 ||
@@ -428,11 +534,17 @@ static bool is_blank(const char *in)
 
 int crm_norm_date(const char *in, char *out, size_t outsz, crm_error *err)
 {
+	return crm_norm_date_as(in, CRM_DATES_ISO, out, outsz, err);
+}
+
+int crm_norm_date_as(const char *in, enum crm_date_order order, char *out, size_t outsz,
+		     crm_error *err)
+{
 	struct datetime dt;
 	out[0] = '\0';
 	if (is_blank(in))
 		return CRM_OK;
-	if (parse_datetime(in, &dt, "date", err) != CRM_OK)
+	if (parse_datetime(in, &dt, "date", order, err) != CRM_OK)
 		return CRM_EDATA;
 	put_date(out, outsz, dt.year, dt.month, dt.day, NULL);
 	return CRM_OK;
@@ -460,12 +572,18 @@ static bool to_local(struct datetime *dt)
 
 int crm_norm_timestamp(const char *in, char *out, size_t outsz, crm_error *err)
 {
+	return crm_norm_timestamp_as(in, CRM_DATES_ISO, out, outsz, err);
+}
+
+int crm_norm_timestamp_as(const char *in, enum crm_date_order order, char *out, size_t outsz,
+			  crm_error *err)
+{
 	struct datetime dt;
 	char x[80];
 	out[0] = '\0';
 	if (is_blank(in))
 		return CRM_OK;
-	if (parse_datetime(in, &dt, "time", err) != CRM_OK)
+	if (parse_datetime(in, &dt, "time", order, err) != CRM_OK)
 		return CRM_EDATA;
 	if (dt.has_zone && !to_local(&dt))
 		return crm_error_set(err, CRM_EDATA, "'%s' is out of range",
@@ -571,4 +689,15 @@ void crm_format_amount(int64_t cents, char *out, size_t outsz)
 	uint64_t abs = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
 	snprintf(out, outsz, "%s%llu.%02llu", cents < 0 ? "-" : "",
 		 (unsigned long long)(abs / 100), (unsigned long long)(abs % 100));
+}
+
+int crm_date_order_parse(const char *name, enum crm_date_order *order)
+{
+	static const char *const names[] = {NULL, "DMY", "MDY", "YMD"};
+	for (int i = 1; i < 4; i++)
+		if (strcasecmp(name, names[i]) == 0) {
+			*order = (enum crm_date_order)i;
+			return CRM_OK;
+		}
+	return CRM_EUSAGE;
 }

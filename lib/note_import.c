@@ -9,19 +9,16 @@
 
 enum { N_CUSTOMER, N_BODY, N_CATEGORY, N_AUTHOR, N_FOLLOW_UP, N_CREATED, N_COUNT };
 
-/* The names each field is known by, English first. */
-static const char *const field_names[N_COUNT][5] = {
-	[N_CUSTOMER] = {"customer_id", "客户编号", "客户ID", NULL},
-	[N_BODY] = {"body", "note", "text", "备注", "内容"},
-	[N_CATEGORY] = {"category", "分类", "类别", NULL},
-	[N_AUTHOR] = {"author", "作者", "记录人", NULL},
-	[N_FOLLOW_UP] = {"follow_up", "回访日期", "回访", NULL},
-	[N_CREATED] = {"created_at", "时间", "创建时间", "记录时间", NULL},
+/* The fields, as the reader names them (headers.c knows 备注, 内容, ...). */
+static const char *const field_names[N_COUNT] = {
+	[N_CUSTOMER] = "customer_id", [N_BODY] = "body", [N_CATEGORY] = "category",
+	[N_AUTHOR] = "author", [N_FOLLOW_UP] = "follow_up", [N_CREATED] = "created_at",
 };
 
 struct crm_note_import {
 	crm_db *db;
 	const crm_clock *clock;
+	enum crm_date_order dates;
 	char *author;
 	bool dry_run;
 	int64_t first, next;
@@ -32,12 +29,8 @@ struct crm_note_import {
 
 static const crm_value *field(const crm_record *rec, int f)
 {
-	for (int i = 0; i < 5 && field_names[f][i]; i++) {
-		const crm_value *v = crm_record_get(rec, field_names[f][i]);
-		if (v)
-			return v;
-	}
-	return f == N_CUSTOMER ? crm_record_get(rec, "id") : NULL;
+	const crm_value *v = crm_record_get(rec, field_names[f]);
+	return v || f != N_CUSTOMER ? v : crm_record_get(rec, "id");
 }
 
 static const char *text(const crm_record *rec, int f)
@@ -160,12 +153,13 @@ static int read_note(crm_note_import *imp, const crm_record *rec, struct note_in
 	const char *follow = text(rec, N_FOLLOW_UP), *created = text(rec, N_CREATED);
 	crm_error why;
 	n->follow_up[0] = '\0';
-	if (follow && (crm_norm_date(follow, n->follow_up, sizeof n->follow_up, &why) != CRM_OK ||
-		       strlen(n->follow_up) != 10))
-		return crm_error_set(err, CRM_EDATA, "follow_up: '%s' is not a date", follow);
+	if (follow && crm_norm_date_as(follow, imp->dates, n->follow_up, sizeof n->follow_up,
+				       &why) != CRM_OK)
+		return crm_error_set(err, CRM_EDATA, "follow_up: %s", why.msg);
 	snprintf(n->created, sizeof n->created, "%s", imp->clock->now);
-	if (created && crm_norm_timestamp(created, n->created, sizeof n->created, &why) != CRM_OK)
-		return crm_error_set(err, CRM_EDATA, "created_at: '%s' is not a time", created);
+	if (created && crm_norm_timestamp_as(created, imp->dates, n->created, sizeof n->created,
+					     &why) != CRM_OK)
+		return crm_error_set(err, CRM_EDATA, "created_at: %s", why.msg);
 	return CRM_OK;
 }
 
@@ -217,14 +211,19 @@ int crm_note_import_record(crm_note_import *imp, const crm_record *rec, crm_erro
 const char *crm_note_import_unknown(const crm_record *rec)
 {
 	for (size_t i = 0; i < rec->n; i++) {
-		bool known = !strcmp(rec->names[i], "id") || !strcmp(rec->names[i], "error");
+		bool known = !*rec->names[i] || !strcmp(rec->names[i], "id") ||
+			     !strcmp(rec->names[i], "error");
 		for (int f = 0; f < N_COUNT && !known; f++)
-			for (int k = 0; k < 5 && field_names[f][k] && !known; k++)
-				known = !strcmp(rec->names[i], field_names[f][k]);
+			known = !strcmp(rec->names[i], field_names[f]);
 		if (!known)
 			return rec->names[i];
 	}
 	return NULL;
+}
+
+void crm_note_import_dates(crm_note_import *imp, enum crm_date_order dates)
+{
+	imp->dates = dates;
 }
 
 int crm_note_import_end(crm_note_import *imp, bool commit, crm_note_import_counts *counts,

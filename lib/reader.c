@@ -1,113 +1,26 @@
-/* reader.c: streaming record readers. libcsv parses CSV and jansson parses JSON;
- * this file feeds them bounded chunks and hands out one record at a time, so
- * memory stays the same whatever the size of the input. */
-#include <csv.h>
-#include <jansson.h>
+/* reader.c: streaming record readers. libcsv parses CSV, jansson parses JSON,
+ * xlsx.c reads workbooks; this file feeds them bounded chunks and hands out
+ * one record at a time, so memory stays the same whatever the size of the
+ * input. The bytes come as UTF-8 from input.c; the columns' names and values
+ * are read in columns.c. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "reader.h"
 
-#define CHUNK (64 * 1024)
-/* Bounds on one record, so that a hostile or broken file (a quote never
- * closed, a column per cell of a sheet) costs bounded memory: it is
- * refused, with the line where it starts. A note holds at most 64 KiB. */
-#define RECORD_BYTES_MAX (8 << 20)
-#define RECORD_FIELDS_MAX 1000
-
-enum json_state { J_START, J_ARRAY_FIRST, J_ARRAY_NEXT, J_ARRAY_DONE, J_NDJSON };
-
-struct crm_reader {
-	FILE *in;
-	char *source;
-	enum crm_format fmt;
-	bool started, done;
-	/* raw input */
-	unsigned char *buf;
-	size_t pos, len;
-	bool eof;
-	int io_errno;
-	long line; /* line of buf[pos], for tsv, ids and json */
-	/* csv and tsv */
-	char **header;
-	size_t nheader;
-	/* csv: libcsv pushes fields and rows into a queue we pop from */
-	struct csv_parser csv;
-	crm_buf queue;
-	size_t q_read, q_done, q_row; /* next row to pop, end of complete rows, open row */
-	bool q_in_row;
-	long newlines;   /* newlines libcsv has consumed */
-	long row_line;   /* line where the row being parsed started */
-	long chunk_line; /* line at the start of the chunk being parsed */
-	bool csv_fini_done;
-	long wide_line; /* where a row has more than RECORD_FIELDS_MAX fields */
-	size_t value_bytes; /* json: bytes of the value being decoded */
-	/* tsv */
-	crm_buf linebuf;
-	/* json */
-	enum json_state jstate;
-	struct crm_builder b;
-};
-
-/* ---- raw input ---- */
-
-/* read(2) returns what a pipe holds now, so records flow through a pipeline
- * as they come; fread would wait for a whole chunk. */
-static size_t read_some(FILE *in, unsigned char *buf, size_t want, int *io_errno)
+static enum crm_read too_many_fields(crm_reader *r, crm_error *err, long line)
 {
-	int fd = fileno(in);
-	if (fd < 0) { /* a converting stream (crm_encoding_open) */
-		errno = 0;
-		size_t got = fread(buf, 1, want, in);
-		if (!got && ferror(in))
-			*io_errno = errno ? errno : EIO;
-		return got;
-	}
-	for (;;) {
-		ssize_t got = read(fd, buf, want);
-		if (got >= 0)
-			return (size_t)got;
-		if (errno != EINTR) {
-			*io_errno = errno;
-			return 0;
-		}
-	}
+	return reader_fail(r, err, line, "more than %d fields in one record: is this the right file?",
+			   RECORD_FIELDS_MAX);
 }
 
-static bool fill(crm_reader *r)
+static enum crm_read too_long(crm_reader *r, crm_error *err, long line)
 {
-	if (r->eof)
-		return false;
-	if (r->pos < r->len)
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-	r->len -= r->pos;
-	r->pos = 0;
-	size_t got = read_some(r->in, r->buf + r->len, CHUNK - r->len, &r->io_errno);
-	r->len += got;
-	if (got == 0)
-		r->eof = true;
-	return got > 0;
-}
-
-static int peek(crm_reader *r)
-{
-	if (r->pos >= r->len && !fill(r))
-		return EOF;
-	return r->buf[r->pos];
-}
-
-static int get(crm_reader *r)
-{
-	int c = peek(r);
-	if (c != EOF) {
-		r->pos++;
-		if (c == '\n')
-			r->line++;
-	}
-	return c;
+	return reader_fail(r, err, line, "a record longer than %d MiB%s", RECORD_BYTES_MAX >> 20,
+			   r->fmt == CRM_FMT_CSV ? ": is a quote not closed?" : "");
 }
 
 static void skip_space(crm_reader *r)
@@ -117,47 +30,37 @@ static void skip_space(crm_reader *r)
 		get(r);
 }
 
-static enum crm_read fail(crm_reader *r, crm_error *err, long line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum crm_read fail(crm_reader *r, crm_error *err, long line, const char *fmt, ...)
-{
-	crm_error_set(err, CRM_EDATA, "%s", "");
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
-	crm_error_at(err, r->source, line, 0);
-	r->done = true;
-	return CRM_READ_FAIL;
-}
-
-static enum crm_read io_fail(crm_reader *r, crm_error *err)
-{
-	if (r->io_errno == EILSEQ) /* from the conversion of --encoding */
-		crm_error_set(err, CRM_EDATA, "not text in the encoding given (--encoding)");
-	else
-		crm_error_set(err, CRM_EDB, "read error: %s", strerror(r->io_errno));
-	crm_error_at(err, r->source, 0, 0);
-	r->done = true;
-	return CRM_READ_FAIL;
-}
-
 /* ---- format detection ---- */
 
+/* The separators a header line may use, by how many of each it has outside
+ * quotes; on a tie, the first of ", \t ; |". */
+static char header_delimiter(const unsigned char *s, size_t end)
+{
+	static const char seps[] = ",\t;|";
+	size_t count[4] = {0};
+	bool quoted = false;
+	for (size_t i = 0; i < end; i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		for (int k = 0; !quoted && k < 4; k++)
+			count[k] += s[i] == (unsigned char)seps[k];
+	}
+	int best = -1;
+	for (int k = 0; k < 4; k++)
+		if (count[k] && (best < 0 || count[k] > count[best]))
+			best = k;
+	return best < 0 ? 0 : seps[best];
+}
+
+/* A single name on the first line is a header when it is a field's name. */
 static bool first_line_is_header_name(const unsigned char *s, size_t len)
 {
-	char name[64];
+	char name[128];
 	size_t n = len < sizeof name - 1 ? len : sizeof name - 1;
 	memcpy(name, s, n);
 	name[n] = '\0';
-	size_t tlen = n;
-	const char *t = crm_trim(name, &tlen);
-	char word[64];
-	memcpy(word, t, tlen);
-	word[tlen] = '\0';
-	return strcmp(word, "id") == 0 || strcmp(word, "customer_id") == 0 ||
-	       crm_field_canonical(CRM_CUSTOMERS, word) != NULL;
+	return crm_header_field(CRM_NAMES_CUSTOMERS, name) || crm_header_field(CRM_NAMES_EVENTS, name) ||
+	       crm_header_field(CRM_NAMES_NOTES, name);
 }
 
 static enum crm_format detect(crm_reader *r)
@@ -176,92 +79,29 @@ static enum crm_format detect(crm_reader *r)
 	size_t end = 0;
 	while (end < len && s[end] != '\n')
 		end++;
-	bool tab = memchr(s, '\t', end) != NULL, comma = memchr(s, ',', end) != NULL;
-	if (tab && !comma)
+	r->info.crlf = end && end < len && s[end - 1] == '\r';
+	char delim = header_delimiter(s, end);
+	/* A tab-separated file is crm's own linear TSV, but for Excel's
+	 * "Unicode text" (UTF-16), which quotes cells as CSV does. */
+	if (delim == '\t' && !(r->info.bom && r->cd != (iconv_t)-1))
 		return CRM_FMT_TSV;
-	if (comma || memchr(s, '"', end) || first_line_is_header_name(s, end))
+	if (delim) {
+		r->info.delimiter = delim;
+		return CRM_FMT_CSV;
+	}
+	size_t n = end && s[end - 1] == '\r' ? end - 1 : end;
+	if (memchr(s, '"', end) || first_line_is_header_name(s, n))
 		return CRM_FMT_CSV;
 	return CRM_FMT_IDS;
 }
 
+/* A UTF-8 BOM that conversion made (or a file that had two). */
 static void skip_bom(crm_reader *r)
 {
 	while (r->len - r->pos < 3 && fill(r))
 		;
 	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0)
 		r->pos += 3;
-}
-
-/* ---- header and row checks (csv, tsv) ---- */
-
-static bool header_has(crm_reader *r, const char *name)
-{
-	for (size_t i = 0; i < r->nheader; i++)
-		if (strcmp(r->header[i], name) == 0)
-			return true;
-	return false;
-}
-
-static enum crm_read too_many_fields(crm_reader *r, crm_error *err, long line)
-{
-	return fail(r, err, line, "more than %d fields in one record: is this the right file?",
-		    RECORD_FIELDS_MAX);
-}
-
-static enum crm_read too_long(crm_reader *r, crm_error *err, long line)
-{
-	return fail(r, err, line, "a record longer than %d MiB%s", RECORD_BYTES_MAX >> 20,
-		    r->fmt == CRM_FMT_CSV ? ": is a quote not closed?" : "");
-}
-
-static enum crm_read take_header(crm_reader *r, const crm_record *row, crm_error *err)
-{
-	if (row->n > RECORD_FIELDS_MAX)
-		return too_many_fields(r, err, row->line);
-	r->header = crm_xmalloc(row->n * sizeof *r->header);
-	for (size_t i = 0; i < row->n; i++) {
-		size_t len = row->values[i].len;
-		const char *name = crm_trim(row->values[i].s, &len);
-		if (crm_utf8_valid_prefix(name, len) != len)
-			return fail(r, err, row->line, "invalid UTF-8 in the header (if the file is GB18030, as older Excel saves it, read it with crm-add --encoding gb18030)");
-		char *copy = crm_xmalloc(len + 1);
-		memcpy(copy, name, len);
-		copy[len] = '\0';
-		if (!*copy) {
-			free(copy);
-			return fail(r, err, row->line, "a column has no name in the header");
-		}
-		if (header_has(r, copy)) {
-			fail(r, err, row->line, "column '%s' appears twice in the header", copy);
-			free(copy);
-			return CRM_READ_FAIL;
-		}
-		r->header[r->nheader++] = copy;
-	}
-	return CRM_READ_OK;
-}
-
-/* A row whose fields do not match the header, or are not UTF-8, is bad:
- * it is still handed out, so that it can be written to a reject file. */
-static enum crm_read check_row(crm_reader *r, const crm_record *rec, crm_error *err)
-{
-	crm_error_clear(err);
-	if (rec->n != r->nheader) {
-		crm_error_set(err, CRM_EDATA, "expected %zu fields, found %zu", r->nheader, rec->n);
-		crm_error_at(err, r->source, rec->line, 0);
-		return CRM_READ_BAD_ROW;
-	}
-	for (size_t i = 0; i < rec->n; i++) {
-		const crm_value *v = &rec->values[i];
-		if (crm_utf8_valid_prefix(v->s, v->len) != v->len) {
-			crm_error_set(err, CRM_EDATA,
-				      "%s: invalid UTF-8 (if the file is GB18030, as older Excel "
-				      "saves it, read it with crm-add --encoding gb18030)", rec->names[i]);
-			crm_error_at(err, r->source, rec->line, 0);
-			return CRM_READ_BAD_ROW;
-		}
-	}
-	return CRM_READ_OK;
 }
 
 /* ---- csv (libcsv) ---- */
@@ -326,15 +166,7 @@ static const crm_record *csv_pop(crm_reader *r)
 		at += len;
 	}
 	r->q_read = at;
-	return crm_builder_finish(&r->b, r->header, r->nheader, line);
-}
-
-static long count_newlines(const unsigned char *s, size_t len)
-{
-	long n = 0;
-	for (const unsigned char *p = s; (p = memchr(p, '\n', (size_t)(s + len - p))); p++)
-		n++;
-	return n;
+	return crm_builder_finish(&r->b, r->names, r->nheader, line);
 }
 
 /* Moves the unfinished row to the front of the queue before more parsing. */
@@ -354,12 +186,12 @@ static enum crm_read csv_parse_more(crm_reader *r, crm_error *err)
 	csv_compact(r);
 	if (r->pos >= r->len && !fill(r)) {
 		if (r->io_errno)
-			return io_fail(r, err);
+			return reader_io_fail(r, err);
 		if (r->csv_fini_done)
 			return CRM_READ_END;
 		r->csv_fini_done = true;
 		if (csv_fini(&r->csv, csv_on_field, csv_on_row, r) != 0)
-			return fail(r, err, r->row_line,
+			return reader_fail(r, err, r->row_line,
 				    "malformed CSV: a quoted field is not closed");
 		return r->q_done > 0 ? CRM_READ_OK : CRM_READ_END;
 	}
@@ -367,7 +199,7 @@ static enum crm_read csv_parse_more(crm_reader *r, crm_error *err)
 	size_t used = csv_parse(&r->csv, r->buf + r->pos, len, csv_on_field, csv_on_row, r);
 	if (used < len) {
 		long line = r->chunk_line + count_newlines(r->buf + r->pos, used);
-		return fail(r, err, line, "malformed CSV: %s", csv_strerror(csv_error(&r->csv)));
+		return reader_fail(r, err, line, "malformed CSV: %s", csv_strerror(csv_error(&r->csv)));
 	}
 	if (r->wide_line)
 		return too_many_fields(r, err, r->wide_line);
@@ -422,7 +254,7 @@ static enum crm_read no_line(crm_reader *r, crm_error *err, long line)
 {
 	if (r->linebuf.len > RECORD_BYTES_MAX)
 		return too_long(r, err, line);
-	return r->io_errno ? io_fail(r, err) : CRM_READ_END;
+	return r->io_errno ? reader_io_fail(r, err) : CRM_READ_END;
 }
 
 static bool tabs_over(const char *s, size_t len)
@@ -476,7 +308,7 @@ static enum crm_read tsv_next_row(crm_reader *r, const crm_record **rec, crm_err
 		s = tab + 1;
 	}
 	crm_buf_free(&field);
-	*rec = crm_builder_finish(&r->b, r->header, r->nheader, line);
+	*rec = crm_builder_finish(&r->b, r->names, r->nheader, line);
 	return CRM_READ_OK;
 }
 
@@ -493,7 +325,7 @@ static enum crm_read ids_next(crm_reader *r, const crm_record **rec, crm_error *
 	} while (len == 0);
 	crm_builder_reset(&r->b);
 	crm_builder_add(&r->b, NULL, CRM_TEXT, id, len);
-	*rec = crm_builder_finish(&r->b, r->header, r->nheader, line);
+	*rec = crm_builder_finish(&r->b, r->names, r->nheader, line);
 	if (crm_utf8_valid_prefix(id, len) != len) {
 		crm_error_set(err, CRM_EDATA, "id: invalid UTF-8");
 		crm_error_at(err, r->source, line, 0);
@@ -572,14 +404,75 @@ static void add_json_value(struct crm_builder *b, const char *key, json_t *v)
 		}
 	} else if (json_is_array(v) || json_is_object(v)) {
 		char *dump = json_dumps(v, JSON_COMPACT);
+		type = CRM_JSON;
 		crm_buf_adds(&text, dump);
 		free(dump);
 	} else {
-		type = json_is_integer(v) ? CRM_INT : json_is_real(v) ? CRM_REAL : CRM_TEXT;
+		type = json_is_integer(v) ? CRM_INT : json_is_real(v) ? CRM_REAL
+		     : json_is_boolean(v) ? CRM_BOOL : CRM_TEXT;
 		scalar_text(v, &text);
 	}
 	crm_builder_add(b, key, type, text.p, text.len);
 	crm_buf_free(&text);
+}
+
+/* WeChat's user list comes as {"user_info_list": [{...}, ...]}: its users
+ * are the records. */
+static json_t *envelope_of(json_t *obj)
+{
+	json_t *list = json_object_get(obj, "user_info_list");
+	if (json_object_size(obj) != 1 || !json_is_array(list))
+		return NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) {
+		if (!json_is_object(v))
+			return NULL;
+	}
+	return list;
+}
+
+/* An object as a record: its keys read as a header's names are. Takes obj. */
+static enum crm_read json_record(crm_reader *r, json_t *obj, long line, const crm_record **rec,
+				 crm_error *err)
+{
+	crm_error why;
+	if (json_object_get(obj, "crm_dump"))
+		r->opts.names = CRM_NAMES_AS_IS; /* a dump names everything by crm's own names */
+	if (columns_json_keys(r, obj, &why) != CRM_OK) {
+		json_decref(obj);
+		return reader_fail(r, err, line, "%s", why.msg);
+	}
+	crm_builder_reset(&r->b);
+	size_t i = 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		const char *field = columns_json_field(r, i++);
+		if (!*field && !*key && !json_is_null(v) &&
+		    !(json_is_string(v) && !json_string_length(v))) {
+			json_decref(obj);
+			return reader_fail(r, err, line, "a key without a name holds a value: name it, or"
+					   " drop the key");
+		}
+		add_json_value(&r->b, field, v);
+	}
+	json_decref(obj);
+	*rec = crm_builder_finish(&r->b, NULL, 0, line);
+	columns_json_values(r, &r->b);
+	return CRM_READ_OK;
+}
+
+/* The next user of an envelope, or NULL when it is used up. */
+static enum crm_read envelope_next(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	json_t *obj = json_array_get(r->envelope, r->envelope_next++);
+	if (!obj) {
+		json_decref(r->envelope);
+		r->envelope = NULL;
+		return CRM_READ_END;
+	}
+	return json_record(r, json_incref(obj), r->line, rec, err);
 }
 
 /* Valid JSON that crm cannot take is not called malformed. */
@@ -587,15 +480,17 @@ static enum crm_read json_fail(crm_reader *r, crm_error *err, json_error_t *jerr
 {
 	switch (json_error_code(jerr)) {
 	case json_error_duplicate_key:
-		return fail(r, err, r->line, "a key appears twice in one object (%s): which value is meant?",
+		return reader_fail(r, err, r->line, "a key appears twice in one object (%s): which value is meant?",
 			    jerr->text);
 	case json_error_null_character:
 	case json_error_null_byte_in_key:
-		return fail(r, err, r->line, "text holds a NUL character (\\u0000), which crm cannot store");
+		return reader_fail(r, err, r->line, "text holds a NUL character (\\u0000), which crm cannot store");
 	default:
-		return fail(r, err, r->line, "malformed JSON: %s", jerr->text);
+		return reader_fail(r, err, r->line, "malformed JSON: %s", jerr->text);
 	}
 }
+
+static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error *err);
 
 static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
 					crm_error *err)
@@ -610,7 +505,7 @@ static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
 					 JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		if (r->io_errno)
-			return io_fail(r, err);
+			return reader_io_fail(r, err);
 		if (r->value_bytes > RECORD_BYTES_MAX)
 			return too_long(r, err, line);
 		return json_fail(r, err, &jerr);
@@ -619,31 +514,36 @@ static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
 		const char *what = json_is_array(obj) ? "an array" : json_is_string(obj) ? "a string"
 				 : json_is_number(obj) ? "a number" : json_is_null(obj) ? "null" : "a boolean";
 		json_decref(obj);
-		return fail(r, err, line, "expected an object, found %s "
+		return reader_fail(r, err, line, "expected an object, found %s "
 			    "(JSON input is an array of objects, or one object a line)", what);
 	}
 	if (json_object_size(obj) > RECORD_FIELDS_MAX) {
 		json_decref(obj);
 		return too_many_fields(r, err, line);
 	}
-	crm_builder_reset(&r->b);
-	const char *key;
-	json_t *v;
-	json_object_foreach(obj, key, v) {
-		add_json_value(&r->b, key, v);
+	json_t *list = envelope_of(obj);
+	if (list) {
+		r->envelope = json_incref(list);
+		r->envelope_next = 0;
+		json_decref(obj);
+		enum crm_read rc = envelope_next(r, rec, err);
+		return rc == CRM_READ_END ? json_next(r, rec, err) : rc;
 	}
-	json_decref(obj);
-	*rec = crm_builder_finish(&r->b, NULL, 0, line);
-	return CRM_READ_OK;
+	return json_record(r, obj, line, rec, err);
 }
 
 static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error *err)
 {
+	if (r->envelope) {
+		enum crm_read rc = envelope_next(r, rec, err);
+		if (rc != CRM_READ_END)
+			return rc;
+	}
 	for (;;) {
 		skip_space(r);
 		int c = peek(r);
 		if (r->io_errno)
-			return io_fail(r, err);
+			return reader_io_fail(r, err);
 		switch (r->jstate) {
 		case J_START:
 			if (c == '[') {
@@ -670,14 +570,14 @@ static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error 
 				continue;
 			}
 			if (c != ',')
-				return fail(r, err, r->line, "malformed JSON: expected ',' or ']'");
+				return reader_fail(r, err, r->line, "malformed JSON: expected ',' or ']'");
 			get(r);
 			skip_space(r);
 			break;
 		case J_ARRAY_DONE:
 			if (c == EOF)
 				return CRM_READ_END;
-			return fail(r, err, r->line, "malformed JSON: text after the array");
+			return reader_fail(r, err, r->line, "malformed JSON: text after the array");
 		case J_NDJSON:
 			if (c == EOF)
 				return CRM_READ_END;
@@ -687,21 +587,67 @@ static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error 
 	}
 }
 
+/* ---- xlsx ---- */
+
+static enum crm_read xlsx_start(crm_reader *r, crm_error *err)
+{
+	int fd = input_workbook_fd(r, err);
+	if (fd < 0) {
+		crm_error_at(err, r->source, 0, 0);
+		r->done = true;
+		return CRM_READ_FAIL;
+	}
+	if (crm_xlsx_open(&r->xlsx, fd, r->source, r->opts.sheet, err) != CRM_OK) {
+		crm_error_at(err, r->source, err->line, 0);
+		r->done = true;
+		return CRM_READ_FAIL;
+	}
+	r->info.bom = r->info.crlf = true; /* its rejects go to CSV that Excel opens */
+	return CRM_READ_OK;
+}
+
+static enum crm_read xlsx_next_row(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	long row;
+	crm_builder_reset(&r->b);
+	enum crm_read rc = crm_xlsx_next(r->xlsx, &r->b, &row, err);
+	if (rc == CRM_READ_FAIL)
+		r->done = true;
+	if (rc != CRM_READ_OK)
+		return rc;
+	if (r->b.n > RECORD_FIELDS_MAX)
+		return too_many_fields(r, err, row);
+	while (r->b.n && r->b.n < r->nheader) /* a workbook leaves empty cells out */
+		crm_builder_add(&r->b, NULL, CRM_TEXT, "", 0);
+	*rec = crm_builder_finish(&r->b, r->names, r->nheader, row);
+	return CRM_READ_OK;
+}
+
 /* ---- the reader ---- */
 
-crm_reader *crm_reader_new(FILE *in, const char *source, enum crm_format fmt)
+crm_reader *crm_reader_open(FILE *in, const char *source, const crm_reader_opts *opts)
 {
 	crm_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
 	r->in = in;
 	r->source = crm_xstrdup(source ? source : "stdin");
-	r->fmt = fmt;
+	if (opts)
+		r->opts = *opts;
+	r->fmt = r->opts.format;
+	r->raw = crm_xmalloc(CHUNK);
 	r->buf = crm_xmalloc(CHUNK);
 	r->line = 1;
 	r->row_line = 1;
 	r->chunk_line = 1;
+	r->cd = (iconv_t)-1;
 	return r;
+}
+
+crm_reader *crm_reader_new(FILE *in, const char *source, enum crm_format fmt)
+{
+	crm_reader_opts opts = {.format = fmt};
+	return crm_reader_open(in, source, &opts);
 }
 
 void crm_reader_free(crm_reader *r)
@@ -710,14 +656,22 @@ void crm_reader_free(crm_reader *r)
 		return;
 	if (r->fmt == CRM_FMT_CSV && r->started)
 		csv_free(&r->csv);
-	for (size_t i = 0; i < r->nheader; i++)
-		free(r->header[i]);
-	free(r->header);
-	free(r->buf);
+	columns_free(&r->header);
+	columns_free(&r->keys);
+	if (r->fmt == CRM_FMT_IDS && r->names) {
+		free(r->names[0]);
+		free(r->names);
+	}
+	crm_xlsx_close(r->xlsx);
+	json_decref(r->envelope);
+	input_free(r);
 	free(r->source);
 	crm_buf_free(&r->queue);
 	crm_buf_free(&r->linebuf);
 	crm_builder_free(&r->b);
+	for (size_t i = 0; i < r->nscratch; i++)
+		crm_buf_free(&r->scratch[i]);
+	free(r->scratch);
 	free(r);
 }
 
@@ -734,42 +688,108 @@ const char *crm_reader_source(const crm_reader *r)
 const char *const *crm_reader_header(const crm_reader *r, size_t *n)
 {
 	*n = r->nheader;
-	return (const char *const *)r->header;
+	return (const char *const *)r->names;
+}
+
+const char *const *crm_reader_source_header(const crm_reader *r, size_t *n)
+{
+	if (r->fmt == CRM_FMT_IDS)
+		return crm_reader_header(r, n);
+	*n = r->header.n;
+	return (const char *const *)r->header.source;
+}
+
+const crm_reader_info *crm_reader_about(const crm_reader *r)
+{
+	return &r->info;
 }
 
 static enum crm_read next_row(crm_reader *r, const crm_record **rec, crm_error *err)
 {
-	return r->fmt == CRM_FMT_CSV ? csv_next_row(r, rec, err) : tsv_next_row(r, rec, err);
+	switch (r->fmt) {
+	case CRM_FMT_CSV: return csv_next_row(r, rec, err);
+	case CRM_FMT_XLSX: return xlsx_next_row(r, rec, err);
+	default: return tsv_next_row(r, rec, err);
+	}
+}
+
+static void csv_start(crm_reader *r)
+{
+	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	/* libcsv grows a field's buffer by this much at a time: by its
+	 * default of 128 bytes, a long field costs a realloc every 128. */
+	csv_set_blk_size(&r->csv, CHUNK);
+	if (r->opts.delimiter)
+		r->info.delimiter = r->opts.delimiter;
+	if (!r->info.delimiter)
+		r->info.delimiter = ',';
+	csv_set_delim(&r->csv, (unsigned char)r->info.delimiter);
+}
+
+/* The format: given, detected by content, or a workbook by its first bytes. */
+static enum crm_read choose_format(crm_reader *r, crm_error *err)
+{
+	bool workbook = input_is_workbook(r);
+	if (r->fmt == CRM_FMT_XLSX || (r->fmt == CRM_FMT_AUTO && workbook)) {
+		r->fmt = CRM_FMT_XLSX;
+		return xlsx_start(r, err);
+	}
+	if (workbook)
+		return reader_fail(r, err, 0, "a spreadsheet workbook, not %s (leave -i out, or say -i xlsx)",
+				   crm_format_name(r->fmt));
+	skip_bom(r);
+	if (r->fmt == CRM_FMT_AUTO)
+		r->fmt = detect(r);
+	/* --delimiter: CSV's quoting, with that separator */
+	if (r->opts.delimiter && r->opts.format == CRM_FMT_AUTO && r->fmt != CRM_FMT_JSON &&
+	    r->fmt != CRM_FMT_NDJSON)
+		r->fmt = CRM_FMT_CSV;
+	else if (r->opts.delimiter && r->fmt == CRM_FMT_TSV)
+		r->fmt = CRM_FMT_CSV;
+	if (r->fmt == CRM_FMT_TABLE || r->fmt > CRM_FMT_IDS)
+		return reader_fail(r, err, 0, "%s is an output format only", crm_format_name(r->fmt));
+	if (r->fmt == CRM_FMT_CSV)
+		csv_start(r);
+	return CRM_READ_OK;
 }
 
 static enum crm_read start(crm_reader *r, crm_error *err)
 {
 	r->started = true;
-	skip_bom(r);
-	if (r->fmt == CRM_FMT_AUTO)
-		r->fmt = detect(r);
-	if (r->fmt == CRM_FMT_TABLE)
-		return fail(r, err, 0, "table is an output format only");
-	if (r->fmt == CRM_FMT_IDS) {
-		r->header = crm_xmalloc(sizeof *r->header);
-		r->header[0] = crm_xstrdup("id");
-		r->nheader = 1;
+	if (input_start(r, err) != CRM_OK) {
+		r->done = true;
+		return CRM_READ_FAIL;
 	}
-	if (r->fmt == CRM_FMT_CSV) {
-		csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
-		/* libcsv grows a field's buffer by this much at a time: by its
-		 * default of 128 bytes, a long field costs a realloc every 128. */
-		csv_set_blk_size(&r->csv, CHUNK);
-	}
-	if (r->fmt != CRM_FMT_CSV && r->fmt != CRM_FMT_TSV)
-		return CRM_READ_OK;
-	const crm_record *hdr;
-	enum crm_read rc = next_row(r, &hdr, err);
-	if (rc == CRM_READ_END)
-		return CRM_READ_END;
+	enum crm_read rc = choose_format(r, err);
 	if (rc != CRM_READ_OK)
 		return rc;
-	return take_header(r, hdr, err);
+	if (r->fmt == CRM_FMT_IDS) {
+		r->names = crm_xmalloc(sizeof *r->names);
+		r->names[0] = crm_xstrdup("id");
+		r->nheader = 1;
+	}
+	if (r->fmt != CRM_FMT_CSV && r->fmt != CRM_FMT_TSV && r->fmt != CRM_FMT_XLSX)
+		return CRM_READ_OK;
+	const crm_record *hdr;
+	do
+		rc = next_row(r, &hdr, err);
+	while (rc == CRM_READ_OK && hdr->n == 0); /* a workbook's empty first rows */
+	if (rc != CRM_READ_OK)
+		return rc;
+	return columns_header(r, hdr, err);
+}
+
+/* The next row of a header's shape that is not empty in every cell. */
+static enum crm_read next_of_header(crm_reader *r, const crm_record **rec, crm_error *err)
+{
+	for (;;) {
+		enum crm_read rc = next_row(r, rec, err);
+		if (rc != CRM_READ_OK)
+			return rc;
+		rc = columns_row(r, &r->b, err);
+		if ((int)rc != CRM_READ_SKIP)
+			return rc;
+	}
 }
 
 enum crm_read crm_reader_next(crm_reader *r, const crm_record **rec, crm_error *err)
@@ -788,9 +808,8 @@ enum crm_read crm_reader_next(crm_reader *r, const crm_record **rec, crm_error *
 	switch (r->fmt) {
 	case CRM_FMT_CSV:
 	case CRM_FMT_TSV:
-		rc = next_row(r, rec, err);
-		if (rc == CRM_READ_OK)
-			rc = check_row(r, *rec, err);
+	case CRM_FMT_XLSX:
+		rc = next_of_header(r, rec, err);
 		break;
 	case CRM_FMT_IDS:
 		rc = ids_next(r, rec, err);

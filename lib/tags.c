@@ -319,8 +319,10 @@ static long catalog_size(crm_db *db)
 
 /* No customer among the ones just tagged may carry more than tags.max tags:
  * those the selection chooses, or (rules) those a change added a tag to. */
-static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where, bool from_changes,
-		     crm_error *err)
+enum check_over { CHECK_CHOSEN, CHECK_CHANGES, CHECK_GIVEN };
+
+static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where,
+		     enum check_over over, crm_error *err)
 {
 	long max = tags_max(db, err), ntags = catalog_size(db);
 	if (max < 0)
@@ -334,8 +336,10 @@ static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where, 
 		       " WHERE ");
 	active(&q, "ct");
 	crm_sql_add(&q, " AND ct.cid IN (");
-	if (from_changes)
+	if (over == CHECK_CHANGES)
 		crm_sql_add(&q, "SELECT cid FROM temp.tag_changes WHERE change = '+'");
+	else if (over == CHECK_GIVEN)
+		crm_sql_add(&q, "SELECT cid FROM temp.given_tags");
 	else
 		crm_sql_chosen_cids(&q, where, err, &rc);
 	crm_sql_add(&q, ") GROUP BY ct.cid HAVING count(*) > ");
@@ -476,8 +480,178 @@ int crm_tag_set(crm_db *db, const crm_expr *where, const crm_tagging *t, const c
 		*added += n;
 	}
 	if (rc == CRM_OK && t->nadd)
-		rc = check_max(db, clock, where, false, err);
+		rc = check_max(db, clock, where, CHECK_CHOSEN, err);
 	return in_transaction(db, rc, err);
+}
+
+/* ---- tags given record by record (a tags column of crm-add) ---- */
+
+struct crm_tag_giver {
+	crm_db *db;
+	const crm_clock *clock;
+	char *source;
+	sqlite3_stmt *active, *siblings, *give, *by_hand, *take, *mark;
+	char **names; /* tags met, with their ids: a file names few tags, many times */
+	sqlite3_int64 *tids;
+	size_t n;
+	bool touched; /* some customer gained a tag: tags.max is checked at the end */
+};
+
+struct crm_tag_giver *crm_tag_giver_new(crm_db *db, const char *source, const crm_clock *clock,
+					crm_error *err)
+{
+	struct crm_tag_giver *g = calloc(1, sizeof *g);
+	if (!g)
+		return crm_error_set(err, CRM_EDB, "out of memory"), NULL;
+	g->db = db;
+	g->clock = clock;
+	g->source = crm_xstrdup(source);
+	if (crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS given_tags (cid INTEGER PRIMARY KEY)", err) ||
+	    crm_db_prepare(db, &g->active, "SELECT 1 FROM customer_tags WHERE cid = ?1 AND tid = ?2"
+			   " AND (expires_on IS NULL OR expires_on > ?3)", err) ||
+	    crm_db_prepare(db, &g->siblings, "DELETE FROM customer_tags WHERE cid = ?1 AND tid IN"
+			   " (SELECT o.tid FROM tags o, tags t WHERE t.tid = ?2 AND o.grp = t.grp"
+			   " AND o.tid <> t.tid)", err) ||
+	    crm_db_prepare(db, &g->give, "INSERT INTO customer_tags (cid, tid, source, tagged_at,"
+			   " expires_on) VALUES (?1, ?2, ?3, ?4, NULL) ON CONFLICT (cid, tid) DO UPDATE"
+			   " SET source = excluded.source, tagged_at = excluded.tagged_at,"
+			   " expires_on = NULL", err) ||
+	    crm_db_prepare(db, &g->by_hand, "SELECT tid FROM customer_tags WHERE cid = ?1 AND"
+			   " source LIKE 'user:%'", err) ||
+	    crm_db_prepare(db, &g->take, "DELETE FROM customer_tags WHERE cid = ?1 AND tid = ?2", err) ||
+	    crm_db_prepare(db, &g->mark, "INSERT OR IGNORE INTO temp.given_tags VALUES (?1)", err)) {
+		crm_tag_giver_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void crm_tag_giver_free(struct crm_tag_giver *g)
+{
+	if (!g)
+		return;
+	sqlite3_finalize(g->active);
+	sqlite3_finalize(g->siblings);
+	sqlite3_finalize(g->give);
+	sqlite3_finalize(g->by_hand);
+	sqlite3_finalize(g->take);
+	sqlite3_finalize(g->mark);
+	for (size_t i = 0; i < g->n; i++)
+		free(g->names[i]);
+	free(g->names);
+	free(g->tids);
+	free(g->source);
+	free(g);
+}
+
+static int giver_tid(struct crm_tag_giver *g, const char *name, sqlite3_int64 *tid, crm_error *err)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->names[i], name)) {
+			*tid = g->tids[i];
+			return CRM_OK;
+		}
+	if (tag_for_use(g->db, name, false, false, g->clock, tid, err) != CRM_OK)
+		return err->code;
+	g->names = crm_xrealloc(g->names, (g->n + 1) * sizeof *g->names);
+	g->tids = crm_xrealloc(g->tids, (g->n + 1) * sizeof *g->tids);
+	g->names[g->n] = crm_xstrdup(name);
+	g->tids[g->n++] = *tid;
+	return CRM_OK;
+}
+
+static int step_done(crm_db *db, sqlite3_stmt *st, crm_error *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CRM_OK : crm_db_fail(db, err, NULL);
+}
+
+/* One tag for cid, in place of the others of its group; one it has stays
+ * as it is (a rule's tagging stays the rule's). */
+static int give_one(struct crm_tag_giver *g, sqlite3_int64 cid, sqlite3_int64 tid, bool *changed,
+		    crm_error *err)
+{
+	sqlite3_bind_int64(g->active, 1, cid);
+	sqlite3_bind_int64(g->active, 2, tid);
+	sqlite3_bind_text(g->active, 3, g->clock->date, -1, SQLITE_STATIC);
+	int has = sqlite3_step(g->active);
+	sqlite3_reset(g->active);
+	if (has == SQLITE_ROW)
+		return CRM_OK;
+	if (has != SQLITE_DONE)
+		return crm_db_fail(g->db, err, NULL);
+	sqlite3_bind_int64(g->siblings, 1, cid);
+	sqlite3_bind_int64(g->siblings, 2, tid);
+	sqlite3_bind_int64(g->give, 1, cid);
+	sqlite3_bind_int64(g->give, 2, tid);
+	sqlite3_bind_text(g->give, 3, g->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(g->give, 4, g->clock->now, -1, SQLITE_STATIC);
+	*changed = true;
+	g->touched = true;
+	return step_done(g->db, g->siblings, err) || step_done(g->db, g->give, err) ? CRM_EDB : CRM_OK;
+}
+
+/* --replace: the tags given by hand that the list leaves out go. */
+static int take_others(struct crm_tag_giver *g, sqlite3_int64 cid, const sqlite3_int64 *keep,
+		       size_t nkeep, bool *changed, crm_error *err)
+{
+	sqlite3_int64 gone[64];
+	size_t ngone = 0;
+	sqlite3_bind_int64(g->by_hand, 1, cid);
+	while (sqlite3_step(g->by_hand) == SQLITE_ROW && ngone < 64) {
+		sqlite3_int64 tid = sqlite3_column_int64(g->by_hand, 0);
+		bool kept = false;
+		for (size_t i = 0; i < nkeep && !kept; i++)
+			kept = keep[i] == tid;
+		if (!kept)
+			gone[ngone++] = tid;
+	}
+	sqlite3_reset(g->by_hand);
+	for (size_t i = 0; i < ngone; i++) {
+		sqlite3_bind_int64(g->take, 1, cid);
+		sqlite3_bind_int64(g->take, 2, gone[i]);
+		if (step_done(g->db, g->take, err) != CRM_OK)
+			return CRM_EDB;
+		*changed = true;
+	}
+	return CRM_OK;
+}
+
+int crm_tag_giver_set(struct crm_tag_giver *g, sqlite3_int64 cid, const char *list, bool replace,
+		      bool *changed, crm_error *err)
+{
+	sqlite3_int64 tids[64];
+	size_t n = 0;
+	*changed = false;
+	char *copy = crm_xstrdup(list);
+	int rc = CRM_OK;
+	for (char *name = strtok(copy, ";"); name && rc == CRM_OK; name = strtok(NULL, ";")) {
+		if (n == 64)
+			rc = crm_error_set(err, CRM_EDATA, "more than 64 tags");
+		else if ((rc = giver_tid(g, name, &tids[n], err)) == CRM_OK)
+			rc = give_one(g, cid, tids[n++], changed, err);
+	}
+	free(copy);
+	if (rc == CRM_OK && replace)
+		rc = take_others(g, cid, tids, n, changed, err);
+	if (rc == CRM_OK && *changed) {
+		sqlite3_bind_int64(g->mark, 1, cid);
+		rc = step_done(g->db, g->mark, err);
+	}
+	return rc;
+}
+
+int crm_tag_giver_finish(struct crm_tag_giver *g, crm_error *err)
+{
+	sqlite3_finalize(g->mark); /* a table cannot be dropped while a statement holds it */
+	g->mark = NULL;
+	if (!g->touched)
+		return crm_db_exec(g->db, "DROP TABLE IF EXISTS temp.given_tags", err);
+	int rc = check_max(g->db, g->clock, NULL, CHECK_GIVEN, err);
+	if (rc == CRM_OK)
+		rc = crm_db_exec(g->db, "DROP TABLE temp.given_tags", err);
+	return rc;
 }
 
 int crm_tag_expiry(const crm_clock *clock, const char *when, char out[11], crm_error *err)
@@ -762,7 +936,7 @@ int crm_rules_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dr
 	if (rc == CRM_OK)
 		rc = rules_run(db, clock, err);
 	if (rc == CRM_OK)
-		rc = check_max(db, clock, NULL, true, err);
+		rc = check_max(db, clock, NULL, CHECK_CHANGES, err);
 	if (rc == CRM_OK)
 		rc = write_changes(db, clock, out, n, err);
 	if (rc == CRM_OK)

@@ -2,6 +2,7 @@
  * JSON; a table is laid out from its first rows, then streamed. */
 #include <csv.h>
 #include <errno.h>
+#include <iconv.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ struct crm_writer {
 	bool *numeric;
 	bool laid_out;
 	bool reject;        /* columns come from the first rejected record */
+	char delim;         /* csv's separator: ',', or a reject file's input's */
+	bool bom, crlf;     /* a reject file's, as its input had them */
 	bool *masked;       /* columns masked (crm_writer_mask), or NULL */
 	crm_buf *mask_text; /* the masked text of each column of the row */
 	crm_value *shown;   /* the row as written, masks applied */
@@ -37,6 +40,9 @@ struct crm_writer {
 	long tagid, skipped;
 	json_t *openids;
 	crm_xlsx_out *xlsx; /* made at the first row, or at finish (xlsx_write.c) */
+	/* crm_writer_encoding: every value is tried in it before its record is written */
+	iconv_t cd;
+	char *encoding;
 };
 
 int crm_format_parse(const char *name, enum crm_format *fmt)
@@ -92,6 +98,8 @@ crm_writer *crm_writer_new(FILE *out, enum crm_format fmt, size_t ncols,
 		w->names[i] = crm_xstrdup(names[i]);
 	w->mapped = crm_xmalloc((ncols ? ncols : 1) * sizeof *w->mapped);
 	w->ids_col = pick_ids_column(w);
+	w->delim = w->fmt == CRM_FMT_TSV ? '\t' : ',';
+	w->cd = (iconv_t)-1;
 	return w;
 }
 
@@ -110,6 +118,9 @@ void crm_writer_free(crm_writer *w)
 	free(w->shown);
 	json_decref(w->openids);
 	crm_xlsx_out_free(w->xlsx);
+	if (w->cd != (iconv_t)-1)
+		iconv_close(w->cd);
+	free(w->encoding);
 	crm_buf_free(&w->cells);
 	free(w->types);
 	free(w->widths);
@@ -139,28 +150,33 @@ static int flush_output(crm_writer *w, crm_error *err)
 
 /* ---- csv and tsv ---- */
 
-static bool csv_needs_quotes(const char *s, size_t len)
+static bool csv_needs_quotes(const char *s, size_t len, char delim)
 {
 	if (len && (s[0] == ' ' || s[len - 1] == ' '))
 		return true;
 	for (size_t i = 0; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+		if (s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
 			return true;
 	return false;
 }
 
-static void csv_cell(FILE *out, const char *s, size_t len, bool excel)
+static void csv_cell_in(FILE *out, const char *s, size_t len, bool excel, char delim)
 {
 	if (excel && len && strchr("=+-@\t\r", s[0])) {
 		crm_buf cell = {0}; /* a formula to a spreadsheet: text instead */
 		crm_buf_addc(&cell, '\'');
 		crm_buf_add(&cell, s, len);
-		csv_cell(out, cell.p, cell.len, false);
+		csv_cell_in(out, cell.p, cell.len, false, delim);
 		crm_buf_free(&cell);
-	} else if (csv_needs_quotes(s, len))
+	} else if (csv_needs_quotes(s, len, delim))
 		csv_fwrite(out, s, len);
 	else
 		fwrite(s, 1, len, out);
+}
+
+static void csv_cell(FILE *out, const char *s, size_t len, bool excel)
+{
+	csv_cell_in(out, s, len, excel, ',');
 }
 
 static void tsv_cell(FILE *out, const char *s, size_t len)
@@ -178,7 +194,7 @@ static void tsv_cell(FILE *out, const char *s, size_t len)
 
 static void line_end(crm_writer *w)
 {
-	if (w->flags & CRM_WRITE_EXCEL)
+	if ((w->flags & CRM_WRITE_EXCEL) || w->crlf)
 		putc('\r', w->out);
 	putc('\n', w->out);
 }
@@ -187,9 +203,9 @@ static void delimited_line(crm_writer *w, const char *const *texts, const size_t
 {
 	for (size_t i = 0; i < w->ncols; i++) {
 		if (i)
-			putc(w->fmt == CRM_FMT_CSV ? ',' : '\t', w->out);
+			putc(w->delim, w->out);
 		if (w->fmt == CRM_FMT_CSV)
-			csv_cell(w->out, texts[i], lens[i], w->flags & CRM_WRITE_EXCEL);
+			csv_cell_in(w->out, texts[i], lens[i], w->flags & CRM_WRITE_EXCEL, w->delim);
 		else
 			tsv_cell(w->out, texts[i], lens[i]);
 	}
@@ -198,7 +214,7 @@ static void delimited_line(crm_writer *w, const char *const *texts, const size_t
 
 static void delimited_header(crm_writer *w)
 {
-	if ((w->flags & CRM_WRITE_EXCEL) && !(w->flags & CRM_WRITE_NO_BOM))
+	if (((w->flags & CRM_WRITE_EXCEL) && !(w->flags & CRM_WRITE_NO_BOM)) || w->bom)
 		fputs("\xEF\xBB\xBF", w->out); /* Excel reads UTF-8 only with it */
 	size_t *lens = crm_xmalloc((w->ncols + 1) * sizeof *lens);
 	for (size_t i = 0; i < w->ncols; i++)
@@ -211,7 +227,7 @@ static void delimited_row(crm_writer *w, const crm_value *values)
 {
 	for (size_t i = 0; i < w->ncols; i++) {
 		if (i)
-			putc(w->fmt == CRM_FMT_CSV ? ',' : '\t', w->out);
+			putc(w->delim, w->out);
 		const char *s = values[i].s ? values[i].s : "";
 		if (w->fmt == CRM_FMT_CSV)
 			csv_cell(w->out, s, values[i].len, w->flags & CRM_WRITE_EXCEL);
@@ -256,6 +272,14 @@ static json_t *json_value(const crm_value *v)
 	}
 	case CRM_LIST:
 		return list_value(v->s, v->len);
+	case CRM_BOOL:
+		return json_boolean(v->len == 4 && !memcmp(v->s, "true", 4));
+	case CRM_JSON: {
+		json_t *j = json_loadb(v->s, v->len, JSON_DECODE_ANY, NULL);
+		if (j)
+			return j;
+		break;
+	}
 	case CRM_TEXT:
 		break;
 	}
@@ -672,9 +696,55 @@ static const crm_value *masked_row(crm_writer *w, const crm_value *values)
 	return w->shown;
 }
 
+int crm_writer_encoding(crm_writer *w, const char *encoding, crm_error *err)
+{
+	w->cd = iconv_open(encoding, "UTF-8");
+	if (w->cd == (iconv_t)-1)
+		return crm_error_set(err, CRM_EUSAGE, "--encoding %s: not an encoding this system converts"
+				     " (iconv -l lists them; gb18030 is the one for Chinese Excel)", encoding);
+	w->encoding = crm_xstrdup(encoding);
+	return CRM_OK;
+}
+
+/* True when s converts; iconv's state is reset for the next value. */
+static bool converts(iconv_t cd, const char *s, size_t len)
+{
+	char out[256];
+	char *in = (char *)s;
+	size_t left = len;
+	bool ok = true;
+	while (left && ok) {
+		char *o = out;
+		size_t room = sizeof out;
+		ok = iconv(cd, &in, &left, &o, &room) != (size_t)-1 || errno == E2BIG;
+	}
+	iconv(cd, NULL, NULL, NULL, NULL);
+	return ok;
+}
+
+/* A record is written whole or not at all: a value the encoding cannot
+ * hold (an emoji in GBK) is found before any of it is. */
+static int check_encoding(crm_writer *w, const crm_value *values, crm_error *err)
+{
+	for (size_t i = 0; i < w->ncols; i++) {
+		const crm_value *v = &values[i];
+		if (!v->s || v->type == CRM_NULL || converts(w->cd, v->s, v->len))
+			continue;
+		const crm_value *id = &values[w->ids_col];
+		size_t shown = crm_utf8_valid_prefix(v->s, v->len > 60 ? 60 : v->len);
+		return crm_error_set(err, CRM_EDATA, "%s%.*s%s%s: '%.*s' has characters %s cannot"
+				     " hold (gb18030 holds every one)", id->s ? "customer '" : "",
+				     id->s ? (int)id->len : 0, id->s ? id->s : "", id->s ? "', " : "",
+				     w->names[i], (int)shown, v->s, w->encoding);
+	}
+	return CRM_OK;
+}
+
 int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err)
 {
 	values = masked_row(w, values);
+	if (w->cd != (iconv_t)-1 && check_encoding(w, values, err) != CRM_OK)
+		return err->code;
 	if (w->rows == 0 && !(w->flags & CRM_WRITE_NO_HEADER) &&
 	    (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV))
 		delimited_header(w);
@@ -759,11 +829,17 @@ crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from)
 	if (fmt != CRM_FMT_TSV && fmt != CRM_FMT_JSON && fmt != CRM_FMT_NDJSON)
 		fmt = CRM_FMT_CSV;
 	size_t n;
-	const char *const *header = crm_reader_header(from, &n);
+	const char *const *header = crm_reader_source_header(from, &n);
 	crm_writer *w = crm_writer_new(out, fmt, 0, NULL, 0);
 	if (!w)
 		return NULL;
+	/* As the input was, so that Excel opens it as it opened the input. */
+	const crm_reader_info *info = crm_reader_about(from);
 	w->reject = true;
+	w->bom = info->bom && fmt != CRM_FMT_JSON && fmt != CRM_FMT_NDJSON;
+	w->crlf = info->crlf;
+	if (fmt == CRM_FMT_CSV && info->delimiter)
+		w->delim = info->delimiter;
 	w->names = crm_xrealloc(w->names, (n + 2) * sizeof *w->names);
 	for (size_t i = 0; i < n; i++)
 		w->names[w->ncols++] = crm_xstrdup(header[i]);
@@ -775,28 +851,28 @@ static void reject_delimited(crm_writer *w, const crm_record *rec, const char *r
 {
 	size_t data_cols = w->ncols - 1;
 	size_t n = rec->n > data_cols ? rec->n : data_cols;
-	char sep = w->fmt == CRM_FMT_CSV ? ',' : '\t';
 	for (size_t i = 0; i < n; i++) {
 		const char *s = i < rec->n && rec->values[i].s ? rec->values[i].s : "";
 		size_t len = i < rec->n ? rec->values[i].len : 0;
 		if (w->fmt == CRM_FMT_CSV)
-			csv_cell(w->out, s, len, false);
+			csv_cell_in(w->out, s, len, false, w->delim);
 		else
 			tsv_cell(w->out, s, len);
-		putc(sep, w->out);
+		putc(w->delim, w->out);
 	}
 	if (w->fmt == CRM_FMT_CSV)
-		csv_cell(w->out, reason, strlen(reason), false);
+		csv_cell_in(w->out, reason, strlen(reason), false, w->delim);
 	else
 		tsv_cell(w->out, reason, strlen(reason));
-	putc('\n', w->out);
+	line_end(w);
 }
 
 static void reject_json(crm_writer *w, const crm_record *rec, const char *reason)
 {
 	json_t *obj = json_object();
 	for (size_t i = 0; i < rec->n; i++)
-		json_object_set_new(obj, rec->names[i], json_value(&rec->values[i]));
+		if (*rec->names[i]) /* a key left out with --map stays out */
+			json_object_set_new(obj, rec->names[i], json_value(&rec->values[i]));
 	json_object_set_new(obj, "error", json_string(reason));
 	json_put(w, obj);
 }

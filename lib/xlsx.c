@@ -1235,6 +1235,7 @@ static void cell_end(struct sheet *s)
 		if (strcmp(v, "1") == 0 || strcmp(v, "0") == 0) {
 			v = *v == '1' ? "true" : "false";
 			len = strlen(v);
+			type = CRM_BOOL;
 		}
 		break;
 	case CELL_DATE:

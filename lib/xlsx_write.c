@@ -222,6 +222,9 @@ static int put_cell(crm_xlsx_out *x, size_t col, const crm_value *v, crm_error *
 		bool money = v->type == CRM_REAL && two_decimals(v->s, v->len);
 		rc = worksheet_write_number(x->ws, x->row, (lxw_col_t)col, d, money ? x->money : NULL);
 		widen(x, col, (double)v->len + 1);
+	} else if (v->type == CRM_BOOL) {
+		rc = worksheet_write_boolean(x->ws, x->row, (lxw_col_t)col, v->s[0] == 't', NULL);
+		widen(x, col, 6);
 	} else if (v->type == CRM_TEXT && (form = date_form(v->s, v->len, &dt))) {
 		rc = worksheet_write_datetime(x->ws, x->row, (lxw_col_t)col, &dt,
 					      form == 1 ? x->date : x->datetime);

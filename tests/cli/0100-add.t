@@ -37,7 +37,7 @@ err '--match refuses a phone that two customers share' \
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
 	"printf 'phone,city\n13600000000,苏州\n' | crm-add --match phone"
 err 'a record that names nobody is rejected' \
-	"crm-add: stdin:2: no id, phone, email, wechat_id or name to tell who this is
+	"crm-add: stdin:2: no id, phone, email, wechat_id, openid, unionid or name to tell who this is
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
 	"printf 'city\n上海\n' | crm-add"
 
@@ -73,7 +73,8 @@ fails 2 '--set without a value is a usage error' 'crm-add --set name'
 fails 1 'a computed field cannot be imported' "printf 'id,age\n30,20\n' | crm-add"
 err '... and says so' "crm-add: stdin:2: column 'age' is a computed field and cannot be imported" \
 	"printf 'id,age\n30,20\n' | crm-add"
-err 'two columns for one field are refused' "crm-add: stdin:2: columns 'phone' and '手机' both give phone" \
+err 'two columns for one field are refused' "crm-add: stdin:1: columns 'phone' and '手机' both give phone: keep one (--map '手机=' leaves it out) or store it apart (--map '手机=phone2')
+crm-add: nothing was stored" \
 	"printf 'id,phone,手机\n31,13800000031,13800000032\n' | crm-add"
 out 'Chinese headers are understood' '32,孙七,13800000033,深圳' \
 	"printf '客户编号,姓名,手机,城市\n32,孙七,13800000033,深圳\n' | crm-add -q"" | sed 1d"

@@ -38,9 +38,9 @@ out '... written out in full with --reject' 'id,name,error
 15,,"expected 2 fields, found 1"' \
 	"printf 'id,name\n13,ok\n14,x,extra\n15\n' | crm-add -q --reject r.csv > /dev/null; cat r.csv"
 err 'invalid UTF-8 is a bad record, with a hint' \
-	'crm-add: stdin:2: name: invalid UTF-8 (if the file is GB18030, as older Excel saves it, read it with crm-add --encoding gb18030)
+	'crm-add: stdin:2: name: invalid UTF-8 (give the file'"'"'s encoding with --encoding, such as gb18030)
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)' \
-	"printf 'id,name\n16,\326\320\316\304\n' | crm-add"
+	"printf 'id,name\n16,\377\376\n' | crm-add"
 ok 'a GB18030 file converted with iconv imports' \
 	"printf 'id,name\n16,中文\n' | iconv -f UTF-8 -t GB18030 | iconv -f GB18030 -t UTF-8 | crm-add -q > /dev/null"
 err 'empty input stores nothing, and says so' 'crm-add: customers: 0 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' \

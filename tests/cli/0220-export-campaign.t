@@ -95,12 +95,12 @@ fails 2 '... a number' 'crm-export -o wechat --tagid x --all'
 
 # ---- GB18030 ----
 printf 'id,name,city\nG1,\325\305\310\375,\311\317\272\243\n' > gb.csv # 张三,上海 in GB18030
-err 'a GB18030 file read as UTF-8 is refused, and the option suggested' \
-	"crm-add: gb.csv:2: name: invalid UTF-8 (if the file is GB18030, as older Excel saves it, read it with crm-add --encoding gb18030)
-crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" 'crm-add gb.csv > /dev/null'
+err 'a GB18030 file is found to be one, read, and said so' \
+	"crm-add: gb.csv: read as GB18030, since it is not UTF-8 (--encoding says otherwise)
+crm-add: customers: 1 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected" 'crm-add -d gb.db gb.csv > /dev/null'
 out '--encoding gb18030 reads it' 'G1,张三,上海' 'crm-add -q --encoding gb18030 gb.csv | sed 1d'
 printf 'id,name\nG9,\325\n' > bad-gb.csv # a first byte, then no second
-err '... a file that is not GB18030 is refused' "crm-add: bad-gb.csv: not text in the encoding given (--encoding)
+err '... a file that is not GB18030 is refused' "crm-add: bad-gb.csv:2: not gb18030 text (--encoding gb18030)
 crm-add: nothing was stored" 'crm-add --encoding gb18030 bad-gb.csv > /dev/null'
 fails 1 '... exit 1' 'crm-add --encoding gb18030 bad-gb.csv'
 printf 'id\nU1\n' > u.csv
@@ -110,8 +110,15 @@ printf 'id,name,city\r\n' > /dev/null
 printf 'id,name,city\nG1,\325\305\310\375,\311\317\272\243\n' > want-gb.csv
 ok 'crm-export --encoding gb18030 writes it back' "crm-export --encoding gb18030 -f id,name,city G1 | cmp - want-gb.csv"
 out '... with --excel, no BOM (it would say UTF-8), CRLF' "$(printf 'id,name\r')" "crm-export --encoding gb18030 --excel -f id,name G1 | head -1"
-err '... a character the encoding cannot hold stops it, exit 1' \
-	'crm-export: a character has no form in the encoding given (--encoding): written up to it' \
-	"printf 'id,name\\nE1,\\360\\237\\230\\200\\n' | crm-add -q > /dev/null; crm-export --encoding gb2312 -f id,name E1 > /dev/null"
-fails 1 '... exit 1' 'crm-export --encoding gb2312 -f id,name E1'
+err '... a character the encoding cannot hold stops it, naming the value' \
+	"crm-export: customer 'E1', name: '张😀' has characters gbk cannot hold (gb18030 holds every one)" \
+	"printf 'id,name\\nE1,张\\360\\237\\230\\200\\nE0,李\\n' | crm-add -q > /dev/null; crm-export --encoding gbk -f id,name E0 E1 > /dev/null"
+fails 1 '... exit 1' 'crm-export --encoding gbk -f id,name E0 E1'
+out '... and nothing is written, not even the records before it' '' 'crm-export --encoding gbk -f id,name E0 E1'
+out '... as JSON neither' '' 'crm-export --encoding gbk -o json -f id,name E0 E1'
+ok '... gb18030 holds it' "crm-export --encoding gb18030 -f id,name E1 | iconv -f gb18030 -t utf-8 | grep -q 😀"
+out 'a campaign that cannot be written in the encoding records nobody' '0' \
+	"crm-export --campaign 测试 --encoding gbk -f id,name E0 E1 > /dev/null 2>&1; q \"SELECT count(*) FROM events WHERE type = 'contact' AND attrs LIKE '%测试%'\""
+ok '... and the same campaign in gb18030 is written and recorded' \
+	"crm-export --campaign 测试 --encoding gb18030 -f id,name E0 E1 > c.csv 2> /dev/null && test -s c.csv && test \$(q \"SELECT count(*) FROM events WHERE type = 'contact' AND attrs LIKE '%测试%'\") = 2"
 done_testing

@@ -145,7 +145,7 @@ err 'a bad import stores nothing and says why, line by line' "crm-note: notes.cs
 crm-note: notes.csv:5: customer_id: no customer 'C9'
 crm-note: notes.csv:6: body: a note needs text
 crm-note: notes.csv:7: category: unknown category '闲聊' (known: 沟通, 回访, 投诉, 需求, 其他, 售后; add one with crm-note --add-category)
-crm-note: notes.csv:8: follow_up: '2024-02-30' is not a date
+crm-note: notes.csv:8: follow_up: '2024-02-30' is not a real date
 crm-note: 4 bad records: nothing was stored (fix them, or store the good ones with --reject FILE)" \
 	'crm-note --import notes.csv'
 out '... nothing' '9' "q 'SELECT count(*) FROM notes'"
@@ -156,7 +156,7 @@ out '... the bad ones are written back, with why' 'customer_id,body,category,aut
 C9,不存在的客户,其他,,,,79,customer_id: no customer '"'"'C9'"'"'
 C3,,其他,,,,80,body: a note needs text
 C3,坏分类,闲聊,,,,81,"category: unknown category '"'"'闲聊'"'"' (known: 沟通, 回访, 投诉, 需求, 其他, 售后; add one with crm-note --add-category)"
-C3,坏日期,其他,,2024-02-30,,82,follow_up: '"'"'2024-02-30'"'"' is not a date' 'cat bad.csv'
+C3,坏日期,其他,,2024-02-30,,82,follow_up: '"'"'2024-02-30'"'"' is not a real date' 'cat bad.csv'
 out '... stored as given, the author defaulting to the user' '12|C1|需求|小李|2024-05-01T10:00:00|2024-07-20
 13|C2|回访|小张|2024-05-02T00:00:00|' \
 	"q \"SELECT n.nid, c.id, n.category, n.author, n.created_at, n.follow_up FROM notes n JOIN customers c USING (cid) WHERE nid > 11\""

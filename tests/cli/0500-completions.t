@@ -105,6 +105,22 @@ out 'zsh completes note categories' '其他
 需求' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-note -c '"
 out 'fish completes note categories' '售后' "fish -c 'source $COMP/crm-note.fish; complete -C \"crm-note --category 售\"' | cut -f1"
 out 'fish completes --match' 'email
+openid
 phone
+unionid
 wechat_id' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --match \"' | cut -f1 | sort"
+out 'bash completes --match with the WeChat ids' 'openid
+unionid' "bash -c '$(bash_complete _crm_add "crm-add --match \"\"")' | grep id\$ | grep -v wechat"
+out 'bash completes --date-format' 'DMY
+MDY
+YMD' "bash -c '$(bash_complete _crm_add "crm-add --date-format \"\"")'"
+out 'zsh completes --date-format' 'DMY
+MDY
+YMD' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-add --date-format '"
+out 'fish completes --date-format' 'DMY
+MDY
+YMD' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --date-format \"' | cut -f1"
+out 'bash completes -i with xlsx' 'xlsx' "bash -c '$(bash_complete _crm_tag "crm-tag -i x")'"
+out 'bash completes --map with field names and =' 'phone=' "bash -c '$(bash_complete _crm_add "crm-add --map pho")'"
+out 'bash completes the field after --map SRC=' '手机=phone' "bash -c '$(bash_complete _crm_add "crm-add --map 手机=pho")'"
 done_testing

@@ -133,7 +133,7 @@ static void duplicates_and_ids(void)
 	CHECK_STR(res.last_reason, "phone: '13700000000' matches more than one customer ('8', '9')");
 	n = run("city\n上海\n", customers, &res);
 	CHECK_INT(n.rejected, 1);
-	CHECK_STR(res.last_reason, "no id, phone, email, wechat_id or name to tell who this is");
+	CHECK_STR(res.last_reason, "no id, phone, email, wechat_id, openid, unionid or name to tell who this is");
 	n = run("id,phone,email,birthday\n10,123,x@,2023-02-29\n", customers, &res);
 	CHECK_STR(res.last_reason, "phone: '123' is not a mobile number\n"
 				   "email: 'x@' is not an email address\n"

@@ -71,6 +71,57 @@ static void genders(void)
 	CHECK_STR(gender(" f "), "女");
 	CHECK_STR(gender(""), "");
 	CHECK_STR(gender("x"), "'x' is not a gender (男 or 女)");
+	CHECK_STR(gender("先生"), "男"); /* forms of address, as forms write them */
+	CHECK_STR(gender("女士"), "女");
+	CHECK_STR(gender("小姐"), "女");
+	CHECK_STR(gender("Mr."), "男");
+	CHECK_STR(gender("Ms"), "女");
+	CHECK_STR(gender("未知"), ""); /* not known: nothing to store */
+	CHECK_STR(gender("保密"), "");
+	CHECK_STR(gender("不详"), "");
+	CHECK_STR(gender("1"), "'1' is not a gender (男 or 女)"); /* WeChat's codes only in a column sex */
+}
+
+static const char *dated(const char *in, enum crm_date_order order)
+{
+	static char out[32];
+	static crm_error err;
+	return crm_norm_date_as(in, order, out, sizeof out, &err) == CRM_OK ? out : err.msg;
+}
+
+static const char *stamped(const char *in, enum crm_date_order order)
+{
+	static char out[32];
+	static crm_error err;
+	return crm_norm_timestamp_as(in, order, out, sizeof out, &err) == CRM_OK ? out : err.msg;
+}
+
+static void date_orders(void)
+{
+	CHECK_STR(dated("05.01.2024", CRM_DATES_DMY), "2024-01-05");
+	CHECK_STR(dated("1/5/2024", CRM_DATES_MDY), "2024-01-05");
+	CHECK_STR(dated("2024-01-05", CRM_DATES_DMY), "2024-01-05"); /* year first is never in doubt */
+	CHECK_STR(dated("31/12/2024", CRM_DATES_MDY), "'31/12/2024' is not a real date");
+	CHECK_STR(dated("05/01/2024", CRM_DATES_YMD), "'05/01/2024' does not start with the year (--date-format YMD)");
+	CHECK_STR(dated("2024/1/5", CRM_DATES_YMD), "2024-01-05");
+	CHECK_STR(stamped("05.01.2024 14:30", CRM_DATES_DMY), "2024-01-05T14:30:00");
+	CHECK_STR(stamped("1/5/2024 9:05:07", CRM_DATES_MDY), "2024-01-05T09:05:07");
+	CHECK_STR(stamped("1/5/2024", CRM_DATES_ISO), "'1/5/2024' is day-month or month-day: say which with --date-format DMY or MDY");
+	enum crm_date_order order;
+	CHECK(crm_date_order_parse("dmy", &order) == CRM_OK && order == CRM_DATES_DMY);
+	CHECK(crm_date_order_parse("YMD", &order) == CRM_OK && order == CRM_DATES_YMD);
+	CHECK(crm_date_order_parse("ISO", &order) == CRM_EUSAGE);
+}
+
+static void excel_numbers(void)
+{
+	CHECK_STR(phone("1.38001E+10"), "'1.38001E+10' is a number Excel shortened: its last digits were lost when the file was saved (in Excel, format the column as Text, or save the sheet as .xlsx, and export it again)");
+	CHECK_STR(phone("1.38E+10"), "'1.38E+10' is a number Excel shortened: its last digits were lost when the file was saved (in Excel, format the column as Text, or save the sheet as .xlsx, and export it again)");
+	CHECK(crm_excel_shortened("1.3800138E10"));
+	CHECK(crm_excel_shortened(" 1E+10 "));
+	CHECK(!crm_excel_shortened("13800138000"));
+	CHECK(!crm_excel_shortened("1.5"));
+	CHECK(!crm_excel_shortened("E+10"));
 }
 
 static const char *date(const char *in)
@@ -96,7 +147,12 @@ static void dates(void)
 	CHECK_STR(date("2024-13-01"), "'2024-13-01' is not a real date");
 	CHECK_STR(date("2024-04-31"), "'2024-04-31' is not a real date");
 	CHECK_STR(date("2024-1/5"), "'2024-1/5' is not a date (use YYYY-MM-DD)");
-	CHECK_STR(date("5/1/2024"), "'5/1/2024' is not a date (use YYYY-MM-DD)");
+	CHECK_STR(date("5/1/2024"), "'5/1/2024' is day-month or month-day: say which with --date-format DMY or MDY");
+	CHECK_STR(date("25/12/2024"), "2024-12-25"); /* the order shows */
+	CHECK_STR(date("12/25/2024"), "2024-12-25");
+	CHECK_STR(date("05.05.2024"), "2024-05-05");
+	CHECK_STR(date("1/5/24"), "'1/5/24' has a two-digit year: write it in full (in Excel, format the column as yyyy-mm-dd)");
+	CHECK_STR(date("45296"), "'45296' is not a date (an Excel day number? save the sheet as .xlsx, which crm reads, or format the column as a date)");
 	CHECK_STR(date("tomorrow"), "'tomorrow' is not a date (use YYYY-MM-DD)");
 	CHECK_STR(date("2024-01-05 25:00"), "'2024-01-05 25:00' is not a real time of day");
 }
@@ -177,6 +233,8 @@ void test_normalize(void)
 	emails();
 	genders();
 	dates();
+	date_orders();
+	excel_numbers();
 	timestamps();
 	amounts();
 	clock_days();

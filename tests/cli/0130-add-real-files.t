@@ -1,0 +1,192 @@
+#!/bin/sh
+# Files as people have them: from Excel, WPS, WeChat and other CRMs. Each is
+# read as it is, or refused with a reason that says what to do, storing
+# nothing.
+. "$(dirname "$0")/../lib.sh"
+
+XLSX=$TESTS/data/xlsx
+count() { sqlite3 "$CRM_DB" "SELECT count(*) FROM customers"; }
+
+# ---- separators ----
+printf 'id;name;phone\r\nX1;Anna;13800138000\r\n' > semi.csv
+out 'a file separated by semicolons is read without options' 'X1,Anna,13800138000' \
+	'crm-add -q semi.csv | sed 1d'
+out '... one customer, not two' '1' "q 'SELECT count(*) FROM customers'"
+out 'a tab-separated file too' 'X2,Bob' "printf 'id\tname\nX2\tBob\n' | crm-add -q | sed 1d"
+out '... and one separated by |' 'X3,Cai' "printf 'id|name\nX3|Cai\n' | crm-add -q | sed 1d"
+out '... the one outside quotes counts' 'X4,a;b' "printf 'id,note\nX4,\"a;b\"\n' | crm-add -q | sed 1d"
+out '--delimiter forces one' 'X5,Dan' "printf 'id:name\nX5:Dan\n' | crm-add -q --delimiter : | sed 1d"
+out '--delimiter tab reads CSV quoting between tabs' 'X6,a	b' \
+	"printf 'id\tnote\nX6\t\"a\tb\"\n' | crm-add -q --delimiter tab | sed 1d"
+err 'a header that is one column holding a separator is refused, naming it' \
+	"crm-add: semi.csv:1: the header is one column, 'id;name;phone', which holds ';': is the file separated by ';'? (--delimiter says which)
+crm-add: nothing was stored" 'crm-add -d other.db -i tsv semi.csv'
+fails 1 '... exit 1' 'crm-add -d other.db --delimiter , semi.csv'
+fails 2 'a --delimiter of two characters is a usage error' 'crm-add --delimiter ab semi.csv'
+
+# ---- column names ----
+printf '客户姓名,手机号,所在城市,性别\n张伟,13800138000,北京,先生\n' > zh.csv
+out 'Chinese headers are the fields they name' '张伟|13800138000|北京|男' \
+	"crm-add -q -d zh.db zh.csv > /dev/null; sqlite3 zh.db 'SELECT name, phone, city, gender FROM customers'"
+out '... and make no custom attributes' '0' "sqlite3 zh.db 'SELECT count(*) FROM custom_fields'"
+out 'English ones too, any case, with the marks of templates' 'E1|Eve|13800138001|e@x.com|上海|1990-01-02' \
+	"printf 'Customer ID,Full Name,Phone Number*,E-mail Address,CITY,Date of Birth\nE1,Eve,13800138001,e@x.com,上海,1990-01-02\n' | crm-add -q > /dev/null; q \"SELECT id, name, phone, email, city, birthday FROM customers WHERE id = 'E1'\""
+printf '手机,电话\n13800000031,13800000032\n' > two.csv
+err 'two columns that give one field are refused, naming both' \
+	"crm-add: two.csv:1: columns '手机' and '电话' both give phone: keep one (--map '电话=' leaves it out) or store it apart (--map '电话=phone2')
+crm-add: nothing was stored" 'crm-add two.csv'
+out '--map SRC= leaves one out' '13800000031' "crm-add -q --map 电话= -d two.db two.csv > /dev/null; sqlite3 two.db 'SELECT phone FROM customers'"
+out '--map SRC=FIELD gives it a field of its own' '13800000032' \
+	"crm-add -q --map 电话=phone2 -d two2.db two.csv > /dev/null; sqlite3 two2.db \"SELECT attrs ->> 'phone2' FROM customers\""
+err 'a --map for a column the header does not have is a usage error' \
+	"crm-add: two.csv:1: --map 电舌=phone2: the header has no column '电舌'" 'crm-add --map 电舌=phone2 two.csv'
+fails 2 '... exit 2' 'crm-add --map 电舌=phone2 two.csv'
+fails 2 '--map without = is a usage error' 'crm-add --map 电话 two.csv'
+err 'a column that makes a new custom attribute is said, once' \
+	"crm-add: new custom attribute: 'levl' (if it means a field, say which with --map SRC=FIELD)
+crm-add: customers: 1 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected" \
+	"printf 'id,levl\nN1,gold\n' | crm-add > /dev/null"
+err '... and not again' 'crm-add: customers: 0 inserted, 0 updated, 1 unchanged, 0 merged, 0 rejected' \
+	"printf 'id,levl\nN1,gold\n' | crm-add > /dev/null"
+printf '客户编号,备注内容,分类,回访日期\nX1,客户想要发票,需求,2024-06-05\n' > notes.csv
+out 'crm-note --import knows the same names' 'X1|客户想要发票|需求|2024-06-05' \
+	"crm-note -q --import notes.csv && q \"SELECT c.id, n.body, n.category, n.follow_up FROM notes n JOIN customers c USING (cid)\""
+out 'and so does a selection on stdin' 'X1,Anna,VIP' \
+	"printf '客户编号,姓名\nX1,Anna\n' | crm-tag -a VIP | sed 1d"
+
+# ---- values as people write them ----
+out 'forms of address are genders, and 未知/保密/不详 are none' 'G1|男
+G2|女
+G3|
+G4|' "printf 'id,性别\nG1,先生\nG2,女士\nG3,未知\nG4,保密\n' | crm-add -q > /dev/null; q \"SELECT id, gender FROM customers WHERE id LIKE 'G%' ORDER BY id\""
+err 'a date whose order does not show is refused, saying how to tell' \
+	"crm-add: stdin:2: birthday: '05.01.2024' is day-month or month-day: say which with --date-format DMY or MDY
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	"printf 'id,birthday\nD1,05.01.2024\n' | crm-add"
+out '--date-format DMY reads it' '2024-01-05' \
+	"printf 'id,birthday\nD1,05.01.2024\n' | crm-add -q --date-format DMY | sed 1d | cut -d, -f2"
+out '... MDY the other way' '2024-01-05' "printf 'id,birthday\nD2,1/5/2024\n' | crm-add -q --date-format MDY | sed 1d | cut -d, -f2"
+out 'one whose order shows needs nothing' '2024-12-25' "printf 'id,birthday\nD3,25/12/2024\n' | crm-add -q | sed 1d | cut -d, -f2"
+fails 2 'a --date-format that is none of them is a usage error' "printf 'id\n1\n' | crm-add --date-format DDMM"
+err 'a phone Excel shortened is refused, saying the digits were lost and what to do' \
+	"crm-add: stdin:2: phone: '1.38001E+10' is a number Excel shortened: its last digits were lost when the file was saved (in Excel, format the column as Text, or save the sheet as .xlsx, and export it again)
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	"printf 'id,phone\nP1,1.38001E+10\n' | crm-add"
+
+# ---- what spreadsheets leave behind ----
+err 'empty columns without a name and empty rows are skipped, and counted' \
+	'crm-add: stdin: 1 empty row and 2 empty columns without a name skipped
+crm-add: customers: 1 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' \
+	"printf 'id,name,phone,,\nA1,李雷,13800138000,,\n,,,,\n' | crm-add > /dev/null"
+out '... and the customer is stored' 'A1|李雷|13800138000' "q \"SELECT id, name, phone FROM customers WHERE id = 'A1'\""
+printf 'id,name,city,\nK1,张三,北京,VIP\n' > unnamed.csv
+err 'a column without a name that holds a value is refused, naming where it is' \
+	"crm-add: unnamed.csv:2: column 4 (D) has no name in the header, but holds 'VIP' here: name it in the header, or give it a field with --map 4=FIELD (--map 4= leaves it out)
+crm-add: nothing was stored" 'crm-add unnamed.csv'
+out '... --map 4=FIELD names it' 'VIP' "crm-add -q --map 4=level unnamed.csv > /dev/null; q \"SELECT attrs ->> 'level' FROM customers WHERE id = 'K1'\""
+
+# ---- encodings ----
+printf 'id,name,city\nB1,\325\305\310\375,\311\317\272\243\n' > gb.csv # 张三,上海 in GB18030
+err 'a GB18030 file is found to be one, and said so' \
+	"crm-add: gb.csv: read as GB18030, since it is not UTF-8 (--encoding says otherwise)
+crm-add: customers: 1 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected" 'crm-add gb.csv > /dev/null'
+out '... and read right' '张三|上海' "q \"SELECT name, city FROM customers WHERE id = 'B1'\""
+printf '\377\376' > u16.txt; printf 'id\tname\nU1\t王五\n' | iconv -f UTF-8 -t UTF-16LE >> u16.txt
+out 'UTF-16 with a BOM, as Excel saves Unicode text, is read' 'U1,王五' 'crm-add -q u16.txt | sed 1d'
+err '--encoding forces one' "crm-add: gb.csv:2: name: invalid UTF-8 (give the file's encoding with --encoding, such as gb18030)
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	'crm-add --encoding utf-8 gb.csv'
+
+# ---- workbooks ----
+out 'a workbook with Chinese headers imports as it is' '1001|王芳|13812345678|女|1988-03-05|杭州
+1002|李强|13912345679|男|2024-01-05|上海
+1003|赵磊|18612345681|||北京' \
+	"crm-add -q -d wb.db '$XLSX/customers-zh.xlsx' > /dev/null; sqlite3 wb.db 'SELECT id, name, phone, gender, birthday, city FROM customers ORDER BY id'"
+out '... numbers and booleans stay numbers and booleans' '{"积分":80.5,"已关注":false}' \
+	"sqlite3 wb.db \"SELECT attrs FROM customers WHERE id = '1002'\""
+out '... and come back so in JSON' '{"id":"1001","积分":120,"已关注":true}' \
+	"crm-export -d wb.db -o ndjson -f id,积分,已关注 1001"
+err '... its empty row counted' "crm-add: $XLSX/customers-zh.xlsx: 1 empty row skipped
+crm-add: customers: 0 inserted, 0 updated, 3 unchanged, 0 merged, 0 rejected" \
+	"crm-add -d wb.db '$XLSX/customers-zh.xlsx' > /dev/null"
+out '--sheet reads another sheet' 'O-1|1001|purchase|2024-05-01T10:30:00|129950' \
+	"crm-add -q -d wb.db -k events --sheet 订单 '$XLSX/customers-zh.xlsx' > /dev/null; sqlite3 wb.db \"SELECT e.ref, c.id, type, ts, amount_cents FROM events e JOIN customers c USING (cid) WHERE ref = 'O-1'\""
+err '... and one it does not have is refused, naming those it has' \
+	"crm-add: $XLSX/customers-zh.xlsx: no sheet 'orders' in the workbook (its sheets: '客户', '订单')
+crm-add: nothing was stored" "crm-add -d wb.db --sheet orders '$XLSX/customers-zh.xlsx'"
+out 'a workbook is found by its content, from a pipe too' '3' \
+	"cat '$XLSX/customers-zh.xlsx' | crm-add -q -d pipe.db > /dev/null; sqlite3 pipe.db 'SELECT count(*) FROM customers'"
+err 'a column without a name in a workbook is refused too' \
+	"crm-add: $XLSX/unnamed.xlsx:2: column 4 (D) has no name in the header, but holds 'VIP' here: name it in the header, or give it a field with --map 4=FIELD (--map 4= leaves it out)
+crm-add: nothing was stored" "crm-add -d wb.db '$XLSX/unnamed.xlsx'"
+err 'an .xls is refused, saying what to do' "crm-add: stdin: an .xls workbook (Excel 97-2003): save it as .xlsx or CSV and try again
+crm-add: nothing was stored" "crm-add -d wb.db < '$XLSX/fake.xls'"
+crm-export -q -d wb.db --all -f id,name,phone,gender,birthday,city,积分,已关注 -o xlsx > out.xlsx
+out 'what crm-export -o xlsx writes, crm-add reads back the same' '' \
+	"crm-add -q -d back.db out.xlsx > /dev/null; crm-export -d wb.db --all -f id,name,phone,gender,birthday,city,积分,已关注 -o json > a.json; crm-export -d back.db --all -f id,name,phone,gender,birthday,city,积分,已关注 -o json > b.json; diff a.json b.json"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import openpyxl' 2> /dev/null; then
+	out 'a workbook another program wrote, after crm-export wrote it, reads back the same' '' \
+		"/usr/bin/python3 -c 'import openpyxl, sys; wb = openpyxl.load_workbook(sys.argv[1]); wb.save(sys.argv[2])' out.xlsx resaved.xlsx && crm-add -q -d resaved.db resaved.xlsx > /dev/null && crm-export -d resaved.db --all -f id,name,phone,gender,birthday,city,积分,已关注 -o json | diff a.json -"
+else
+	skip 'openpyxl (Debian: python3-openpyxl) is not installed'
+fi
+
+# ---- WeChat and other systems ----
+WX=$EXAMPLES/wechat-users.json
+out "WeChat's user list imports as its API gives it" '小明|男|广州|oABC123|uXYZ789|2024-01-05T10:00:00|[128,2]
+Lily|女||oDEF456||2024-03-10T00:00:00|' \
+	"crm-add -q -d wx.db '$WX' > /dev/null; sqlite3 wx.db \"SELECT name, gender, city, attrs ->> 'openid', attrs ->> 'unionid', attrs ->> 'subscribe_time', attrs -> 'tagid_list' FROM customers ORDER BY cid\" | sed 's/\"//g'"
+out '... again, nothing changes' 'crm-add: customers: 0 inserted, 0 updated, 2 unchanged, 0 merged, 0 rejected' \
+	"crm-add -d wx.db '$WX' 2>&1 > /dev/null"
+out '--match openid finds customers by it' '金卡' \
+	"printf 'openid,level\noABC123,金卡\n' | crm-add -q -d wx.db --match openid > /dev/null; sqlite3 wx.db \"SELECT attrs ->> 'level' FROM customers WHERE attrs ->> 'openid' = 'oABC123'\""
+out '... and --match unionid' '1' \
+	"printf 'unionid,city\nuXYZ789,深圳\n' | crm-add -d wx.db --match unionid 2>&1 > /dev/null | grep -c '1 updated'"
+out '... through their index' 'SEARCH customers USING INDEX customers_openid (<expr>=?)' \
+	"sqlite3 wx.db \"EXPLAIN QUERY PLAN SELECT id FROM customers WHERE json_extract(attrs, '\\\$.openid') = 'x'\" | sed -n 's/^.*\\(SEARCH.*\\)/\\1/p'"
+out '-o wechat uses the openids' '{"openid_list":["oABC123","oDEF456"],"tagid":7}' \
+	"crm-export -d wx.db -o wechat --tagid 7 --all"
+out 'its CSV export too, with sex in its codes' 'o1|小红|女|2024-01-05T10:00:00' \
+	"printf 'openid,nickname,sex,subscribe_time\no1,小红,2,1704420000\n' | crm-add -q -d wxcsv.db > /dev/null; sqlite3 wxcsv.db \"SELECT attrs ->> 'openid', name, gender, attrs ->> 'subscribe_time' FROM customers\""
+err '... codes that only a column named sex has' "crm-add: stdin:2: gender: '2' is not a gender (男 or 女)
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	"printf 'id,性别\nS1,2\n' | crm-add"
+out '... or one --map gives gender' '女' "printf 'id,sex\nS1,2\n' | crm-add -q --map sex=gender | sed 1d | cut -d, -f2"
+fails 1 '... but not another column given gender' "printf 'id,xb\nS1,2\n' | crm-add -q --map xb=gender"
+err 'a nested JSON object is refused with its name' \
+	"crm-add: stdin:1: headimg: a nested object or list, which crm does not keep: flatten it first (jq can), or leave it out with --map 'headimg='
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	"printf '{\"id\": \"J1\", \"headimg\": {\"url\": \"x\"}}\n' | crm-add"
+out '... --map leaves it out' 'J1' "printf '{\"id\": \"J1\", \"headimg\": {\"url\": \"x\"}}\n' | crm-add -q --map headimg= -o ids"
+err '... a list where one value belongs too' \
+	"crm-add: stdin:1: phone: a list, which only tags and tagid_list can be: give one value, or leave it out with --map 'phone='
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	"printf '{\"id\": \"J2\", \"phone\": [\"13800138000\", \"13900139000\"]}\n' | crm-add"
+
+# ---- tags ----
+out 'a tags column tags by hand' 'T1|VIP|user:root
+T1|上海|user:root' \
+	"printf 'id,tags\nT1,VIP;上海\n' | USER=root crm-add -q > /dev/null; q \"SELECT c.id, t.name, ct.source FROM customer_tags ct JOIN customers c USING (cid) JOIN tags t USING (tid) WHERE c.id = 'T1' ORDER BY t.name\""
+out '... as JSON, an array' 'T2,VIP' "printf '{\"id\": \"T2\", \"tags\": [\"VIP\"]}\n' | crm-add -q > /dev/null; crm-export -f id,tags T2 | sed 1d"
+out 'crm-export -f id,tags | crm-add moves them to another database' 'T1,VIP;上海
+T2,VIP' "crm-export -f id,tags T1 T2 | crm-add -q -d moved.db > /dev/null; crm-export -d moved.db -f id,tags T1 T2 | sed 1d"
+out '... and into the same one changes nothing' 'crm-add: customers: 0 inserted, 0 updated, 2 unchanged, 0 merged, 0 rejected' \
+	"crm-export -f id,tags T1 T2 | crm-add 2>&1 > /dev/null"
+err 'a bad tag name is a bad record' "crm-add: stdin:2: tags: tag 'a,b': ',' is not allowed in a tag name
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
+	"printf 'id,tags\nT3,\"a,b\"\n' | crm-add"
+out '--replace takes away the tags by hand it leaves out' 'T1,VIP' \
+	"printf 'id,tags\nT1,VIP\n' | crm-add -q --replace > /dev/null; crm-export -f id,tags T1 | sed 1d"
+
+# ---- what goes back out ----
+printf '\357\273\277id;name;phone\r\nR1;好;13800138000\r\nR2;坏;123\r\n' > bom.csv
+out 'a reject file keeps the BOM, CRLF and the separator of its input' \
+	"$(printf '\357\273\277id;name;phone;error\r\nR2;坏;123;phone: '"'"'123'"'"' is not a mobile number\r')" \
+	'crm-add -q --reject r.csv bom.csv > /dev/null; cat r.csv'
+printf 'id,name,phone\nR3,\325\305\310\375,123\n' > gb-bad.csv
+out '... and its encoding' "$(printf 'id,name,phone,error\nR3,\325\305\310\375,123,phone: '"'"'123'"'"' is not a mobile number')" \
+	'crm-add -q --reject r-gb.csv gb-bad.csv > /dev/null; cat r-gb.csv'
+out "a workbook's rejects are CSV that Excel opens: a BOM and CRLF" \
+	"$(printf '\357\273\277客户编号,手机号,error\r\nW2,123,phone: '"'"'123'"'"' is not a mobile number\r')" \
+	"crm-add -q -d r.db --reject r-x.csv '$XLSX/bad.xlsx' > /dev/null; cat r-x.csv"
+done_testing
