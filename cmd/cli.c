@@ -447,7 +447,7 @@ int cli_reject(struct cli_rejects *r, const crm_reader *from, const crm_record *
 			return crm_error_set(err, CRM_EDB, "%s: %s", r->path, strerror(errno));
 		/* in the input's encoding, so that what opened it opens this */
 		const char *encoding = crm_reader_about(from)->encoding;
-		r->converted = crm_encoding_open(r->file, encoding, true, err);
+		r->converted = crm_encoding_writer(r->file, encoding, err);
 		if (!r->converted)
 			return err->code;
 		r->out = crm_reject_writer_new(r->converted, from);

@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 			return cli_exit(&cli, err.code);
 		}
 		if (opt.encoding)
-			opt.out = crm_encoding_open(opt.spool, opt.encoding, true, &err);
+			opt.out = crm_encoding_writer(opt.spool, opt.encoding, &err);
 		if (!opt.out) {
 			cli_error(&cli, &err);
 			return cli_exit(&cli, err.code);

@@ -224,7 +224,7 @@ void crm_writer_free(crm_writer *w);
 int crm_writer_put(crm_writer *w, const crm_value *values, crm_error *err);
 /* One record given by field names; fields that are not columns are left out. */
 int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err);
-/* The encoding out converts into (crm_encoding_open): each record is
+/* The encoding out converts into (crm_encoding_writer): each record is
  * checked before it is written, so that none is written in part. */
 int crm_writer_encoding(crm_writer *w, const char *encoding, crm_error *err);
 /* Masks the named columns (a comma-separated list) from now on: CRM_EUSAGE
@@ -243,10 +243,10 @@ int crm_writer_finish(crm_writer *w, crm_error *err);
 crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from);
 int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err);
 
-/* encoding.c: a stream in another encoding (gb18030), converted from (read)
- * or to (write) UTF-8 as it goes; base itself for UTF-8. Closing it leaves
- * base open. CRM_EUSAGE for an encoding iconv does not know. */
-FILE *crm_encoding_open(FILE *base, const char *encoding, bool writing, crm_error *err);
+/* encoding.c: a stream that takes UTF-8 and writes it into base in another
+ * encoding (gb18030), converting as it goes; base itself for UTF-8. Closing it
+ * leaves base open. CRM_EUSAGE for an encoding iconv does not know. */
+FILE *crm_encoding_writer(FILE *base, const char *encoding, crm_error *err);
 
 /* db.c: the database. */
 typedef struct crm_db crm_db;

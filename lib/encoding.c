@@ -1,6 +1,7 @@
-/* encoding.c: text in another encoding than UTF-8 (GB18030, which older
- * Excel in China saves), converted by iconv as it streams: a FILE that reads
- * UTF-8 from a file in that encoding, or writes UTF-8 into one. */
+/* encoding.c: text written in another encoding than UTF-8 (GB18030, which
+ * older Excel in China reads), converted by iconv as it streams: a FILE that
+ * takes UTF-8 and writes it into base in that encoding. (Reading converts in
+ * input.c, which finds the encoding first.) */
 #define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <iconv.h>
@@ -15,42 +16,7 @@
 struct converter {
 	FILE *base;
 	iconv_t cd;
-	char in[CHUNK]; /* read: bytes from base not converted yet */
-	size_t in_len;
-	bool eof;
 };
-
-/* Reading: fills buf with UTF-8 converted from base. */
-static ssize_t convert_read(void *cookie, char *buf, size_t size)
-{
-	struct converter *c = cookie;
-	char *out = buf;
-	size_t out_left = size;
-	while (out_left == size) {
-		if (!c->eof && c->in_len < CHUNK) {
-			size_t got = fread(c->in + c->in_len, 1, CHUNK - c->in_len, c->base);
-			c->in_len += got;
-			if (got == 0)
-				c->eof = true;
-			if (ferror(c->base))
-				return -1;
-		}
-		if (c->in_len == 0)
-			return 0;
-		char *in = c->in;
-		size_t in_left = c->in_len;
-		size_t rc = iconv(c->cd, &in, &in_left, &out, &out_left);
-		memmove(c->in, in, in_left);
-		c->in_len = in_left;
-		if (rc == (size_t)-1 && errno == EILSEQ)
-			return -1;
-		if (rc == (size_t)-1 && errno == EINVAL && c->eof)
-			return errno = EILSEQ, -1; /* a character cut off by the end */
-		if (rc == (size_t)-1 && errno == E2BIG && out_left == size)
-			return errno = EIO, -1;
-	}
-	return (ssize_t)(size - out_left);
-}
 
 /* Writing: converts the UTF-8 in buf and writes it to base. */
 static ssize_t convert_write(void *cookie, const char *buf, size_t size)
@@ -85,7 +51,7 @@ static int convert_close(void *cookie)
 	return rc;
 }
 
-FILE *crm_encoding_open(FILE *base, const char *encoding, bool writing, crm_error *err)
+FILE *crm_encoding_writer(FILE *base, const char *encoding, crm_error *err)
 {
 	if (!strcmp(encoding, "utf-8") || !strcmp(encoding, "UTF-8") || !strcmp(encoding, "utf8"))
 		return base;
@@ -95,16 +61,15 @@ FILE *crm_encoding_open(FILE *base, const char *encoding, bool writing, crm_erro
 		return NULL;
 	}
 	c->base = base;
-	c->cd = writing ? iconv_open(encoding, "UTF-8") : iconv_open("UTF-8", encoding);
+	c->cd = iconv_open(encoding, "UTF-8");
 	if (c->cd == (iconv_t)-1) {
 		free(c);
 		crm_error_set(err, CRM_EUSAGE, "--encoding %s: not an encoding this system converts"
 			      " (iconv -l lists them; gb18030 is the one for Chinese Excel)", encoding);
 		return NULL;
 	}
-	cookie_io_functions_t io = {writing ? NULL : convert_read, writing ? convert_write : NULL,
-				    NULL, convert_close};
-	FILE *f = fopencookie(c, writing ? "w" : "r", io);
+	cookie_io_functions_t io = {NULL, convert_write, NULL, convert_close};
+	FILE *f = fopencookie(c, "w", io);
 	if (!f) {
 		iconv_close(c->cd);
 		free(c);
