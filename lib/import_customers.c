@@ -32,10 +32,11 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 		[CRM_MATCH_PHONE] = "SELECT id FROM customers WHERE phone = ?1 ORDER BY cid LIMIT 2",
 		[CRM_MATCH_EMAIL] = "SELECT id FROM customers WHERE email = ?1 ORDER BY cid LIMIT 2",
 		[CRM_MATCH_WECHAT] = "SELECT id FROM customers WHERE wechat_id = ?1 ORDER BY cid LIMIT 2",
-		[CRM_MATCH_OPENID] = "SELECT id FROM customers WHERE json_extract(attrs, '$.openid') = ?1"
-				     " ORDER BY cid LIMIT 2",
-		[CRM_MATCH_UNIONID] = "SELECT id FROM customers WHERE json_extract(attrs, '$.unionid') = ?1"
-				      " ORDER BY cid LIMIT 2",
+		/* the conditions of their partial indexes, so that the indexes serve */
+		[CRM_MATCH_OPENID] = "SELECT id FROM customers WHERE attrs IS NOT NULL AND"
+				     " json_extract(attrs, '$.openid') = ?1 ORDER BY cid LIMIT 2",
+		[CRM_MATCH_UNIONID] = "SELECT id FROM customers WHERE attrs IS NOT NULL AND"
+				      " json_extract(attrs, '$.unionid') = ?1 ORDER BY cid LIMIT 2",
 	};
 	crm_db *db = imp->db;
 	sqlite3_stmt *st;
@@ -153,7 +154,7 @@ static int normalize_field(struct crm_import *imp, const struct import_map *map,
 	int slot = map->slot[i];
 	const char *name = map->canon[i];
 	bool list_ok = slot == SLOT_TAGS || (slot == SLOT_CUSTOM && !strcmp(name, "tagid_list"));
-	if (import_flat(name, in, list_ok, err) != CRM_OK)
+	if ((in->type == CRM_LIST || in->type == CRM_JSON) && import_flat(name, in, list_ok, err))
 		return CRM_EDATA;
 	switch (slot) {
 	case C_ID: return normalize_id(imp, i, in, err);
@@ -272,13 +273,13 @@ static int identify(struct crm_import *imp, const struct import_map *map, char *
 	}
 	/* A stable id for a customer without one: the same phone (else email,
 	 * wechat_id, openid, unionid, name) gives the same id. */
-	const char *keys[] = {value_of(imp, map, C_PHONE), value_of(imp, map, C_EMAIL),
-			      value_of(imp, map, C_WECHAT), openid, unionid, value_of(imp, map, C_NAME)};
 	static const char *const labels[] = {"phone", "email", "wechat_id", "openid", "unionid", "name"};
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-		if (keys[i] && *keys[i]) {
+	static const int cols[] = {C_PHONE, C_EMAIL, C_WECHAT, -1, -1, C_NAME};
+	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
+		const char *key = cols[i] >= 0 ? value_of(imp, map, cols[i]) : i == 3 ? openid : unionid;
+		if (key && *key) {
 			char gen[16];
-			generated_id(labels[i], keys[i], gen);
+			generated_id(labels[i], key, gen);
 			*id = crm_xstrdup(gen);
 			return CRM_OK;
 		}
@@ -355,8 +356,8 @@ static int merge_record(struct crm_import *imp, const crm_record *in,
 			import_merge_text(&c->v[col], import_value(imp, map->col[col]),
 				    imp->opts.replace && col != C_CREATED);
 	for (size_t i = 0; i < in->n; i++) {
-		const char *v = import_value(imp, (int)i);
-		if (map->slot[i] == SLOT_CUSTOM && v)
+		const char *v = map->slot[i] == SLOT_CUSTOM ? import_value(imp, (int)i) : NULL;
+		if (v)
 			merge_attr(&c->attrs, map->canon[i], import_attr_value(&in->values[i], v), !*v,
 				   imp->opts.replace);
 	}

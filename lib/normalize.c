@@ -276,6 +276,10 @@ int crm_norm_gender(const char *in, char *out, size_t outsz, crm_error *err)
 	out[0] = '\0';
 	if (!trimmed_copy(in, s, sizeof s))
 		goto bad;
+	if (!strcmp(s, "男") || !strcmp(s, "女")) { /* as stored: most of any import */
+		put_text(out, outsz, "", s);
+		return CRM_OK;
+	}
 	if (!*s || among_words(s, unknown))
 		return CRM_OK;
 	if (among_words(s, male)) {

@@ -143,7 +143,7 @@ out '--match openid finds customers by it' '金卡' \
 out '... and --match unionid' '1' \
 	"printf 'unionid,city\nuXYZ789,深圳\n' | crm-add -d wx.db --match unionid 2>&1 > /dev/null | grep -c '1 updated'"
 out '... through their index' 'SEARCH customers USING INDEX customers_openid (<expr>=?)' \
-	"sqlite3 wx.db \"EXPLAIN QUERY PLAN SELECT id FROM customers WHERE json_extract(attrs, '\\\$.openid') = 'x'\" | sed -n 's/^.*\\(SEARCH.*\\)/\\1/p'"
+	"sqlite3 wx.db \"EXPLAIN QUERY PLAN SELECT id FROM customers WHERE attrs IS NOT NULL AND json_extract(attrs, '\\\$.openid') = 'x'\" | sed -n 's/^.*\\(SEARCH.*\\)/\\1/p'"
 out '-o wechat uses the openids' '{"openid_list":["oABC123","oDEF456"],"tagid":7}' \
 	"crm-export -d wx.db -o wechat --tagid 7 --all"
 out 'its CSV export too, with sex in its codes' 'o1|小红|女|2024-01-05T10:00:00' \
