@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -288,6 +289,12 @@ void cli_reader_found(struct cli *cli, const crm_reader *r)
 	if (info->encoding_detected)
 		cli_note(cli, "%s: read as %s, since it is not UTF-8 (--encoding says otherwise)",
 			 crm_reader_source(r), info->encoding);
+	else if (info->bom && strcmp(info->encoding, "UTF-8") && !cli->input.encoding)
+		cli_note(cli, "%s: read as %s, as its byte-order mark says", crm_reader_source(r),
+			 info->encoding);
+	if (info->title_line)
+		cli_note(cli, "%s:%ld: a title above the table, skipped: the header is the next row",
+			 crm_reader_source(r), info->title_line);
 }
 
 void cli_reader_skipped(struct cli *cli, const crm_reader *r)
@@ -442,15 +449,21 @@ int cli_reject(struct cli_rejects *r, const crm_reader *from, const crm_record *
 {
 	if (!r->path || !from)
 		return CRM_OK;
+	size_t len = strlen(r->path);
+	bool workbook = len > 5 && !strcasecmp(r->path + len - 5, ".xlsx");
 	if (!r->out) {
 		if (!(r->file = fopen(r->path, "w")))
 			return crm_error_set(err, CRM_EDB, "%s: %s", r->path, strerror(errno));
 		/* in the input's encoding, so that what opened it opens this */
-		const char *encoding = crm_reader_about(from)->encoding;
+		const char *encoding = workbook ? "UTF-8" : crm_reader_about(from)->encoding;
 		r->converted = crm_encoding_writer(r->file, encoding, err);
 		if (!r->converted)
 			return err->code;
-		r->out = crm_reject_writer_new(r->converted, from);
+		r->out = crm_reject_writer_new(r->converted, from, workbook);
+	} else if (!crm_reject_fits(r->out, from)) {
+		return crm_error_set(err, CRM_EDATA, "%s: its bad records cannot go in %s with those of"
+				     " a file of other columns or encoding: give each file its own --reject",
+				     crm_reader_source(from), r->path);
 	}
 	char reason[sizeof why->msg + 64];
 	join_reasons(why->msg, reason, sizeof reason);

@@ -223,7 +223,7 @@ static void import_set(struct cli *cli, struct add *add)
 		if (crm_utf8_valid_prefix(values[i].s, values[i].len) != values[i].len)
 			cli_usage_error(cli, "--set %s: invalid UTF-8", names[i]);
 	}
-	crm_record rec = {add->nset, names, values, 0};
+	crm_record rec = {add->nset, names, values, 0, NULL};
 	crm_error err;
 	add->source = "--set";
 	if (crm_import_record(add->imp, &rec, &err) != CRM_OK ||

@@ -52,7 +52,7 @@ static void no_id_column(struct cli *cli, const crm_reader *r, const crm_record 
 	crm_error err;
 	crm_error_set(&err, CRM_EDATA, "records need an id or customer_id column; the names read were:");
 	for (size_t i = 0; i < rec->n && i < 8; i++)
-		crm_error_add(&err, "  '%s'", rec->names[i]);
+		crm_error_add(&err, "  '%s'", crm_record_source_name(rec, i));
 	bool header = crm_reader_format(r) == CRM_FMT_CSV || crm_reader_format(r) == CRM_FMT_TSV;
 	if (header)
 		crm_error_add(&err, "(the first line is the header: was it cut off, by grep perhaps?)");
@@ -147,13 +147,16 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 	size_t nheader;
 	const char *const *header = crm_reader_header(r, &nheader);
 	if (n == 0 && nheader && !has_id_column(header, nheader)) {
-		crm_record hdr = {nheader, header, NULL, 1};
+		size_t nsource;
+		crm_record hdr = {nheader, header, NULL, 1, crm_reader_source_header(r, &nsource)};
 		no_id_column(cli, r, &hdr);
 		status = CRM_EDATA;
 	} else if (n == 0 && got != CRM_READ_FAIL) { /* a read that failed has said why */
 		cli_note(cli, "no customers on stdin: nothing to do (use --all for everyone)");
 	}
 	sel->nread = n;
+	if (got != CRM_READ_FAIL)
+		cli_reader_skipped(cli, r);
 	crm_reader_free(r);
 	cli_hidden_errors(cli);
 	return status;

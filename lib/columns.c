@@ -60,12 +60,17 @@ static bool mapped_by_option(const crm_reader *r, const char *name, size_t i, co
 	return false;
 }
 
-static enum column_read reading_of(const crm_reader *r, const char *source, const char *field)
+/* given: the FIELD of a --map, or NULL. WeChat's codes are read in a column
+ * named sex, or one given as sex (--map 性别=sex). */
+static enum column_read reading_of(const crm_reader *r, const char *source, const char *field,
+				   const char *given)
 {
-	char key[64];
+	char key[64], as[64];
 	crm_header_key(source, key, sizeof key);
+	crm_header_key(given ? given : "", as, sizeof as);
 	bool stamp;
-	if (r->opts.names == CRM_NAMES_CUSTOMERS && !strcmp(field, "gender") && !strcmp(key, "sex"))
+	if (r->opts.names == CRM_NAMES_CUSTOMERS && !strcmp(field, "gender") &&
+	    (!strcmp(key, "sex") || !strcmp(as, "sex")))
 		return COL_SEX;
 	if (r->opts.names == CRM_NAMES_CUSTOMERS && !strcmp(field, "subscribe_time"))
 		return COL_UNIX_TIME;
@@ -91,7 +96,7 @@ static void map_one(const crm_reader *r, struct column_map *m, size_t i, const c
 		const char *known = crm_header_field(r->opts.names, name);
 		m->field[i] = crm_xstrdup(known ? known : name);
 	}
-	m->how[i] = *m->field[i] ? reading_of(r, name, m->field[i]) : COL_AS_IS;
+	m->how[i] = *m->field[i] ? reading_of(r, name, m->field[i], field) : COL_AS_IS;
 }
 
 static void map_names(const crm_reader *r, struct column_map *m, const char *const *names, size_t n)
@@ -341,7 +346,10 @@ enum crm_read columns_row(crm_reader *r, struct crm_builder *b, crm_error *err)
 	for (size_t i = 0; r->has_unnamed && i < rec->n && i < r->nheader; i++)
 		if (r->header.how[i] == COL_UNNAMED && !blank(&rec->values[i]))
 			return unnamed_value(r, rec, i, err);
-	if (rec->n != r->nheader) {
+	size_t need = r->nheader; /* a spreadsheet's row may stop before its unnamed columns */
+	while (need > rec->n && r->header.how[need - 1] == COL_UNNAMED)
+		need--;
+	if (rec->n != need) {
 		crm_error_set(err, CRM_EDATA, "expected %zu fields, found %zu", r->nheader, rec->n);
 		crm_error_at(err, r->source, rec->line, 0);
 		return CRM_READ_BAD_ROW;
@@ -358,6 +366,7 @@ enum crm_read columns_row(crm_reader *r, struct crm_builder *b, crm_error *err)
 	}
 	for (size_t i = 0; r->header.converts && i < rec->n; i++)
 		read_value(r, r->header.how[i], i, &b->values[i]);
+	rec->source_names = (const char *const *)r->header.source;
 	return CRM_READ_OK;
 }
 
@@ -405,4 +414,5 @@ void columns_json_values(crm_reader *r, struct crm_builder *b)
 {
 	for (size_t i = 0; r->keys.converts && i < b->rec.n; i++)
 		read_value(r, r->keys.how[i], i, &b->values[i]);
+	b->rec.source_names = (const char *const *)r->keys.source;
 }

@@ -136,7 +136,12 @@ typedef struct crm_record {
 	const char *const *names; /* n field names */
 	const crm_value *values;  /* n values */
 	long line;                /* input line where the record starts */
+	const char *const *source_names; /* the n names as the input has them (手机号
+					    for phone), or NULL when they are names */
 } crm_record;
+
+/* The name of field i as the input has it, for messages. */
+const char *crm_record_source_name(const crm_record *rec, size_t i);
 
 /* Returns the value of the named field, or NULL when the record has none. */
 const crm_value *crm_record_get(const crm_record *rec, const char *name);
@@ -185,6 +190,7 @@ typedef struct crm_reader_info {
 	char delimiter;           /* csv: the separator */
 	long empty_rows;          /* rows empty in every cell, skipped */
 	long empty_columns;       /* columns without a name, empty in every row, skipped */
+	long title_line;          /* a row taken for a title above the header, or 0 */
 } crm_reader_info;
 
 /* source names the input in messages ("customers.csv", "stdin"). The reader
@@ -240,7 +246,11 @@ int crm_writer_finish(crm_writer *w, crm_error *err);
 /* Rejected records, written back in the format they came in (ids as csv),
  * with a last column "error", so that they can be fixed and imported again.
  * A record that had too few fields is padded; one with too many keeps them. */
-crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from);
+/* workbook: written as an .xlsx (for a reject file named so). */
+crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from, bool workbook);
+/* True when the records of from can go where w writes: the same format,
+ * encoding, separator and header as the reader it was made for. */
+bool crm_reject_fits(const crm_writer *w, const crm_reader *from);
 int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err);
 
 /* encoding.c: a stream that takes UTF-8 and writes it into base in another

@@ -404,6 +404,12 @@ static struct node *parse_operand(struct lexer *lx, const char *after)
 			n->kind = N_CALL;
 			return parse_call(lx, n);
 		}
+		if (!quoted && (!strcmp(n->text, "true") || !strcmp(n->text, "false"))) {
+			n->kind = N_NUMBER; /* a boolean attribute is 1 or 0 in SQL */
+			n->num = n->text[0] == 't';
+			free(n->text);
+			n->text = NULL;
+		}
 		return n;
 	case T_STRING:
 		n = new_node(N_STRING, t);
@@ -1033,6 +1039,13 @@ static void emit_as(struct compiler *c, const struct node *n, enum vtype want)
 		crm_sql_add(c->q, "crm_number(");
 		emit_value(c, n);
 		crm_sql_add(c->q, ")");
+		return;
+	}
+	if (want == V_TEXT && n->kind == N_FIELD && is_custom(c, n->text)) {
+		/* imported as a number from JSON or a workbook, compared as text */
+		crm_sql_add(c->q, "CAST(");
+		emit_value(c, n);
+		crm_sql_add(c->q, " AS TEXT)");
 		return;
 	}
 	emit_value(c, n);

@@ -15,20 +15,23 @@ struct header_name {
 /* Stored fields are known by their own names too (see field_of). */
 static const struct header_name customer_names[] = {
 	{"id", "客户编号|客户ID|编号|客户代码|会员编号|customer id|customer no|client id"},
-	{"name", "姓名|客户姓名|名字|联系人|客户名称|客户名|full name|customer name|contact name|nickname"},
+	{"name", "姓名|客户姓名|名字|联系人|联系人姓名|客户名称|客户名|full name|customer name|"
+		 "contact name|nickname"},
 	{"phone", "手机|手机号|手机号码|电话|联系电话|移动电话|电话号码|联系方式|mobile|mobile phone|"
-		  "mobile number|cell|cellphone|cell phone|tel|telephone|phone number|contact number"},
+		  "mobile number|mobile phone number|cell|cellphone|tel|telephone|phone number|"
+		  "contact number"},
 	{"email", "邮箱|电子邮件|电子邮箱|邮件|邮箱地址|e-mail|e-mail address|email address|mail"},
 	{"wechat_id", "微信|微信号|微信账号|微信ID|wechat|wechat id|weixin"},
 	{"gender", "性别|sex"},
 	{"birthday", "生日|出生日期|出生年月日|date of birth|birth date|birthdate|dob"},
 	{"city", "城市|所在城市|市|city"},
-	{"province", "省份|所在省份|省|所在省|state"},
+	{"province", "省份|所在省份|省|所在省"},
 	{"source", "来源|渠道|客户来源|来源渠道|lead source"},
 	{"owner", "负责人|销售|归属人|所属销售|销售负责人|客户经理|跟进人|业务员|account owner|sales rep|salesperson"},
 	{"created_at", "创建时间|添加时间|录入时间|created|created at"},
 	{"updated_at", "更新时间|修改时间|updated|updated at"},
 	{"tags", "tags|标签"},
+	{"subscribe_time", "subscribe_time|关注时间"},
 };
 
 static const struct header_name event_names[] = {
@@ -178,15 +181,25 @@ const char *crm_header_field(enum crm_names names, const char *name)
 	return NULL;
 }
 
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+	return n > m && !strcmp(s + n - m, end);
+}
+
+/* Dates: birthday, follow_up, *_date, *日期 (注册日期). Times: created_at,
+ * updated_at, ts, subscribe_time, *时间 (关注时间, 下单时间). */
 bool crm_header_is_date(enum crm_names names, const char *field, bool *timestamp)
 {
 	static const char *const stamps[] = {"created_at", "updated_at", "ts", "subscribe_time"};
 	*timestamp = false;
+	if (names == CRM_NAMES_AS_IS)
+		return false;
 	for (size_t i = 0; i < sizeof stamps / sizeof *stamps; i++)
 		if (!strcmp(field, stamps[i]))
-			return *timestamp = names != CRM_NAMES_AS_IS;
-	size_t len = strlen(field);
-	return names != CRM_NAMES_AS_IS &&
-	       (!strcmp(field, "birthday") || !strcmp(field, "follow_up") ||
-		(len > 5 && !strcmp(field + len - 5, "_date")));
+			return *timestamp = true;
+	if (ends_with(field, "时间"))
+		return *timestamp = true;
+	return !strcmp(field, "birthday") || !strcmp(field, "follow_up") || ends_with(field, "_date") ||
+	       ends_with(field, "日期");
 }

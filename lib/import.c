@@ -214,6 +214,7 @@ static void map_clear(struct import_map *m)
 	free(m->names);
 	free(m->canon);
 	free(m->slot);
+	free(m->known);
 	memset(m, 0, sizeof *m);
 }
 
@@ -254,6 +255,8 @@ static int map_slot(struct crm_import *imp, enum crm_kind kind, const crm_record
 		*canon = c;
 		return SLOT_TAGS;
 	}
+	if (kind == CRM_CUSTOMERS && strcmp(c, "customer_id") == 0 && !crm_record_get(in, "id"))
+		c = "id"; /* a list of notes or events names its customers so */
 	if (kind == CRM_EVENTS && strcmp(c, "ref") == 0)
 		c = "id"; /* the event's own id */
 	else if (kind == CRM_EVENTS && strcmp(c, "id") == 0 && !crm_record_get(in, "customer_id"))
@@ -263,6 +266,21 @@ static int map_slot(struct crm_import *imp, enum crm_kind kind, const crm_record
 		return SLOT_CUSTOM; /* a field of another kind: kept under its name */
 	*canon = c;
 	return slot;
+}
+
+int import_register_values(struct crm_import *imp, enum crm_kind kind,
+			   const struct import_map *map, crm_error *err)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		const char *v = map->slot[i] == SLOT_CUSTOM && !map->known[i] ? import_value(imp, (int)i)
+			      : NULL;
+		if (!v || !*v)
+			continue;
+		if (import_register_field(imp, kind, map->canon[i], err) != CRM_OK)
+			return CRM_EDB;
+		map->known[i] = true;
+	}
+	return CRM_OK;
 }
 
 /* Columns that became new custom attributes, said once at the end of an
@@ -291,6 +309,9 @@ static void map_build(struct crm_import *imp, enum crm_kind kind, const crm_reco
 	m->names = crm_xmalloc((in->n + 1) * sizeof *m->names);
 	m->canon = crm_xmalloc((in->n + 1) * sizeof *m->canon);
 	m->slot = crm_xmalloc((in->n + 1) * sizeof *m->slot);
+	m->known = calloc(in->n + 1, sizeof *m->known);
+	if (!m->known)
+		abort();
 	for (int c = 0; c < C_NCOLS; c++)
 		m->col[c] = -1;
 	m->attrs = m->tags = m->openid = m->unionid = -1;
@@ -304,16 +325,15 @@ static void map_build(struct crm_import *imp, enum crm_kind kind, const crm_reco
 		if (m->slot[i] >= 0 && m->col[m->slot[i]] >= 0) {
 			m->failed = true;
 			crm_error_set(&m->err, CRM_EDATA, "columns '%s' and '%s' both give %s",
-				      in->names[m->col[m->slot[i]]], in->names[i], canon);
+				      crm_record_source_name(in, (size_t)m->col[m->slot[i]]),
+				      crm_record_source_name(in, i), canon);
 		} else if (m->slot[i] >= 0) {
 			m->col[m->slot[i]] = (int)i;
 		} else if (m->slot[i] == SLOT_ATTRS) {
 			m->attrs = (int)i;
 		} else if (m->slot[i] == SLOT_TAGS) {
 			m->tags = (int)i;
-		} else if (m->slot[i] == SLOT_CUSTOM &&
-			   (crm_field_name_check(canon, &m->err) != CRM_OK ||
-			    import_register_field(imp, kind, canon, &m->err) != CRM_OK)) {
+		} else if (m->slot[i] == SLOT_CUSTOM && crm_field_name_check(canon, &m->err) != CRM_OK) {
 			m->failed = true;
 		} else if (m->slot[i] == SLOT_CUSTOM && kind == CRM_CUSTOMERS) {
 			if (!strcmp(canon, "openid"))
@@ -651,8 +671,6 @@ int crm_import_end(crm_import *imp, enum crm_import_end how, crm_import_counts c
 	int rc = CRM_OK;
 	if (how != CRM_IMPORT_ABORT)
 		rc = import_events_finish(imp, err);
-	if (rc == CRM_OK && how != CRM_IMPORT_ABORT)
-		rc = import_customers_finish(imp, err);
 	if (rc == CRM_OK && how != CRM_IMPORT_ABORT)
 		announce_new_fields(imp); /* of what is stored: not of a file refused */
 	if (counts)

@@ -6,6 +6,10 @@
 
 #include "internal.h"
 
+/* How custom attributes are stored as JSON: numbers with the 15 digits a
+ * double holds for sure, so that 19.99 stays 19.99 and not 19.989999999999998. */
+#define ATTRS_DUMP (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 /* Where an input column goes, besides the stored columns (0..n-1). */
 enum {
 	SLOT_IGNORE = -1, /* the reject file's error column, a dump's kind */
@@ -33,6 +37,7 @@ struct import_map {
 	int attrs;        /* input index of a dump's attrs, or -1 */
 	int tags;         /* input index of tags, or -1 */
 	int openid, unionid; /* input index of WeChat's ids (custom attributes), or -1 */
+	bool *known;      /* custom columns in custom_fields already */
 	bool failed;
 	crm_error err;
 };
@@ -97,6 +102,11 @@ void import_merge_text(char **stored, const char *in, bool replace);
 /* Adds a custom field name to custom_fields once per import. */
 int import_register_field(struct crm_import *imp, enum crm_kind kind, const char *name,
 			  crm_error *err);
+/* Puts the custom columns that hold a value in this record in the catalog
+ * of custom fields (once each): a column only rejected records filled is
+ * no field. */
+int import_register_values(struct crm_import *imp, enum crm_kind kind,
+			   const struct import_map *map, crm_error *err);
 /* Reads a dump's attrs (a JSON object of text values) into a new object. */
 json_t *import_attrs_from_text(const char *text, crm_error *err);
 
@@ -105,8 +115,6 @@ json_t *import_attrs_from_text(const char *text, crm_error *err);
 int import_customer(struct crm_import *imp, const crm_record *in, const struct import_map *map,
 		    const crm_record **stored, crm_error *err);
 int import_customers_prepare(struct crm_import *imp, crm_error *err);
-/* Ends what import_customer left open (the tags' check of tags.max). */
-int import_customers_finish(struct crm_import *imp, crm_error *err);
 void import_customers_finalize(struct crm_import *imp);
 
 /* Takes one event into the batch; results come when the batch is stored. */

@@ -65,11 +65,6 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 	return CRM_OK;
 }
 
-int import_customers_finish(struct crm_import *imp, crm_error *err)
-{
-	return imp->tags ? crm_tag_giver_finish(imp->tags, err) : CRM_OK;
-}
-
 void import_customers_finalize(struct crm_import *imp)
 {
 	crm_tag_giver_free(imp->tags);
@@ -82,12 +77,6 @@ void import_customers_finalize(struct crm_import *imp)
 }
 
 /* ---- normalizing one record ---- */
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
 
 static int normalize_id(struct crm_import *imp, int i, const crm_value *in, crm_error *err)
 {
@@ -122,16 +111,33 @@ static int normalize_with(struct crm_import *imp, int i, const crm_value *in, no
 	return rc;
 }
 
-/* A tags column: names by crm-tag's rules, ';'-joined as CSV holds a list. */
+/* The length of the separator of tags at s, or 0: ';' as crm writes lists,
+ * and the commas and 、 people type between tags (VIP、新客). */
+static size_t tag_separator(const char *s, size_t left)
+{
+	static const char *const seps[] = {";", ",", "；", "，", "、"};
+	for (size_t i = 0; i < sizeof seps / sizeof *seps; i++) {
+		size_t n = strlen(seps[i]);
+		if (left >= n && !memcmp(s, seps[i], n))
+			return n;
+	}
+	return 0;
+}
+
+/* A tags column: names by crm-tag's rules, ';'-joined as the list is kept. */
 static int normalize_tags(struct crm_import *imp, int i, const crm_value *in, crm_error *err)
 {
 	crm_buf list = {0};
 	int rc = CRM_OK;
-	for (const char *p = in->s, *end = in->s + in->len; p < end && rc == CRM_OK;) {
-		const char *semi = memchr(p, ';', (size_t)(end - p));
-		size_t len = semi ? (size_t)(semi - p) : (size_t)(end - p);
-		const char *name = crm_trim(p, &len);
-		p += (semi ? (size_t)(semi - p) + 1 : (size_t)(end - p));
+	const char *p = in->s, *end = in->s + in->len;
+	while (p < end && rc == CRM_OK) {
+		const char *start = p;
+		size_t sep = 0;
+		while (p < end && !(sep = tag_separator(p, (size_t)(end - p))))
+			p++;
+		size_t len = (size_t)(p - start);
+		const char *name = crm_trim(start, &len);
+		p += sep;
 		if (!len)
 			continue;
 		char *one = crm_xmalloc(len + 1);
@@ -153,6 +159,7 @@ static int normalize_field(struct crm_import *imp, const struct import_map *map,
 {
 	int slot = map->slot[i];
 	const char *name = map->canon[i];
+	bool stamp;
 	bool list_ok = slot == SLOT_TAGS || (slot == SLOT_CUSTOM && !strcmp(name, "tagid_list"));
 	if ((in->type == CRM_LIST || in->type == CRM_JSON) && import_flat(name, in, list_ok, err))
 		return CRM_EDATA;
@@ -166,10 +173,9 @@ static int normalize_field(struct crm_import *imp, const struct import_map *map,
 	case C_UPDATED: return normalize_with(imp, i, in, NULL, crm_norm_timestamp_as, err);
 	case SLOT_TAGS: return normalize_tags(imp, i, in, err);
 	case SLOT_CUSTOM:
-		if (ends_with(name, "_date"))
-			return normalize_with(imp, i, in, NULL, crm_norm_date_as, err);
-		if (!strcmp(name, "subscribe_time"))
-			return normalize_with(imp, i, in, NULL, crm_norm_timestamp_as, err);
+		if (crm_header_is_date(CRM_NAMES_CUSTOMERS, name, &stamp))
+			return normalize_with(imp, i, in, NULL, stamp ? crm_norm_timestamp_as
+					      : crm_norm_date_as, err);
 		return import_text(imp, i, in->s, in->len, err);
 	default: return import_text(imp, i, in->s, in->len, err);
 	}
@@ -187,9 +193,9 @@ static int normalize_record(struct crm_import *imp, const crm_record *in,
 		crm_error e;
 		if (normalize_field(imp, map, (int)i, v, &e) != CRM_OK) {
 			if (rc == CRM_OK)
-				crm_error_set(err, CRM_EDATA, "%s: %s", in->names[i], e.msg);
+				crm_error_set(err, CRM_EDATA, "%s: %s", crm_record_source_name(in, i), e.msg);
 			else
-				crm_error_add(err, "%s: %s", in->names[i], e.msg);
+				crm_error_add(err, "%s: %s", crm_record_source_name(in, i), e.msg);
 			rc = CRM_EDATA;
 		}
 	}
@@ -312,11 +318,33 @@ static int load_customer(struct crm_import *imp, const char *id, struct customer
 	return CRM_OK;
 }
 
+/* A number or a boolean written back as text (an export piped into the
+ * same database) is the value stored, not a change to text. */
+static bool same_as_text(json_t *stored, json_t *value)
+{
+	if (!json_is_string(value) || !stored || json_is_string(stored))
+		return false;
+	char text[64];
+	if (json_is_integer(stored))
+		snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(stored));
+	else if (json_is_real(stored))
+		snprintf(text, sizeof text, "%.15g", json_real_value(stored));
+	else if (json_is_boolean(stored))
+		snprintf(text, sizeof text, "%s", json_is_true(stored) ? "true" : "false");
+	else
+		return false;
+	return !strcmp(text, json_string_value(value));
+}
+
 /* A value replaces the stored one; an empty one keeps it, unless replace. */
 static void merge_attr(json_t **attrs, const char *name, json_t *value, bool empty, bool replace)
 {
 	if (!value && (!empty || !replace))
 		return;
+	if (value && *attrs && same_as_text(json_object_get(*attrs, name), value)) {
+		json_decref(value);
+		return;
+	}
 	if (!*attrs)
 		*attrs = json_object();
 	if (value)
@@ -400,7 +428,7 @@ static int write_customer(struct crm_import *imp, struct customer *c, crm_error 
 	/* SQLITE_STATIC: the strings outlive the step, and copying them cost. */
 	for (int i = 0; i < C_NCOLS; i++)
 		bind_static(st, i + 1, c->v[i]);
-	char *attrs = c->attrs ? json_dumps(c->attrs, JSON_COMPACT) : NULL;
+	char *attrs = c->attrs ? json_dumps(c->attrs, ATTRS_DUMP) : NULL;
 	bind_static(st, C_NCOLS + 1, attrs);
 	if (c->cid)
 		sqlite3_bind_int64(st, C_NCOLS + 2, c->cid);
@@ -457,8 +485,8 @@ static const crm_record *stored_record(struct crm_import *imp, const crm_record 
 			continue;
 		if (slot >= 0) {
 			v = c->v[slot];
-		} else if (slot == SLOT_TAGS) {
-			v = import_value(imp, (int)i);
+		} else if (slot == SLOT_TAGS) { /* as they are now: a group's tag may have gone */
+			v = imp->tags ? crm_tag_giver_tags(imp->tags, c->cid) : import_value(imp, (int)i);
 			type = CRM_LIST;
 		} else if (attr) {
 			attr_value(attr, &text, &type);
@@ -557,44 +585,76 @@ static int store(struct crm_import *imp, const crm_record *in, const struct impo
 	return merge_into_stored(imp, in, map, id, c, outcome, err);
 }
 
-/* A tags column: the customer's tags by hand, as crm-tag -a gives them. */
-static int give_tags(struct crm_import *imp, const struct import_map *map, sqlite3_int64 cid,
-		     enum outcome *outcome, crm_error *err)
+/* The tags a tags column gives (NULL: none), with the giver ready. */
+static const char *tags_given(struct crm_import *imp, const struct import_map *map, crm_error *err,
+			      int *rc)
 {
 	const char *list = import_value(imp, map->tags);
+	*rc = CRM_OK;
 	if (!list || (!*list && !imp->opts.replace))
-		return CRM_OK;
+		return NULL;
 	if (!imp->tags && !(imp->tags = crm_tag_giver_new(imp->db, imp->opts.tagged_by ?
 							    imp->opts.tagged_by : "user:crm-add",
-							    imp->opts.clock, err)))
-		return CRM_EDB;
-	bool changed;
-	int rc = crm_tag_giver_set(imp->tags, cid, list, imp->opts.replace, &changed, err);
+							    imp->opts.clock, err))) {
+		*rc = CRM_EDB;
+		return NULL;
+	}
+	return list;
+}
+
+/* Looks the tags up, defining the new ones: before the customer is written,
+ * so that a refusal leaves nothing. */
+static int resolve_tags(struct crm_import *imp, const char *list, crm_error *err)
+{
+	int rc = crm_tag_giver_resolve(imp->tags, list, err);
 	if (rc == CRM_EDATA) {
 		char why[sizeof err->msg];
 		snprintf(why, sizeof why, "%s", err->msg);
 		crm_error_set(err, CRM_EDATA, "tags: %s", why);
 	}
+	return rc;
+}
+
+static int give_tags(struct crm_import *imp, sqlite3_int64 cid, enum outcome *outcome,
+		     crm_error *err)
+{
+	bool changed;
+	int rc = crm_tag_giver_set(imp->tags, cid, imp->opts.replace, &changed, err);
 	if (rc == CRM_OK && changed && *outcome == OUT_UNCHANGED)
 		*outcome = OUT_UPDATED;
 	return rc;
 }
 
-/* A record with tags is stored whole or not at all: a tag can be refused
- * (a near-duplicate of another) after the customer was written. */
+/* A record with tags that could take a customer past tags.max is stored
+ * under a savepoint, undone when it does; most catalogs are too small for
+ * that, and their records need none (a savepoint a record is slow). */
 static int store_with_tags(struct crm_import *imp, const crm_record *in,
 			   const struct import_map *map, const char *id, struct customer *c,
 			   enum outcome *outcome, crm_error *err)
 {
-	bool tags = map->tags >= 0;
-	if (tags && crm_db_exec(imp->db, "SAVEPOINT record", err) != CRM_OK)
+	int rc;
+	const char *tags = tags_given(imp, map, err, &rc);
+	if (rc != CRM_OK)
+		return rc;
+	size_t listed = 1;
+	for (const char *p = tags; p && *p; p++)
+		listed += *p == ';';
+	bool guard = tags && crm_tag_giver_may_exceed(imp->tags, listed);
+	if (guard && crm_db_exec(imp->db, "SAVEPOINT record", err) != CRM_OK)
 		return CRM_EDB;
-	int rc = store(imp, in, map, id, c, outcome, err);
+	if (tags)
+		rc = resolve_tags(imp, tags, err);
+	if (rc == CRM_OK)
+		rc = store(imp, in, map, id, c, outcome, err);
 	if (rc == CRM_OK && tags)
-		rc = give_tags(imp, map, c->cid, outcome, err);
-	if (tags && rc != CRM_OK)
+		rc = give_tags(imp, c->cid, outcome, err);
+	if (rc == CRM_OK && guard && crm_tag_giver_check(imp->tags, c->cid, err) != CRM_OK)
+		rc = err->code;
+	if (guard && rc != CRM_OK) {
 		crm_db_exec(imp->db, "ROLLBACK TO record", NULL);
-	if (tags && crm_db_exec(imp->db, "RELEASE record", rc == CRM_OK ? err : NULL) != CRM_OK)
+		crm_tag_giver_forget(imp->tags);
+	}
+	if (guard && crm_db_exec(imp->db, "RELEASE record", rc == CRM_OK ? err : NULL) != CRM_OK)
 		return rc == CRM_OK ? CRM_EDB : rc;
 	return rc;
 }
@@ -609,6 +669,8 @@ int import_customer(struct crm_import *imp, const crm_record *in, const struct i
 	struct customer c = {0};
 	enum outcome outcome = OUT_UNCHANGED;
 	int rc = store_with_tags(imp, in, map, id, &c, &outcome, err);
+	if (rc == CRM_OK)
+		rc = import_register_values(imp, CRM_CUSTOMERS, map, err);
 	free(id);
 	if (rc == CRM_OK)
 		count_result(imp, outcome);

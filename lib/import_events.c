@@ -147,36 +147,35 @@ static int normalize_amount(struct crm_import *imp, int i, const crm_value *in, 
 }
 
 static int normalize_short(struct crm_import *imp, int i, const crm_value *in,
-			   int (*f)(const char *, char *, size_t, crm_error *), crm_error *err)
+			   int (*f)(const char *, enum crm_date_order, char *, size_t, crm_error *),
+			   crm_error *err)
 {
 	char out[32];
 	if (in->len > 64)
 		return crm_error_set(err, CRM_EDATA, "'%.40s...' is too long for a date or time", in->s);
-	if (f(in->s, out, sizeof out, err) != CRM_OK)
+	if (f(in->s, imp->opts.dates, out, sizeof out, err) != CRM_OK)
 		return CRM_EDATA;
 	import_set(imp, i, out, strlen(out));
 	return CRM_OK;
 }
 
-static bool is_date_column(const char *name)
-{
-	size_t len = strlen(name);
-	return len > 5 && strcmp(name + len - 5, "_date") == 0;
-}
-
 static int normalize_event_field(struct crm_import *imp, const struct import_map *map, int i,
 				 const crm_value *in, crm_error *err)
 {
+	bool stamp;
+	if ((in->type == CRM_LIST || in->type == CRM_JSON) && import_flat(map->canon[i], in, false, err))
+		return CRM_EDATA;
 	switch (map->slot[i]) {
 	case E_TYPE:
 		return normalize_type(imp, i, in, err);
 	case E_TS:
-		return normalize_short(imp, i, in, crm_norm_timestamp, err);
+		return normalize_short(imp, i, in, crm_norm_timestamp_as, err);
 	case E_AMOUNT:
 		return normalize_amount(imp, i, in, err);
 	case SLOT_CUSTOM:
-		if (is_date_column(map->canon[i]))
-			return normalize_short(imp, i, in, crm_norm_date, err);
+		if (crm_header_is_date(CRM_NAMES_EVENTS, map->canon[i], &stamp))
+			return normalize_short(imp, i, in, stamp ? crm_norm_timestamp_as : crm_norm_date_as,
+					       err);
 		return import_text(imp, i, in->s, in->len, err);
 	default:
 		return import_text(imp, i, in->s, in->len, err);
@@ -203,7 +202,7 @@ static int normalize_event(struct crm_import *imp, const crm_record *in,
 			continue;
 		crm_error e;
 		if (normalize_event_field(imp, map, (int)i, v, &e) != CRM_OK)
-			add_reason(err, &rc, in->names[i], e.msg);
+			add_reason(err, &rc, crm_record_source_name(in, i), e.msg);
 	}
 	for (size_t k = 0; k < sizeof required / sizeof *required; k++) {
 		int col = map->col[required[k]];
@@ -234,15 +233,17 @@ static char *event_attrs(struct crm_import *imp, const crm_record *in,
 				break;
 		}
 	}
+	if (*rc == CRM_OK && (*rc = import_register_values(imp, CRM_EVENTS, map, err)) != CRM_OK)
+		return NULL;
 	for (size_t i = 0; i < in->n; i++) {
 		const char *v = import_value(imp, (int)i);
 		if (map->slot[i] != SLOT_CUSTOM || !v || !*v)
 			continue;
 		if (!attrs)
 			attrs = json_object();
-		json_object_set_new(attrs, map->canon[i], json_string(v));
+		json_object_set_new(attrs, map->canon[i], import_attr_value(&in->values[i], v));
 	}
-	char *text = attrs && json_object_size(attrs) ? json_dumps(attrs, JSON_COMPACT) : NULL;
+	char *text = attrs && json_object_size(attrs) ? json_dumps(attrs, ATTRS_DUMP) : NULL;
 	json_decref(attrs);
 	return text;
 }
@@ -584,7 +585,7 @@ static int write_event(struct crm_import *imp, const struct event *e, crm_error 
 	bind_text(st, 5, e->product);
 	bind_text(st, 6, e->channel);
 	bind_text(st, 7, e->ref);
-	char *attrs = e->attrs && json_object_size(e->attrs) ? json_dumps(e->attrs, JSON_COMPACT) : NULL;
+	char *attrs = e->attrs && json_object_size(e->attrs) ? json_dumps(e->attrs, ATTRS_DUMP) : NULL;
 	bind_text(st, 8, attrs);
 	sqlite3_bind_int64(st, 9, e->eid);
 	int rc = step_done(imp, st, err);

@@ -186,6 +186,21 @@ static bool sample_is_utf8(const crm_reader *r)
 	return !r->raw_eof && r->raw_len - valid < 4 && (r->raw[valid] & 0xC0) == 0xC0;
 }
 
+/* Chinese text in UTF-8 before the first bad byte: a file of two encodings
+ * (lines appended from elsewhere), which no one encoding reads right. */
+static bool sample_has_utf8_chinese(const crm_reader *r)
+{
+	size_t valid = crm_utf8_valid_prefix((const char *)r->raw, r->raw_len);
+	for (size_t i = 0; i < valid;) {
+		uint32_t cp;
+		size_t n = crm_utf8_decode(r->raw + i, valid - i, &cp);
+		if (cp >= 0x4E00 && cp <= 0x9FFF)
+			return true;
+		i += n ? n : 1;
+	}
+	return false;
+}
+
 static bool sample_converts(const crm_reader *r, const char *from)
 {
 	iconv_t cd = iconv_open("UTF-8", from);
@@ -259,7 +274,7 @@ int input_start(crm_reader *r, crm_error *err)
 	}
 	if (bom && !given)
 		return open_converter(r, bom, err);
-	if (given || sample_is_utf8(r) || !sample_converts(r, "GB18030"))
+	if (given || sample_is_utf8(r) || sample_has_utf8_chinese(r) || !sample_converts(r, "GB18030"))
 		return CRM_OK; /* UTF-8, or bad UTF-8 that each line will report */
 	r->info.encoding_detected = true;
 	return open_converter(r, "GB18030", err);

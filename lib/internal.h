@@ -199,12 +199,23 @@ bool crm_expr_text_uses_segment(const char *text, const char *name);
 struct crm_tag_giver;
 struct crm_tag_giver *crm_tag_giver_new(crm_db *db, const char *source, const crm_clock *clock,
 					crm_error *err);
-/* Gives cid the ';'-joined tags it lacks; with replace, the ones it was given
+/* The ';'-joined tags of the next customer: their ids, the ones the catalog
+ * lacks defined (CRM_EDATA, nothing defined, for a near-duplicate). Done
+ * before the customer is written, so that a refusal leaves nothing. */
+int crm_tag_giver_resolve(struct crm_tag_giver *g, const char *list, crm_error *err);
+/* True when a customer could pass tags.max: the catalog, with more new
+ * tags, would have more. */
+bool crm_tag_giver_may_exceed(struct crm_tag_giver *g, size_t more);
+/* After a rollback of the last resolve: forgets the tags it defined. */
+void crm_tag_giver_forget(struct crm_tag_giver *g);
+/* Gives cid the resolved tags it lacks; with replace, the ones it was given
  * by hand that are not listed go. *changed: anything did. */
-int crm_tag_giver_set(struct crm_tag_giver *g, sqlite3_int64 cid, const char *list, bool replace,
-		      bool *changed, crm_error *err);
-/* Checks tags.max over the customers that gained a tag. */
-int crm_tag_giver_finish(struct crm_tag_giver *g, crm_error *err);
+int crm_tag_giver_set(struct crm_tag_giver *g, sqlite3_int64 cid, bool replace, bool *changed,
+		      crm_error *err);
+/* CRM_EDATA when cid now carries more than tags.max tags. */
+int crm_tag_giver_check(struct crm_tag_giver *g, sqlite3_int64 cid, crm_error *err);
+/* cid's tags now, ';'-joined; valid until the next call. */
+const char *crm_tag_giver_tags(struct crm_tag_giver *g, sqlite3_int64 cid);
 void crm_tag_giver_free(struct crm_tag_giver *g);
 
 /* segments.c */

@@ -172,10 +172,9 @@ bool crm_excel_shortened(const char *in)
 	if (s[i] == '.')
 		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
 			;
-	if (i >= len || (s[i] != 'E' && s[i] != 'e'))
-		return false;
-	if (++i < len && s[i] == '+')
-		i++;
+	if (i >= len || (s[i] != 'E' && s[i] != 'e') || i + 1 >= len || s[i + 1] != '+')
+		return false; /* Excel writes the sign: 1E1234 is an id, not a number */
+	i += 2;
 	size_t exp = i;
 	while (i < len && isdigit((unsigned char)s[i]))
 		i++;
@@ -437,7 +436,6 @@ static int days_in_month(int year, int month)
 	return month == 2 && leap ? 29 : days[month - 1];
 }
 
-/* Reads any accepted form; CRM_EDATA says what is wrong with it. */
 /* 05.01.2024 or 1/5/2024: day and month in some order, then the year. */
 enum dmy { DMY_NOT, DMY_OK, DMY_AMBIGUOUS, DMY_SHORT_YEAR, DMY_NOT_YMD };
 
@@ -505,6 +503,7 @@ static int date_part(const char **p, struct datetime *dt, enum crm_date_order or
 			     excerpt(in, x, sizeof x), what);
 }
 
+/* Reads any accepted form; CRM_EDATA says what is wrong with it. */
 static int parse_datetime(const char *in, struct datetime *dt, const char *what,
 			  enum crm_date_order order, crm_error *err)
 {

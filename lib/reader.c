@@ -63,11 +63,32 @@ static bool first_line_is_header_name(const unsigned char *s, size_t len)
 	       crm_header_field(CRM_NAMES_NOTES, name);
 }
 
-static enum crm_format detect(crm_reader *r)
+/* A field that starts with a quote, as Excel and WPS quote a tab-separated
+ * cell holding a tab, a quote or a line break (crm's own TSV escapes them). */
+static bool quotes_fields(const unsigned char *s, size_t len)
 {
-	/* The first line tells: wait for it, not for a whole chunk. */
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '"' && (i == 0 || s[i - 1] == '\t' || s[i - 1] == '\n'))
+			return true;
+	return false;
+}
+
+/* The first line tells: it is waited for, not a whole chunk. Returns its
+ * length, without the line break. */
+static size_t first_line(crm_reader *r)
+{
 	while (r->len < CHUNK && !memchr(r->buf + r->pos, '\n', r->len - r->pos) && fill(r))
 		;
+	const unsigned char *s = r->buf + r->pos;
+	size_t len = r->len - r->pos, end = 0;
+	while (end < len && s[end] != '\n')
+		end++;
+	return end;
+}
+
+static enum crm_format detect(crm_reader *r)
+{
+	first_line(r);
 	const unsigned char *s = r->buf + r->pos;
 	size_t len = r->len - r->pos, i = 0;
 	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
@@ -81,9 +102,10 @@ static enum crm_format detect(crm_reader *r)
 		end++;
 	r->info.crlf = end && end < len && s[end - 1] == '\r';
 	char delim = header_delimiter(s, end);
-	/* A tab-separated file is crm's own linear TSV, but for Excel's
-	 * "Unicode text" (UTF-16), which quotes cells as CSV does. */
-	if (delim == '\t' && !(r->info.bom && r->cd != (iconv_t)-1))
+	/* A tab-separated file is crm's own linear TSV, but for one that quotes
+	 * its cells as CSV does: Excel's and WPS's text, and "Unicode text"
+	 * (UTF-16), which Excel always writes so. */
+	if (delim == '\t' && !(r->info.bom && r->cd != (iconv_t)-1) && !quotes_fields(s, len))
 		return CRM_FMT_TSV;
 	if (delim) {
 		r->info.delimiter = delim;
@@ -416,22 +438,6 @@ static void add_json_value(struct crm_builder *b, const char *key, json_t *v)
 	crm_buf_free(&text);
 }
 
-/* WeChat's user list comes as {"user_info_list": [{...}, ...]}: its users
- * are the records. */
-static json_t *envelope_of(json_t *obj)
-{
-	json_t *list = json_object_get(obj, "user_info_list");
-	if (json_object_size(obj) != 1 || !json_is_array(list))
-		return NULL;
-	size_t i;
-	json_t *v;
-	json_array_foreach(list, i, v) {
-		if (!json_is_object(v))
-			return NULL;
-	}
-	return list;
-}
-
 /* An object as a record: its keys read as a header's names are. Takes obj. */
 static enum crm_read json_record(crm_reader *r, json_t *obj, long line, const crm_record **rec,
 				 crm_error *err)
@@ -463,16 +469,38 @@ static enum crm_read json_record(crm_reader *r, json_t *obj, long line, const cr
 	return CRM_READ_OK;
 }
 
-/* The next user of an envelope, or NULL when it is used up. */
-static enum crm_read envelope_next(crm_reader *r, const crm_record **rec, crm_error *err)
+/* WeChat's user list comes as {"user_info_list": [{...}, ...]}, of any
+ * length: its start is stepped over and its array read as a JSON input's. */
+static const char envelope_key[] = "\"user_info_list\"";
+
+static const unsigned char *skip_blank(const unsigned char *s, const unsigned char *end)
 {
-	json_t *obj = json_array_get(r->envelope, r->envelope_next++);
-	if (!obj) {
-		json_decref(r->envelope);
-		r->envelope = NULL;
-		return CRM_READ_END;
-	}
-	return json_record(r, json_incref(obj), r->line, rec, err);
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	return s;
+}
+
+static bool enter_envelope(crm_reader *r)
+{
+	while (r->len - r->pos < 256 && fill(r))
+		;
+	const unsigned char *start = r->buf + r->pos, *end = r->buf + r->len;
+	const unsigned char *s = skip_blank(start + 1, end);
+	size_t klen = sizeof envelope_key - 1;
+	if ((size_t)(end - s) < klen || memcmp(s, envelope_key, klen))
+		return false;
+	s = skip_blank(s + klen, end);
+	if (s == end || *s != ':')
+		return false;
+	s = skip_blank(s + 1, end);
+	if (s == end || *s != '[')
+		return false;
+	s++;
+	r->line += count_newlines(start, (size_t)(s - start));
+	r->pos = (size_t)(s - r->buf);
+	r->in_envelope = true;
+	r->jstate = J_ARRAY_FIRST;
+	return true;
 }
 
 /* Valid JSON that crm cannot take is not called malformed. */
@@ -521,24 +549,11 @@ static enum crm_read json_object_record(crm_reader *r, const crm_record **rec,
 		json_decref(obj);
 		return too_many_fields(r, err, line);
 	}
-	json_t *list = envelope_of(obj);
-	if (list) {
-		r->envelope = json_incref(list);
-		r->envelope_next = 0;
-		json_decref(obj);
-		enum crm_read rc = envelope_next(r, rec, err);
-		return rc == CRM_READ_END ? json_next(r, rec, err) : rc;
-	}
 	return json_record(r, obj, line, rec, err);
 }
 
 static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error *err)
 {
-	if (r->envelope) {
-		enum crm_read rc = envelope_next(r, rec, err);
-		if (rc != CRM_READ_END)
-			return rc;
-	}
 	for (;;) {
 		skip_space(r);
 		int c = peek(r);
@@ -553,6 +568,8 @@ static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error 
 			}
 			if (c == EOF)
 				return CRM_READ_END;
+			if (c == '{' && enter_envelope(r))
+				continue;
 			r->jstate = J_NDJSON;
 			continue;
 		case J_ARRAY_FIRST:
@@ -575,6 +592,15 @@ static enum crm_read json_next(crm_reader *r, const crm_record **rec, crm_error 
 			skip_space(r);
 			break;
 		case J_ARRAY_DONE:
+			if (r->in_envelope && c == '}') { /* the end of a user list: another may follow */
+				get(r);
+				r->in_envelope = false;
+				r->jstate = J_START;
+				continue;
+			}
+			if (r->in_envelope)
+				return reader_fail(r, err, r->line, "malformed JSON: expected the '}' that ends"
+						   " the user list");
 			if (c == EOF)
 				return CRM_READ_END;
 			return reader_fail(r, err, r->line, "malformed JSON: text after the array");
@@ -663,12 +689,12 @@ void crm_reader_free(crm_reader *r)
 		free(r->names);
 	}
 	crm_xlsx_close(r->xlsx);
-	json_decref(r->envelope);
 	input_free(r);
 	free(r->source);
 	crm_buf_free(&r->queue);
 	crm_buf_free(&r->linebuf);
 	crm_builder_free(&r->b);
+	crm_builder_free(&r->title_row);
 	for (size_t i = 0; i < r->nscratch; i++)
 		crm_buf_free(&r->scratch[i]);
 	free(r->scratch);
@@ -721,6 +747,10 @@ static void csv_start(crm_reader *r)
 	csv_set_blk_size(&r->csv, CHUNK);
 	if (r->opts.delimiter)
 		r->info.delimiter = r->opts.delimiter;
+	if (!r->info.delimiter) { /* -i csv: the separator is still the header's */
+		size_t end = first_line(r);
+		r->info.delimiter = header_delimiter(r->buf + r->pos, end);
+	}
 	if (!r->info.delimiter)
 		r->info.delimiter = ',';
 	csv_set_delim(&r->csv, (unsigned char)r->info.delimiter);
@@ -753,6 +783,66 @@ static enum crm_read choose_format(crm_reader *r, crm_error *err)
 	return CRM_READ_OK;
 }
 
+static size_t filled_cells(const crm_record *rec)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rec->n; i++) {
+		size_t len = rec->values[i].len;
+		if (rec->values[i].s && (crm_trim(rec->values[i].s, &len), len))
+			n++;
+	}
+	return n;
+}
+
+/* The first row that is not empty, or NULL. Empty rows above it (a sheet
+ * that starts lower, a CSV of ,,,) are counted as skipped. */
+static enum crm_read first_row(crm_reader *r, const crm_record **row, crm_error *err)
+{
+	enum crm_read rc;
+	while ((rc = next_row(r, row, err)) == CRM_READ_OK && !filled_cells(*row))
+		if ((*row)->n)
+			r->info.empty_rows++;
+	return rc;
+}
+
+/* The row the builder holds, again with the header's names: it was read
+ * before the header was known. */
+static const crm_record *rename_row(crm_reader *r)
+{
+	while (r->fmt == CRM_FMT_XLSX && r->b.n && r->b.n < r->nheader)
+		crm_builder_add(&r->b, NULL, CRM_TEXT, "", 0);
+	return crm_builder_finish(&r->b, r->names, r->nheader, r->b.rec.line);
+}
+
+/* The header: the first row that is not empty, unless that row is a title
+ * (one cell filled, as sheets put a name above their table) and the next
+ * has more: then that is the header. A row looked at and not taken waits
+ * in the builder to be read first. */
+static enum crm_read read_header(crm_reader *r, crm_error *err)
+{
+	const crm_record *row, *next;
+	enum crm_read rc = first_row(r, &row, err);
+	if (rc != CRM_READ_OK || filled_cells(row) != 1)
+		return rc == CRM_READ_OK ? columns_header(r, row, err) : rc;
+	struct crm_builder *saved = &r->title_row;
+	crm_builder_reset(saved);
+	for (size_t i = 0; i < row->n; i++)
+		crm_builder_add(saved, NULL, row->values[i].type, row->values[i].s, row->values[i].len);
+	const crm_record *first = crm_builder_finish(saved, NULL, 0, row->line);
+	rc = first_row(r, &next, err);
+	if (rc == CRM_READ_FAIL)
+		return rc;
+	if (rc == CRM_READ_OK && filled_cells(next) >= 2) {
+		r->info.title_line = first->line;
+		return columns_header(r, next, err);
+	}
+	enum crm_read taken = columns_header(r, first, err);
+	r->pending = taken == CRM_READ_OK && rc == CRM_READ_OK;
+	if (r->pending)
+		rename_row(r);
+	return taken;
+}
+
 static enum crm_read start(crm_reader *r, crm_error *err)
 {
 	r->started = true;
@@ -770,20 +860,20 @@ static enum crm_read start(crm_reader *r, crm_error *err)
 	}
 	if (r->fmt != CRM_FMT_CSV && r->fmt != CRM_FMT_TSV && r->fmt != CRM_FMT_XLSX)
 		return CRM_READ_OK;
-	const crm_record *hdr;
-	do
-		rc = next_row(r, &hdr, err);
-	while (rc == CRM_READ_OK && hdr->n == 0); /* a workbook's empty first rows */
-	if (rc != CRM_READ_OK)
-		return rc;
-	return columns_header(r, hdr, err);
+	return read_header(r, err);
 }
 
 /* The next row of a header's shape that is not empty in every cell. */
 static enum crm_read next_of_header(crm_reader *r, const crm_record **rec, crm_error *err)
 {
 	for (;;) {
-		enum crm_read rc = next_row(r, rec, err);
+		enum crm_read rc = CRM_READ_OK;
+		if (r->pending) {
+			r->pending = false;
+			*rec = &r->b.rec;
+		} else {
+			rc = next_row(r, rec, err);
+		}
 		if (rc != CRM_READ_OK)
 			return rc;
 		rc = columns_row(r, &r->b, err);

@@ -79,13 +79,14 @@ struct crm_reader {
 	crm_buf linebuf;
 	/* json */
 	enum json_state jstate;
-	json_t *envelope; /* WeChat's {"user_info_list": [...]}, handed out an object at a time */
-	size_t envelope_next;
+	bool in_envelope; /* in WeChat's {"user_info_list": [...]} */
 	struct column_map keys; /* the last object's keys */
 	/* xlsx */
 	crm_xlsx *xlsx;
 	FILE *spool; /* a pipe's workbook, copied to a file libzip can seek in */
 	struct crm_builder b;
+	struct crm_builder title_row; /* a first row of one cell, until the next is seen */
+	bool pending; /* b holds a row read while finding the header, not handed out yet */
 	crm_buf *scratch; /* converted values, one buffer a column */
 	size_t nscratch;
 };

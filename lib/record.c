@@ -51,6 +51,7 @@ const crm_record *crm_builder_finish(struct crm_builder *b, char **header,
 	b->rec.names = b->names;
 	b->rec.values = b->values;
 	b->rec.line = line;
+	b->rec.source_names = NULL;
 	return &b->rec;
 }
 
@@ -63,6 +64,11 @@ void crm_builder_free(struct crm_builder *b)
 	free(b->type);
 	free(b->names);
 	free(b->values);
+}
+
+const char *crm_record_source_name(const crm_record *rec, size_t i)
+{
+	return rec->source_names && rec->source_names[i][0] ? rec->source_names[i] : rec->names[i];
 }
 
 const crm_value *crm_record_get(const crm_record *rec, const char *name)

@@ -319,7 +319,7 @@ static long catalog_size(crm_db *db)
 
 /* No customer among the ones just tagged may carry more than tags.max tags:
  * those the selection chooses, or (rules) those a change added a tag to. */
-enum check_over { CHECK_CHOSEN, CHECK_CHANGES, CHECK_GIVEN };
+enum check_over { CHECK_CHOSEN, CHECK_CHANGES };
 
 static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where,
 		     enum check_over over, crm_error *err)
@@ -338,8 +338,6 @@ static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where,
 	crm_sql_add(&q, " AND ct.cid IN (");
 	if (over == CHECK_CHANGES)
 		crm_sql_add(&q, "SELECT cid FROM temp.tag_changes WHERE change = '+'");
-	else if (over == CHECK_GIVEN)
-		crm_sql_add(&q, "SELECT cid FROM temp.given_tags");
 	else
 		crm_sql_chosen_cids(&q, where, err, &rc);
 	crm_sql_add(&q, ") GROUP BY ct.cid HAVING count(*) > ");
@@ -490,36 +488,53 @@ struct crm_tag_giver {
 	crm_db *db;
 	const crm_clock *clock;
 	char *source;
-	sqlite3_stmt *active, *siblings, *give, *by_hand, *take, *mark;
-	char **names; /* tags met, with their ids: a file names few tags, many times */
+	sqlite3_stmt *active, *siblings, *give, *by_hand, *take, *count, *names_of;
+	char **names; /* the catalog's tags met, with their ids: a file names few, many times */
 	sqlite3_int64 *tids;
 	size_t n;
-	bool touched; /* some customer gained a tag: tags.max is checked at the end */
+	long max;     /* tags.max */
+	long catalog; /* tags in the catalog */
+	size_t kept;  /* tags met before the list being given: what a rollback keeps */
+	sqlite3_int64 *listed; /* the ids of the list being given */
+	size_t nlisted, cap;
+	crm_buf text; /* crm_tag_giver_tags' answer */
 };
+
+static int giver_prepare(struct crm_tag_giver *g, crm_error *err)
+{
+	crm_db *db = g->db;
+	return crm_db_prepare(db, &g->active, "SELECT 1 FROM customer_tags WHERE cid = ?1 AND tid = ?2"
+			      " AND (expires_on IS NULL OR expires_on > ?3)", err) ||
+	       crm_db_prepare(db, &g->siblings, "DELETE FROM customer_tags WHERE cid = ?1 AND tid IN"
+			      " (SELECT o.tid FROM tags o, tags t WHERE t.tid = ?2 AND o.grp = t.grp"
+			      " AND o.tid <> t.tid)", err) ||
+	       crm_db_prepare(db, &g->give, "INSERT INTO customer_tags (cid, tid, source, tagged_at,"
+			      " expires_on) VALUES (?1, ?2, ?3, ?4, NULL) ON CONFLICT (cid, tid) DO UPDATE"
+			      " SET source = excluded.source, tagged_at = excluded.tagged_at,"
+			      " expires_on = NULL", err) ||
+	       crm_db_prepare(db, &g->by_hand, "SELECT tid FROM customer_tags WHERE cid = ?1 AND"
+			      " source LIKE 'user:%'", err) ||
+	       crm_db_prepare(db, &g->take, "DELETE FROM customer_tags WHERE cid = ?1 AND tid = ?2", err) ||
+	       crm_db_prepare(db, &g->count, "SELECT count(*) FROM customer_tags WHERE cid = ?1 AND"
+			      " (expires_on IS NULL OR expires_on > ?2)", err) ||
+	       crm_db_prepare(db, &g->names_of, "SELECT group_concat(name, ';') FROM (SELECT t.name"
+			      " FROM customer_tags ct JOIN tags t USING (tid) WHERE ct.cid = ?1 AND"
+			      " (ct.expires_on IS NULL OR ct.expires_on > ?2) ORDER BY t.name)", err);
+}
 
 struct crm_tag_giver *crm_tag_giver_new(crm_db *db, const char *source, const crm_clock *clock,
 					crm_error *err)
 {
 	struct crm_tag_giver *g = calloc(1, sizeof *g);
-	if (!g)
-		return crm_error_set(err, CRM_EDB, "out of memory"), NULL;
+	if (!g) {
+		crm_error_set(err, CRM_EDB, "out of memory");
+		return NULL;
+	}
 	g->db = db;
 	g->clock = clock;
 	g->source = crm_xstrdup(source);
-	if (crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS given_tags (cid INTEGER PRIMARY KEY)", err) ||
-	    crm_db_prepare(db, &g->active, "SELECT 1 FROM customer_tags WHERE cid = ?1 AND tid = ?2"
-			   " AND (expires_on IS NULL OR expires_on > ?3)", err) ||
-	    crm_db_prepare(db, &g->siblings, "DELETE FROM customer_tags WHERE cid = ?1 AND tid IN"
-			   " (SELECT o.tid FROM tags o, tags t WHERE t.tid = ?2 AND o.grp = t.grp"
-			   " AND o.tid <> t.tid)", err) ||
-	    crm_db_prepare(db, &g->give, "INSERT INTO customer_tags (cid, tid, source, tagged_at,"
-			   " expires_on) VALUES (?1, ?2, ?3, ?4, NULL) ON CONFLICT (cid, tid) DO UPDATE"
-			   " SET source = excluded.source, tagged_at = excluded.tagged_at,"
-			   " expires_on = NULL", err) ||
-	    crm_db_prepare(db, &g->by_hand, "SELECT tid FROM customer_tags WHERE cid = ?1 AND"
-			   " source LIKE 'user:%'", err) ||
-	    crm_db_prepare(db, &g->take, "DELETE FROM customer_tags WHERE cid = ?1 AND tid = ?2", err) ||
-	    crm_db_prepare(db, &g->mark, "INSERT OR IGNORE INTO temp.given_tags VALUES (?1)", err)) {
+	g->catalog = catalog_size(db);
+	if ((g->max = tags_max(db, err)) < 0 || giver_prepare(g, err) != CRM_OK) {
 		crm_tag_giver_free(g);
 		return NULL;
 	}
@@ -530,34 +545,108 @@ void crm_tag_giver_free(struct crm_tag_giver *g)
 {
 	if (!g)
 		return;
-	sqlite3_finalize(g->active);
-	sqlite3_finalize(g->siblings);
-	sqlite3_finalize(g->give);
-	sqlite3_finalize(g->by_hand);
-	sqlite3_finalize(g->take);
-	sqlite3_finalize(g->mark);
+	sqlite3_stmt *st[] = {g->active, g->siblings, g->give, g->by_hand, g->take, g->count,
+			      g->names_of};
+	for (size_t i = 0; i < sizeof st / sizeof *st; i++)
+		sqlite3_finalize(st[i]);
 	for (size_t i = 0; i < g->n; i++)
 		free(g->names[i]);
 	free(g->names);
 	free(g->tids);
+	free(g->listed);
 	free(g->source);
+	crm_buf_free(&g->text);
 	free(g);
 }
 
-static int giver_tid(struct crm_tag_giver *g, const char *name, sqlite3_int64 *tid, crm_error *err)
+static sqlite3_int64 known_tid(const struct crm_tag_giver *g, const char *name)
 {
 	for (size_t i = 0; i < g->n; i++)
-		if (!strcmp(g->names[i], name)) {
-			*tid = g->tids[i];
-			return CRM_OK;
-		}
-	if (tag_for_use(g->db, name, false, false, g->clock, tid, err) != CRM_OK)
-		return err->code;
+		if (!strcmp(g->names[i], name))
+			return g->tids[i];
+	return 0;
+}
+
+static void remember(struct crm_tag_giver *g, const char *name, sqlite3_int64 tid)
+{
 	g->names = crm_xrealloc(g->names, (g->n + 1) * sizeof *g->names);
 	g->tids = crm_xrealloc(g->tids, (g->n + 1) * sizeof *g->tids);
 	g->names[g->n] = crm_xstrdup(name);
-	g->tids[g->n++] = *tid;
+	g->tids[g->n++] = tid;
+}
+
+static void listed_add(struct crm_tag_giver *g, sqlite3_int64 tid)
+{
+	if (g->nlisted == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 16;
+		g->listed = crm_xrealloc(g->listed, g->cap * sizeof *g->listed);
+	}
+	g->listed[g->nlisted++] = tid;
+}
+
+/* A name the catalog lacks may not be a near-duplicate of a tag there, nor
+ * of another new name of the list: checked for all before any is defined. */
+static int check_new_names(struct crm_tag_giver *g, char **names, size_t n, crm_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_int64 tid;
+		if (known_tid(g, names[i]) || tag_id(g->db, names[i], &tid, err) != CRM_OK || tid)
+			continue;
+		char *other = NULL;
+		if (near_duplicate(g->db, names[i], &other, err) != CRM_OK)
+			return CRM_EDB;
+		char k1[256], k2[256];
+		crm_tag_key(names[i], k1, sizeof k1);
+		for (size_t j = 0; j < i && !other; j++) {
+			crm_tag_key(names[j], k2, sizeof k2);
+			if (!strcmp(k1, k2) && strcmp(names[i], names[j]))
+				other = crm_xstrdup(names[j]);
+		}
+		if (other) {
+			crm_error_set(err, CRM_EDATA, "tag '%s' is too close to the tag '%s' (use that, or"
+				      " define it first with crm-tag --define --force)", names[i], other);
+			free(other);
+			return CRM_EDATA;
+		}
+	}
 	return CRM_OK;
+}
+
+int crm_tag_giver_resolve(struct crm_tag_giver *g, const char *list, crm_error *err)
+{
+	char *copy = crm_xstrdup(list), **names = NULL;
+	size_t n = 0;
+	for (char *name = strtok(copy, ";"); name; name = strtok(NULL, ";")) {
+		names = crm_xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = name;
+	}
+	g->nlisted = 0;
+	g->kept = g->n;
+	int rc = check_new_names(g, names, n, err);
+	for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+		sqlite3_int64 tid = known_tid(g, names[i]);
+		if (!tid && (rc = tag_for_use(g->db, names[i], false, true, g->clock, &tid, err)) == CRM_OK) {
+			remember(g, names[i], tid);
+			g->catalog = catalog_size(g->db);
+		}
+		if (rc == CRM_OK)
+			listed_add(g, tid);
+	}
+	free(names);
+	free(copy);
+	return rc;
+}
+
+bool crm_tag_giver_may_exceed(struct crm_tag_giver *g, size_t more)
+{
+	return g->catalog + (long)more > g->max;
+}
+
+void crm_tag_giver_forget(struct crm_tag_giver *g)
+{
+	while (g->n > g->kept)
+		free(g->names[--g->n]);
+	g->catalog = catalog_size(g->db);
 }
 
 static int step_done(crm_db *db, sqlite3_stmt *st, crm_error *err)
@@ -588,70 +677,78 @@ static int give_one(struct crm_tag_giver *g, sqlite3_int64 cid, sqlite3_int64 ti
 	sqlite3_bind_text(g->give, 3, g->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(g->give, 4, g->clock->now, -1, SQLITE_STATIC);
 	*changed = true;
-	g->touched = true;
 	return step_done(g->db, g->siblings, err) || step_done(g->db, g->give, err) ? CRM_EDB : CRM_OK;
 }
 
-/* --replace: the tags given by hand that the list leaves out go. */
-static int take_others(struct crm_tag_giver *g, sqlite3_int64 cid, const sqlite3_int64 *keep,
-		       size_t nkeep, bool *changed, crm_error *err)
+static bool listed(const struct crm_tag_giver *g, sqlite3_int64 tid)
 {
-	sqlite3_int64 gone[64];
+	for (size_t i = 0; i < g->nlisted; i++)
+		if (g->listed[i] == tid)
+			return true;
+	return false;
+}
+
+/* --replace: the tags given by hand that the list leaves out go. */
+static int take_others(struct crm_tag_giver *g, sqlite3_int64 cid, bool *changed, crm_error *err)
+{
+	sqlite3_int64 *gone = NULL;
 	size_t ngone = 0;
+	int rc;
 	sqlite3_bind_int64(g->by_hand, 1, cid);
-	while (sqlite3_step(g->by_hand) == SQLITE_ROW && ngone < 64) {
+	while ((rc = sqlite3_step(g->by_hand)) == SQLITE_ROW) {
 		sqlite3_int64 tid = sqlite3_column_int64(g->by_hand, 0);
-		bool kept = false;
-		for (size_t i = 0; i < nkeep && !kept; i++)
-			kept = keep[i] == tid;
-		if (!kept)
-			gone[ngone++] = tid;
+		if (listed(g, tid))
+			continue;
+		gone = crm_xrealloc(gone, (ngone + 1) * sizeof *gone);
+		gone[ngone++] = tid;
 	}
 	sqlite3_reset(g->by_hand);
-	for (size_t i = 0; i < ngone; i++) {
+	rc = rc == SQLITE_DONE ? CRM_OK : crm_db_fail(g->db, err, NULL);
+	for (size_t i = 0; i < ngone && rc == CRM_OK; i++) {
 		sqlite3_bind_int64(g->take, 1, cid);
 		sqlite3_bind_int64(g->take, 2, gone[i]);
-		if (step_done(g->db, g->take, err) != CRM_OK)
-			return CRM_EDB;
+		rc = step_done(g->db, g->take, err);
 		*changed = true;
 	}
+	free(gone);
+	return rc;
+}
+
+int crm_tag_giver_set(struct crm_tag_giver *g, sqlite3_int64 cid, bool replace, bool *changed,
+		      crm_error *err)
+{
+	*changed = false;
+	int rc = CRM_OK;
+	for (size_t i = 0; i < g->nlisted && rc == CRM_OK; i++)
+		rc = give_one(g, cid, g->listed[i], changed, err);
+	if (rc == CRM_OK && replace)
+		rc = take_others(g, cid, changed, err);
+	return rc;
+}
+
+int crm_tag_giver_check(struct crm_tag_giver *g, sqlite3_int64 cid, crm_error *err)
+{
+	sqlite3_bind_int64(g->count, 1, cid);
+	sqlite3_bind_text(g->count, 2, g->clock->date, -1, SQLITE_STATIC);
+	long n = sqlite3_step(g->count) == SQLITE_ROW ? (long)sqlite3_column_int64(g->count, 0) : -1;
+	sqlite3_reset(g->count);
+	if (n < 0)
+		return crm_db_fail(g->db, err, NULL);
+	if (n > g->max)
+		return crm_error_set(err, CRM_EDATA, "the customer would have %ld tags (tags.max is %ld:"
+				     " crm-segment --config tags.max=N)", n, g->max);
 	return CRM_OK;
 }
 
-int crm_tag_giver_set(struct crm_tag_giver *g, sqlite3_int64 cid, const char *list, bool replace,
-		      bool *changed, crm_error *err)
+const char *crm_tag_giver_tags(struct crm_tag_giver *g, sqlite3_int64 cid)
 {
-	sqlite3_int64 tids[64];
-	size_t n = 0;
-	*changed = false;
-	char *copy = crm_xstrdup(list);
-	int rc = CRM_OK;
-	for (char *name = strtok(copy, ";"); name && rc == CRM_OK; name = strtok(NULL, ";")) {
-		if (n == 64)
-			rc = crm_error_set(err, CRM_EDATA, "more than 64 tags");
-		else if ((rc = giver_tid(g, name, &tids[n], err)) == CRM_OK)
-			rc = give_one(g, cid, tids[n++], changed, err);
-	}
-	free(copy);
-	if (rc == CRM_OK && replace)
-		rc = take_others(g, cid, tids, n, changed, err);
-	if (rc == CRM_OK && *changed) {
-		sqlite3_bind_int64(g->mark, 1, cid);
-		rc = step_done(g->db, g->mark, err);
-	}
-	return rc;
-}
-
-int crm_tag_giver_finish(struct crm_tag_giver *g, crm_error *err)
-{
-	sqlite3_finalize(g->mark); /* a table cannot be dropped while a statement holds it */
-	g->mark = NULL;
-	if (!g->touched)
-		return crm_db_exec(g->db, "DROP TABLE IF EXISTS temp.given_tags", err);
-	int rc = check_max(g->db, g->clock, NULL, CHECK_GIVEN, err);
-	if (rc == CRM_OK)
-		rc = crm_db_exec(g->db, "DROP TABLE temp.given_tags", err);
-	return rc;
+	crm_buf_reset(&g->text);
+	sqlite3_bind_int64(g->names_of, 1, cid);
+	sqlite3_bind_text(g->names_of, 2, g->clock->date, -1, SQLITE_STATIC);
+	if (sqlite3_step(g->names_of) == SQLITE_ROW && sqlite3_column_text(g->names_of, 0))
+		crm_buf_adds(&g->text, (const char *)sqlite3_column_text(g->names_of, 0));
+	sqlite3_reset(g->names_of);
+	return g->text.p ? g->text.p : "";
 }
 
 int crm_tag_expiry(const crm_clock *clock, const char *when, char out[11], crm_error *err)

@@ -696,6 +696,8 @@ static const crm_value *masked_row(crm_writer *w, const crm_value *values)
 	return w->shown;
 }
 
+static bool converts(iconv_t cd, const char *s, size_t len);
+
 int crm_writer_encoding(crm_writer *w, const char *encoding, crm_error *err)
 {
 	w->cd = iconv_open(encoding, "UTF-8");
@@ -703,6 +705,10 @@ int crm_writer_encoding(crm_writer *w, const char *encoding, crm_error *err)
 		return crm_error_set(err, CRM_EUSAGE, "--encoding %s: not an encoding this system converts"
 				     " (iconv -l lists them; gb18030 is the one for Chinese Excel)", encoding);
 	w->encoding = crm_xstrdup(encoding);
+	for (size_t i = 0; i < w->ncols; i++) /* the header is written too */
+		if (!converts(w->cd, w->names[i], strlen(w->names[i])))
+			return crm_error_set(err, CRM_EDATA, "column '%s' has characters %s cannot hold"
+					     " (gb18030 holds every one)", w->names[i], encoding);
 	return CRM_OK;
 }
 
@@ -730,7 +736,9 @@ static int check_encoding(crm_writer *w, const crm_value *values, crm_error *err
 		const crm_value *v = &values[i];
 		if (!v->s || v->type == CRM_NULL || converts(w->cd, v->s, v->len))
 			continue;
-		const crm_value *id = &values[w->ids_col];
+		const char *col = w->names[w->ids_col];
+		bool named = !strcmp(col, "id") || !strcmp(col, "customer_id");
+		const crm_value *id = named ? &values[w->ids_col] : &(crm_value){CRM_NULL, NULL, 0};
 		size_t shown = crm_utf8_valid_prefix(v->s, v->len > 60 ? 60 : v->len);
 		return crm_error_set(err, CRM_EDATA, "%s%.*s%s%s: '%.*s' has characters %s cannot"
 				     " hold (gb18030 holds every one)", id->s ? "customer '" : "",
@@ -823,11 +831,19 @@ int crm_writer_finish(crm_writer *w, crm_error *err)
 
 /* ---- rejected records ---- */
 
-crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from)
+static enum crm_format reject_format(const crm_reader *from, bool workbook)
 {
 	enum crm_format fmt = crm_reader_format(from);
+	if (workbook)
+		return CRM_FMT_XLSX;
 	if (fmt != CRM_FMT_TSV && fmt != CRM_FMT_JSON && fmt != CRM_FMT_NDJSON)
-		fmt = CRM_FMT_CSV;
+		return CRM_FMT_CSV;
+	return fmt;
+}
+
+crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from, bool workbook)
+{
+	enum crm_format fmt = reject_format(from, workbook);
 	size_t n;
 	const char *const *header = crm_reader_source_header(from, &n);
 	crm_writer *w = crm_writer_new(out, fmt, 0, NULL, 0);
@@ -844,7 +860,40 @@ crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from)
 	for (size_t i = 0; i < n; i++)
 		w->names[w->ncols++] = crm_xstrdup(header[i]);
 	w->names[w->ncols++] = crm_xstrdup("error");
+	w->encoding = crm_xstrdup(info->encoding);
+	w->mapped = crm_xrealloc(w->mapped, w->ncols * sizeof *w->mapped);
 	return w;
+}
+
+bool crm_reject_fits(const crm_writer *w, const crm_reader *from)
+{
+	const crm_reader_info *info = crm_reader_about(from);
+	enum crm_format fmt = reject_format(from, w->fmt == CRM_FMT_XLSX);
+	if (fmt != w->fmt)
+		return false;
+	if (fmt == CRM_FMT_JSON || fmt == CRM_FMT_NDJSON)
+		return true;
+	size_t n;
+	const char *const *header = crm_reader_source_header(from, &n);
+	if (n + 1 != w->ncols || strcmp(info->encoding, w->encoding) ||
+	    (fmt == CRM_FMT_CSV && (info->delimiter ? info->delimiter : ',') != w->delim))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(header[i], w->names[i]))
+			return false;
+	return true;
+}
+
+/* A workbook's row: the fields under the header, then the reasons. */
+static int reject_xlsx(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err)
+{
+	size_t data = w->ncols - 1;
+	for (size_t i = 0; i < data; i++) {
+		const char *s = i < rec->n && rec->values[i].s ? rec->values[i].s : "";
+		w->mapped[i] = (crm_value){CRM_TEXT, s, i < rec->n ? rec->values[i].len : 0};
+	}
+	w->mapped[data] = (crm_value){CRM_TEXT, reason, strlen(reason)};
+	return crm_writer_put(w, w->mapped, err);
 }
 
 static void reject_delimited(crm_writer *w, const crm_record *rec, const char *reason)
@@ -879,6 +928,8 @@ static void reject_json(crm_writer *w, const crm_record *rec, const char *reason
 
 int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err)
 {
+	if (w->fmt == CRM_FMT_XLSX)
+		return reject_xlsx(w, rec, reason, err);
 	if (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV) {
 		if (w->rows == 0)
 			delimited_header(w);

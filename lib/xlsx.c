@@ -1540,9 +1540,9 @@ static int no_sheet(crm_xlsx *x, const char *want)
 		crm_buf_printf(&list, "%s'%s'", i ? ", " : "", x->name_list[i]);
 	}
 	if (x->names.n)
-		fail(x, CRM_EDATA, "no sheet '%s' in the workbook (its sheets: %s)", want, list.p);
+		fail(x, CRM_EUSAGE, "no sheet '%s' in the workbook (its sheets: %s)", want, list.p);
 	else
-		fail(x, CRM_EDATA, "no sheet '%s' in the workbook (it has none)", want);
+		fail(x, CRM_EUSAGE, "no sheet '%s' in the workbook (it has none)", want);
 	crm_buf_free(&list);
 	return CRM_EDATA;
 }

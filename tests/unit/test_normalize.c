@@ -117,7 +117,8 @@ static void excel_numbers(void)
 {
 	CHECK_STR(phone("1.38001E+10"), "'1.38001E+10' is a number Excel shortened: its last digits were lost when the file was saved (in Excel, format the column as Text, or save the sheet as .xlsx, and export it again)");
 	CHECK_STR(phone("1.38E+10"), "'1.38E+10' is a number Excel shortened: its last digits were lost when the file was saved (in Excel, format the column as Text, or save the sheet as .xlsx, and export it again)");
-	CHECK(crm_excel_shortened("1.3800138E10"));
+	CHECK(!crm_excel_shortened("1.3800138E10")); /* Excel writes E+ */
+	CHECK(!crm_excel_shortened("1E1234"));
 	CHECK(crm_excel_shortened(" 1E+10 "));
 	CHECK(!crm_excel_shortened("13800138000"));
 	CHECK(!crm_excel_shortened("1.5"));

@@ -124,7 +124,7 @@ static void sheets(void)
 	int code;
 	CHECK_STR(open_error(DATA "sheets.xlsx", "Orders", &code),
 		  "no sheet 'Orders' in the workbook (its sheets: 'Chart1', 'Customers', '订单')");
-	CHECK_INT(code, CRM_EDATA);
+	CHECK_INT(code, CRM_EUSAGE); /* a --sheet that is not there */
 	CHECK_STR(open_error(DATA "sheets.xlsx", "Chart1", &code),
 		  "sheet 'Chart1' holds no cells (a chart, or a dialog): choose another sheet");
 	x = open_file(DATA "sheets.xlsx", "Nope", &err);
