@@ -2,12 +2,15 @@
 # bench/run.sh [BUILD_DIR]: crm against the sqlite3 shell doing the same work
 # on the same data, in one run, with the ratios and crm's peak memory.
 #   CUSTOMERS=1000000 EVENTS=5000000 NOTES=1000000 by default; data is kept in bench/data.
+#   ROWS=add-200k runs only the first row (crm-add of 200,000 customers): seconds, not an hour.
 # Needs the sqlite3 shell and GNU time (Debian: apt-get install sqlite3 time).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/${1:-build}
 customers=${CUSTOMERS:-1000000}
 events=${EVENTS:-5000000}
+rows=${ROWS:-all}
+case $rows in all | add-200k) ;; *) echo "bench: ROWS is all or add-200k" >&2; exit 2 ;; esac
 for tool in sqlite3 /usr/bin/time; do
 	command -v "$tool" > /dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time)" >&2; exit 2; }
 done
@@ -15,6 +18,44 @@ export TZ=Asia/Shanghai LC_ALL=C.UTF-8 CRM_NOW=2024-12-31 PATH="$bin:$PATH"
 data=$top/bench/data
 mkdir -p "$data"
 cd "$data"
+sqlite3="sqlite3 -cmd 'PRAGMA cache_size = -16000'" # the page cache crm uses
+
+run() { # run COMMAND: sets secs and mb (peak resident memory)
+	/usr/bin/time -f '%e %M' -o time.out sh -c "$1" > /dev/null 2> run.err ||
+		{ echo "bench: failed: $1" >&2; cat run.err >&2; exit 1; }
+	read -r secs kb < time.out
+	mb=$((kb / 1024))
+}
+
+printf '%-56s %9s %9s %7s %8s %8s\n' job crm sqlite3 ratio target 'crm peak'
+report() { # label, crm seconds, crm MB, sqlite3 seconds, target
+	ratio=$(echo "$2 $4" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else printf "-" }')
+	printf '%-56s %8ss %8ss %6sx %7sx %6s MB\n' "$1" "$2" "$4" "$ratio" "$5" "$3"
+}
+
+# crm-add into a new database against .import into a new table with the
+# same keys as the file (id primary key, a phone index). The same file: its
+# header names the table's columns and is skipped as a row. Best of three,
+# taking turns, each side into a database made anew.
+small=customers-200000
+[ -s "$small.csv" ] || crm-gen customers 200000 > "$small.csv"
+table="CREATE TABLE c (id TEXT PRIMARY KEY, $(head -1 "$small.csv" | cut -d, -f2-)); CREATE INDEX c_phone ON c(phone)"
+cs=; sq=
+for _ in 1 2 3; do
+	rm -f new.crm.db* new.sqlite3.db*
+	run "crm-add -q -d new.crm.db $small.csv"
+	if [ -z "$cs" ] || [ "$(echo "$secs $cs" | awk '{ print ($1 < $2) }')" = 1 ]; then cs=$secs; cm=$mb; fi
+	run "$sqlite3 -cmd '$table' new.sqlite3.db '.import --csv --skip 1 $small.csv c'"
+	if [ -z "$sq" ] || [ "$(echo "$secs $sq" | awk '{ print ($1 < $2) }')" = 1 ]; then sq=$secs; fi
+done
+report "crm-add 200000 customers, new db (id, phone keys)" "$cs" "$cm" "$sq" 1.5
+[ "$(sqlite3 new.crm.db 'SELECT count(*) FROM customers')" = "$(sqlite3 new.sqlite3.db 'SELECT count(*) FROM c')" ] ||
+	{ echo "bench: the two imports of $small.csv hold different numbers of rows" >&2; exit 1; }
+rm -f new.crm.db* new.sqlite3.db*
+if [ "$rows" = add-200k ]; then
+	echo "(one row of make bench; $(nproc) cores; $(date +%F))"
+	exit 0
+fi
 
 # The same data twice: as a user's export for crm, and as rows of crm's
 # tables for .import (cid and eid first, amounts in cents, attrs '{}' where
@@ -34,20 +75,6 @@ crm-export -d theirs.db --all > /dev/null
 # .import cannot store NULL: every empty ref would collide in this unique
 # index, which holds nothing when refs are NULL, as crm's are.
 sqlite3 theirs.db 'DROP INDEX events_ref'
-sqlite3="sqlite3 -cmd 'PRAGMA cache_size = -16000'" # the page cache crm uses
-
-run() { # run COMMAND: sets secs and mb (peak resident memory)
-	/usr/bin/time -f '%e %M' -o time.out sh -c "$1" > /dev/null 2> run.err ||
-		{ echo "bench: failed: $1" >&2; cat run.err >&2; exit 1; }
-	read -r secs kb < time.out
-	mb=$((kb / 1024))
-}
-
-printf '%-56s %9s %9s %7s %8s %8s\n' job crm sqlite3 ratio target 'crm peak'
-report() { # label, crm seconds, crm MB, sqlite3 seconds, target
-	ratio=$(echo "$2 $4" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else printf "-" }')
-	printf '%-56s %8ss %8ss %6sx %7sx %6s MB\n' "$1" "$2" "$4" "$ratio" "$5" "$3"
-}
 
 run "crm-add -q -d ours.db $c.csv"
 cs=$secs; cm=$mb

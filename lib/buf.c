@@ -31,10 +31,8 @@ char *crm_xstrdup(const char *s)
 	return memcpy(crm_xmalloc(n), s, n);
 }
 
-void crm_buf_reserve(crm_buf *b, size_t extra)
+static void grow(crm_buf *b, size_t extra)
 {
-	if (b->len + extra + 1 <= b->cap)
-		return;
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < b->len + extra + 1)
 		cap *= 2;
@@ -42,12 +40,32 @@ void crm_buf_reserve(crm_buf *b, size_t extra)
 	b->cap = cap;
 }
 
+void crm_buf_reserve(crm_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 > b->cap)
+		grow(b, extra);
+}
+
+/* The readers add every field through here and crm_buf_addc: the room is
+ * checked in place, as a call to crm_buf_reserve for each was 2% of an import. */
 void crm_buf_add(crm_buf *b, const void *data, size_t len)
 {
-	crm_buf_reserve(b, len);
+	if (b->len + len + 1 > b->cap)
+		grow(b, len);
 	if (len)
 		memcpy(b->p + b->len, data, len);
 	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+void crm_buf_add_string(crm_buf *b, const char *s, size_t len)
+{
+	if (b->len + len + 2 > b->cap)
+		grow(b, len + 1);
+	if (len)
+		memcpy(b->p + b->len, s, len);
+	b->p[b->len + len] = '\0';
+	b->len += len + 1;
 	b->p[b->len] = '\0';
 }
 
@@ -58,7 +76,8 @@ void crm_buf_adds(crm_buf *b, const char *s)
 
 void crm_buf_addc(crm_buf *b, char c)
 {
-	crm_buf_reserve(b, 1);
+	if (b->len + 2 > b->cap)
+		grow(b, 1);
 	b->p[b->len++] = c;
 	b->p[b->len] = '\0';
 }

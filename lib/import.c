@@ -36,8 +36,7 @@ const char *import_value(const struct crm_import *imp, int i)
 void import_set(struct crm_import *imp, int i, const char *s, size_t len)
 {
 	imp->val[i] = imp->arena.len;
-	crm_buf_add(&imp->arena, s, len);
-	crm_buf_addc(&imp->arena, '\0');
+	crm_buf_add_string(&imp->arena, s, len);
 }
 
 void import_merge_text(char **stored, const char *in, bool replace)
@@ -671,6 +670,8 @@ int crm_import_end(crm_import *imp, enum crm_import_end how, crm_import_counts c
 	int rc = CRM_OK;
 	if (how != CRM_IMPORT_ABORT)
 		rc = import_events_finish(imp, err);
+	if (rc == CRM_OK && how != CRM_IMPORT_ABORT)
+		rc = import_customers_finish(imp, err);
 	if (rc == CRM_OK && how != CRM_IMPORT_ABORT)
 		announce_new_fields(imp); /* of what is stored: not of a file refused */
 	if (counts)

@@ -72,6 +72,8 @@ struct crm_import {
 	struct crm_tag_giver *tags; /* for a tags column, made at its first use */
 	bool expect_new; /* the record before was a new customer */
 	struct seen_rows customers_seen;
+	bool c_bulk; /* a bulk load: the customer indexes were set aside */
+	crm_buf c_index_sql; /* the CREATE INDEX statements set aside, to run at the end */
 	/* events */
 	bool events_started;
 	sqlite3_stmt *e_find, *e_create, *e_insert, *e_by_ref, *e_update;
@@ -115,6 +117,8 @@ json_t *import_attrs_from_text(const char *text, crm_error *err);
 int import_customer(struct crm_import *imp, const crm_record *in, const struct import_map *map,
 		    const crm_record **stored, crm_error *err);
 int import_customers_prepare(struct crm_import *imp, crm_error *err);
+/* Builds the indexes a bulk load set aside. */
+int import_customers_finish(struct crm_import *imp, crm_error *err);
 void import_customers_finalize(struct crm_import *imp);
 
 /* Takes one event into the batch; results come when the batch is stored. */

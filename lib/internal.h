@@ -17,6 +17,8 @@ void crm_buf_reserve(crm_buf *b, size_t extra);
 void crm_buf_add(crm_buf *b, const void *data, size_t len);
 void crm_buf_adds(crm_buf *b, const char *s);
 void crm_buf_addc(crm_buf *b, char c);
+/* Adds s[0..len) and a NUL of its own: a string kept in b at the old length. */
+void crm_buf_add_string(crm_buf *b, const char *s, size_t len);
 void crm_buf_printf(crm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void crm_buf_reset(crm_buf *b);
 void crm_buf_free(crm_buf *b);

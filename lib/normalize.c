@@ -140,8 +140,8 @@ static int phone_digits(const char *in, char *digits, size_t sz, bool *plus)
 	size_t len = strlen(in), i = 0, n = 0;
 	*plus = false;
 	while (i < len) {
-		uint32_t cp;
-		size_t k = crm_utf8_decode(s + i, len - i, &cp);
+		uint32_t cp = s[i];
+		size_t k = cp < 0x80 ? 1 : crm_utf8_decode(s + i, len - i, &cp);
 		if (!k)
 			return -1;
 		i += k;
@@ -181,11 +181,26 @@ bool crm_excel_shortened(const char *in)
 	return i == len && i > exp;
 }
 
+/* A mobile number as stored (13800138000): most imports carry them so. */
+static bool stored_mobile(const char *in)
+{
+	if (in[0] != '1' || in[1] < '3' || in[1] > '9')
+		return false;
+	for (int i = 2; i < 11; i++)
+		if (in[i] < '0' || in[i] > '9')
+			return false;
+	return in[11] == '\0';
+}
+
 int crm_norm_phone(const char *in, char *out, size_t outsz, crm_error *err)
 {
 	char x[80], digits[64];
 	bool plus;
 	out[0] = '\0';
+	if (stored_mobile(in)) {
+		put_text(out, outsz, "", in);
+		return CRM_OK;
+	}
 	if (crm_excel_shortened(in))
 		return crm_error_set(err, CRM_EDATA, "'%s' is a number Excel shortened: its last digits"
 				     " were lost when the file was saved (in Excel, format the column"
@@ -225,6 +240,18 @@ int crm_norm_phone(const char *in, char *out, size_t outsz, crm_error *err)
 	return CRM_OK;
 }
 
+/* A byte no address holds, outside quotes (which are not accepted either). */
+static bool email_forbidden(unsigned char c)
+{
+	switch (c) {
+	case ',': case ';': case '<': case '>': case '"': case '(': case ')':
+	case '[': case ']': case '\\':
+		return true;
+	default:
+		return c <= ' ' || c == 0x7F;
+	}
+}
+
 int crm_norm_email(const char *in, char *out, size_t outsz, crm_error *err)
 {
 	char x[80];
@@ -237,7 +264,7 @@ int crm_norm_email(const char *in, char *out, size_t outsz, crm_error *err)
 	bool ok = at && at != out && !strchr(at + 1, '@');
 	for (char *p = out; *p && ok; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (c <= ' ' || c == 0x7F || strchr(",;<>\"()[]\\", c))
+		if (email_forbidden(c))
 			ok = false;
 		*p = (char)tolower(c);
 	}
@@ -273,12 +300,12 @@ int crm_norm_gender(const char *in, char *out, size_t outsz, crm_error *err)
 {
 	char s[32], x[80];
 	out[0] = '\0';
-	if (!trimmed_copy(in, s, sizeof s))
-		goto bad;
-	if (!strcmp(s, "男") || !strcmp(s, "女")) { /* as stored: most of any import */
-		put_text(out, outsz, "", s);
+	if (strcmp(in, "男") == 0 || strcmp(in, "女") == 0) { /* as stored */
+		put_text(out, outsz, "", in);
 		return CRM_OK;
 	}
+	if (!trimmed_copy(in, s, sizeof s))
+		goto bad;
 	if (!*s || among_words(s, unknown))
 		return CRM_OK;
 	if (among_words(s, male)) {
@@ -503,6 +530,30 @@ static int date_part(const char **p, struct datetime *dt, enum crm_date_order or
 			     excerpt(in, x, sizeof x), what);
 }
 
+static int two_digits(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* A real date (and time) already in the stored form, 2024-01-05 or
+ * 2024-01-05T09:30:00, as most imports carry them: copied without parsing. */
+static bool stored_form(const char *in, bool with_time)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t n = with_time ? 19 : 10;
+	for (size_t i = 0; i < n; i++)
+		if (shape[i] == 'd' ? in[i] < '0' || in[i] > '9' : in[i] != shape[i])
+			return false;
+	if (in[n] != '\0')
+		return false;
+	int year = two_digits(in) * 100 + two_digits(in + 2), month = two_digits(in + 5);
+	int day = two_digits(in + 8);
+	if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+		return false;
+	return !with_time ||
+	       (two_digits(in + 11) <= 23 && two_digits(in + 14) <= 59 && two_digits(in + 17) <= 59);
+}
+
 /* Reads any accepted form; CRM_EDATA says what is wrong with it. */
 static int parse_datetime(const char *in, struct datetime *dt, const char *what,
 			  enum crm_date_order order, crm_error *err)
@@ -545,6 +596,10 @@ int crm_norm_date_as(const char *in, enum crm_date_order order, char *out, size_
 {
 	struct datetime dt;
 	out[0] = '\0';
+	if (stored_form(in, false)) {
+		put_text(out, outsz, "", in);
+		return CRM_OK;
+	}
 	if (is_blank(in))
 		return CRM_OK;
 	if (parse_datetime(in, &dt, "date", order, err) != CRM_OK)
@@ -584,6 +639,10 @@ int crm_norm_timestamp_as(const char *in, enum crm_date_order order, char *out, 
 	struct datetime dt;
 	char x[80];
 	out[0] = '\0';
+	if (stored_form(in, true)) {
+		put_text(out, outsz, "", in);
+		return CRM_OK;
+	}
 	if (is_blank(in))
 		return CRM_OK;
 	if (parse_datetime(in, &dt, "time", order, err) != CRM_OK)

@@ -31,8 +31,7 @@ void crm_builder_add(struct crm_builder *b, const char *name, crm_type type,
 	b->type[i] = type;
 	b->val_off[i] = b->text.len;
 	b->val_len[i] = len;
-	crm_buf_add(&b->text, s ? s : "", len);
-	crm_buf_addc(&b->text, '\0');
+	crm_buf_add_string(&b->text, s ? s : "", len);
 }
 
 const crm_record *crm_builder_finish(struct crm_builder *b, char **header,

@@ -1,11 +1,13 @@
 /* utf8.c: validation, and the width of text on a terminal. */
+#include <string.h>
+
 #include "crm.h"
 #include "internal.h"
 
 /* Decodes one code point at s (len > 0 bytes left). Returns its length,
  * or 0 when the bytes there are not valid UTF-8 (overlong forms, surrogates
- * and values past U+10FFFF included). */
-size_t crm_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+ * and values past U+10FFFF included). Inline: the readers check every field. */
+static inline size_t decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	if (c < 0x80) {
@@ -36,17 +38,34 @@ size_t crm_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+size_t crm_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	return decode(s, len, cp);
+}
+
+static bool eight_ascii(const unsigned char *s)
+{
+	uint64_t w;
+	memcpy(&w, s, sizeof w);
+	return !(w & 0x8080808080808080u);
+}
+
+/* ASCII, the common case, is passed over eight bytes at a time. */
 size_t crm_utf8_valid_prefix(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < len) {
-		if (s[i] < 0x80) { /* the common case, byte by byte */
+		if (len - i >= 8 && eight_ascii(s + i)) {
+			i += 8;
+			continue;
+		}
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
 		uint32_t cp;
-		size_t n = crm_utf8_decode(s + i, len - i, &cp);
+		size_t n = decode(s + i, len - i, &cp);
 		if (!n)
 			return i;
 		i += n;
