@@ -67,7 +67,7 @@ if [ ! -s "$c.csv" ] || [ ! -s "$c.sqlite.csv" ]; then
 fi
 if [ ! -s "$e.csv" ] || [ ! -s "$e.sqlite.csv" ]; then
 	crm-gen events "$events" --customers "$customers" > "$e.csv"
-	crm-gen events "$events" --customers "$customers" --sqlite | sed 's/,$/{}/' > "$e.sqlite.csv"
+	crm-gen events "$events" --customers "$customers" --sqlite | sed 's/,$/,{}/' > "$e.sqlite.csv"
 fi
 rm -f ours.db* theirs.db*
 crm-export -d ours.db --all > /dev/null   # the same schema, made by crm

@@ -318,6 +318,7 @@ int main(int argc, char **argv)
 	add.cli = &cli;
 	add.opts.ctx = &add;
 	add.opts.rejected = on_rejected;
+	add.opts.keep_rejected = add.rejects.path != NULL;
 	add.opts.note = on_note;
 	snprintf(add.tagged_by, sizeof add.tagged_by, "user:%s", cli_user());
 	add.opts.tagged_by = add.tagged_by;

@@ -349,6 +349,7 @@ typedef struct crm_import_opts {
 	 * stored may be NULL when nobody reads the stored records. */
 	void (*stored)(void *ctx, const crm_record *stored);
 	void (*rejected)(void *ctx, const crm_record *in, const crm_error *why);
+	bool keep_rejected;    /* rejected gets events whole (a reject file), not just their line */
 	void *ctx;
 } crm_import_opts;
 

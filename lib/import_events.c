@@ -39,7 +39,7 @@ static const char *const event_update =
 enum { F_CUSTOMER, F_TYPE, F_TS, F_AMOUNT, F_PRODUCT, F_CHANNEL, F_REF, F_ATTRS, F_COUNT };
 
 struct pending {
-	size_t raw;          /* the record as read, for a rejection */
+	size_t raw;          /* the record as read, for a reject file, or SIZE_MAX */
 	size_t out;          /* the record as stored, for stdout */
 	size_t field[F_COUNT];
 	size_t reason;       /* SIZE_MAX, or the reasons it was rejected for */
@@ -295,6 +295,16 @@ static const crm_record *arena_get_record(struct crm_import *imp, size_t at, lon
 	return crm_builder_finish(&imp->out, NULL, 0, line);
 }
 
+/* The record a rejection is told with: whole for a reject file, else only
+ * its line (for the message). */
+static const crm_record *rejected_record(struct crm_import *imp, const struct pending *p)
+{
+	if (p->raw != SIZE_MAX)
+		return arena_get_record(imp, p->raw, p->line);
+	crm_builder_reset(&imp->out);
+	return crm_builder_finish(&imp->out, NULL, 0, p->line);
+}
+
 static const char *field(const struct crm_import *imp, const struct pending *p, int f)
 {
 	return p->field[f] == SIZE_MAX ? NULL : imp->batch->arena.p + p->field[f];
@@ -320,7 +330,8 @@ static struct pending *batch_new(struct crm_import *imp, const crm_record *in)
 {
 	struct event_batch *b = imp->batch;
 	struct pending *p = &b->items[b->n++];
-	p->raw = arena_record(&b->arena, in);
+	/* Copied only for a reject file: a tenth of a bulk load otherwise. */
+	p->raw = imp->opts.keep_rejected ? arena_record(&b->arena, in) : SIZE_MAX;
 	p->out = SIZE_MAX;
 	p->reason = SIZE_MAX;
 	p->line = in->line;
@@ -689,7 +700,7 @@ static void deliver(struct crm_import *imp, const struct pending *p)
 		why.line = p->line;
 		imp->counts[CRM_EVENTS].rejected++;
 		if (imp->opts.rejected)
-			imp->opts.rejected(imp->opts.ctx, arena_get_record(imp, p->raw, p->line), &why);
+			imp->opts.rejected(imp->opts.ctx, rejected_record(imp, p), &why);
 	} else if (imp->opts.stored && p->out != SIZE_MAX && !imp->restore) {
 		imp->opts.stored(imp->opts.ctx, arena_get_record(imp, p->out, p->line));
 	}

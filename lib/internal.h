@@ -33,6 +33,7 @@ struct crm_builder {
 	size_t n, cap;
 	size_t *name_off; /* SIZE_MAX: the name comes from the header */
 	size_t *val_off, *val_len;
+	const char **ref; /* a value the builder does not hold (crm_builder_add_ref), or NULL */
 	crm_type *type;
 	const char **names;
 	crm_value *values;
@@ -43,6 +44,9 @@ void crm_builder_reset(struct crm_builder *b);
 /* Adds a field; name NULL takes the name from the header given to finish. */
 void crm_builder_add(struct crm_builder *b, const char *name, crm_type type,
 		     const char *s, size_t len);
+/* Adds a text value held elsewhere, NUL-terminated, that outlives the
+ * record: a reader's queue hands its fields out so, without a copy. */
+void crm_builder_add_ref(struct crm_builder *b, const char *s, size_t len);
 const crm_record *crm_builder_finish(struct crm_builder *b, char **header,
 				     size_t nheader, long line);
 void crm_builder_free(struct crm_builder *b);

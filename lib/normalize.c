@@ -693,8 +693,30 @@ static const char *strip_currency(const char *s, size_t *len)
 	return s;
 }
 
+/* An amount as stored (1299.00, -12.5, 88): most imports carry them so. */
+static bool stored_amount(const char *s, int64_t *cents)
+{
+	bool negative = *s == '-';
+	s += negative;
+	int64_t whole = 0;
+	int digits = 0, frac = 0, places = 0;
+	for (; *s >= '0' && *s <= '9' && digits < 15; s++, digits++)
+		whole = whole * 10 + (*s - '0');
+	if (!digits)
+		return false;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9' && places < 2; s++, places++)
+			frac = frac * 10 + (*s - '0');
+	if (*s || (places == 0 && s[-1] == '.'))
+		return false;
+	*cents = (whole * 100 + (places == 1 ? frac * 10 : frac)) * (negative ? -1 : 1);
+	return true;
+}
+
 int crm_norm_amount(const char *in, int64_t *cents, crm_error *err)
 {
+	if (stored_amount(in, cents))
+		return CRM_OK;
 	char x[80];
 	size_t len = strlen(in);
 	const char *s = crm_trim(in, &len);
@@ -749,8 +771,25 @@ int crm_norm_amount(const char *in, int64_t *cents, crm_error *err)
 void crm_format_amount(int64_t cents, char *out, size_t outsz)
 {
 	uint64_t abs = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
-	snprintf(out, outsz, "%s%llu.%02llu", cents < 0 ? "-" : "",
-		 (unsigned long long)(abs / 100), (unsigned long long)(abs % 100));
+	char digits[24];
+	int n = 0;
+	uint64_t whole = abs / 100;
+	do
+		digits[n++] = (char)('0' + whole % 10);
+	while ((whole /= 10));
+	if ((size_t)n + 5 > outsz) { /* snprintf was a tenth of an event import */
+		out[0] = '\0';
+		return;
+	}
+	char *p = out;
+	if (cents < 0)
+		*p++ = '-';
+	while (n)
+		*p++ = digits[--n];
+	*p++ = '.';
+	*p++ = (char)('0' + abs % 100 / 10);
+	*p++ = (char)('0' + abs % 10);
+	*p = '\0';
 }
 
 int crm_date_order_parse(const char *name, enum crm_date_order *order)

@@ -140,7 +140,9 @@ static size_t q_get_size(const crm_buf *q, size_t at)
 	return v;
 }
 
-/* Queue layout per row: line, field count, then each field as length and bytes. */
+/* Queue layout per row: line, field count, then each field as length, bytes
+ * and a NUL: the record handed out points into the queue, which stays as
+ * it is until the records parsed from a chunk are all read. */
 static void csv_on_field(void *data, size_t len, void *ctx)
 {
 	crm_reader *r = ctx;
@@ -155,10 +157,9 @@ static void csv_on_field(void *data, size_t len, void *ctx)
 		r->wide_line = r->row_line;
 	memcpy(r->queue.p + r->q_row + sizeof(size_t), &count, sizeof count);
 	q_put_size(&r->queue, len);
-	crm_buf_add(&r->queue, data ? data : "", len);
-	for (size_t i = 0; i < len; i++) /* quoted fields may hold line breaks */
-		if (((const char *)data)[i] == '\n')
-			r->newlines++;
+	crm_buf_add_string(&r->queue, data ? data : "", len);
+	if (len) /* quoted fields may hold line breaks */
+		r->newlines += count_newlines(data, len);
 }
 
 static void csv_on_row(int c, void *ctx)
@@ -184,8 +185,8 @@ static const crm_record *csv_pop(crm_reader *r)
 	for (size_t i = 0; i < count; i++) {
 		size_t len = q_get_size(&r->queue, at);
 		at += sizeof(size_t);
-		crm_builder_add(&r->b, NULL, CRM_TEXT, r->queue.p + at, len);
-		at += len;
+		crm_builder_add_ref(&r->b, r->queue.p + at, len);
+		at += len + 1;
 	}
 	r->q_read = at;
 	return crm_builder_finish(&r->b, r->names, r->nheader, line);

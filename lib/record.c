@@ -10,8 +10,7 @@ void crm_builder_reset(struct crm_builder *b)
 	b->n = 0;
 }
 
-void crm_builder_add(struct crm_builder *b, const char *name, crm_type type,
-			const char *s, size_t len)
+static void builder_grow(struct crm_builder *b)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 16;
@@ -21,8 +20,16 @@ void crm_builder_add(struct crm_builder *b, const char *name, crm_type type,
 		b->type = crm_xrealloc(b->type, b->cap * sizeof *b->type);
 		b->names = crm_xrealloc(b->names, b->cap * sizeof *b->names);
 		b->values = crm_xrealloc(b->values, b->cap * sizeof *b->values);
+		b->ref = crm_xrealloc(b->ref, b->cap * sizeof *b->ref);
 	}
+}
+
+void crm_builder_add(struct crm_builder *b, const char *name, crm_type type,
+			const char *s, size_t len)
+{
+	builder_grow(b);
 	size_t i = b->n++;
+	b->ref[i] = NULL;
 	b->name_off[i] = SIZE_MAX;
 	if (name) {
 		b->name_off[i] = b->text.len;
@@ -34,6 +41,16 @@ void crm_builder_add(struct crm_builder *b, const char *name, crm_type type,
 	crm_buf_add_string(&b->text, s ? s : "", len);
 }
 
+void crm_builder_add_ref(struct crm_builder *b, const char *s, size_t len)
+{
+	builder_grow(b);
+	size_t i = b->n++;
+	b->ref[i] = s;
+	b->name_off[i] = SIZE_MAX;
+	b->type[i] = CRM_TEXT;
+	b->val_len[i] = len;
+}
+
 const crm_record *crm_builder_finish(struct crm_builder *b, char **header,
 					size_t nheader, long line)
 {
@@ -43,7 +60,8 @@ const crm_record *crm_builder_finish(struct crm_builder *b, char **header,
 		else
 			b->names[i] = i < nheader ? header[i] : "";
 		b->values[i].type = b->type[i];
-		b->values[i].s = b->type[i] == CRM_NULL ? NULL : b->text.p + b->val_off[i];
+		b->values[i].s = b->type[i] == CRM_NULL ? NULL
+				 : b->ref[i] ? b->ref[i] : b->text.p + b->val_off[i];
 		b->values[i].len = b->val_len[i];
 	}
 	b->rec.n = b->n;
@@ -58,6 +76,7 @@ void crm_builder_free(struct crm_builder *b)
 {
 	crm_buf_free(&b->text);
 	free(b->name_off);
+	free(b->ref);
 	free(b->val_off);
 	free(b->val_len);
 	free(b->type);
