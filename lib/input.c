@@ -212,8 +212,10 @@ static bool sample_converts(const crm_reader *r, const char *from)
 	while (in_left && ok) {
 		char *o = out;
 		size_t o_left = sizeof out;
-		if (iconv(cd, &in, &in_left, &o, &o_left) == (size_t)-1 && errno != E2BIG)
-			ok = errno == EINVAL && !r->raw_eof; /* cut by the end of the sample */
+		if (iconv(cd, &in, &in_left, &o, &o_left) != (size_t)-1 || errno == E2BIG)
+			continue;
+		ok = errno == EINVAL && !r->raw_eof; /* a character cut by the end of the sample */
+		break;
 	}
 	iconv_close(cd);
 	return ok;
