@@ -38,7 +38,7 @@ struct cli_option {
 /* The options every command has, for the end of its table. */
 #define CLI_COMMON_OPTIONS                                                           \
 	{OPT_DB, "db", "FILE", "the database (default $CRM_DB, else ~/.local/share/crm/crm.db)"}, \
-	{OPT_INPUT, "input", "FORMAT", "input format: csv, tsv, json, ndjson, ids (default: detected)"}, \
+	{OPT_INPUT, "input", "FORMAT", "input format: csv, tsv, json, ndjson, ids, xlsx (default: detected)"}, \
 	{OPT_OUTPUT, "output", "FORMAT", "output format: csv, tsv, json, ndjson, ids, table"}, \
 	{OPT_AS_OF, "as-of", "DATE", "compute as of DATE (default $CRM_NOW, else now)"}, \
 	{OPT_QUIET, "quiet", NULL, "no notes on stderr"},                                 \
