@@ -78,6 +78,16 @@ static void count_change(void *ctx, sqlite3 *sql, int op, const char *db_name, c
 		t->changed++;
 }
 
+void crm_audit_unsay(crm_db *db, const char *table, long rows)
+{
+	struct crm_audit *a = db->audit;
+	struct table_changes *t = a && rows > 0 ? table_of(a, table) : NULL;
+	if (t) {
+		t->added -= rows;
+		t->removed -= rows;
+	}
+}
+
 /* The arguments as a JSON array; bytes that are not UTF-8 become '?', so
  * that a bad argument is still recorded. */
 static char *args_json(int argc, char *const *argv)

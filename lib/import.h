@@ -76,7 +76,7 @@ struct crm_import {
 	crm_buf c_index_sql; /* the CREATE INDEX statements set aside, to run at the end */
 	/* events */
 	bool events_started;
-	sqlite3_stmt *e_find, *e_create, *e_insert, *e_by_ref, *e_update;
+	sqlite3_stmt *e_find, *e_create, *e_insert, *e_by_ref, *e_update, *e_same;
 	struct seen_rows events_seen;
 	struct event_batch *batch;
 	long events_added;

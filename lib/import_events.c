@@ -23,8 +23,16 @@
 #define BULK_THRESHOLD 50000
 
 static const char *const event_select =
-	"SELECT eid, cid, type, ts, amount_cents, product, channel, attrs"
+	"SELECT eid, cid, type, ts, amount_cents, product, channel, attrs, ref"
 	" FROM events WHERE ref = ?1";
+
+/* An event without a ref is named by its content (SPEC: Identity). The
+ * per-customer index finds it: SEARCH events USING INDEX events_by_customer
+ * (cid=? AND type=? AND ts=? AND amount_cents=?). */
+static const char *const event_same =
+	"SELECT eid, cid, type, ts, amount_cents, product, channel, attrs, ref FROM events"
+	" WHERE cid = ?1 AND type = ?2 AND ts = ?3 AND amount_cents IS ?4 AND product IS ?5"
+	" AND channel IS ?6 AND ref IS NULL ORDER BY eid LIMIT 1";
 
 static const char *const event_insert =
 	"INSERT INTO events (cid, type, ts, amount_cents, product, channel, ref, attrs)"
@@ -75,7 +83,9 @@ void import_events_finalize(struct crm_import *imp)
 	sqlite3_finalize(imp->e_insert);
 	sqlite3_finalize(imp->e_by_ref);
 	sqlite3_finalize(imp->e_update);
+	sqlite3_finalize(imp->e_same);
 	imp->e_find = imp->e_create = imp->e_insert = imp->e_by_ref = imp->e_update = NULL;
+	imp->e_same = NULL;
 	free(imp->last_customer);
 	free(imp->index_sql);
 	free(imp->events_seen.bits);
@@ -99,6 +109,7 @@ static int start_events(struct crm_import *imp, crm_error *err)
 	sqlite3_finalize(st);
 	if (crm_db_prepare(imp->db, &imp->e_insert, event_insert, err) ||
 	    crm_db_prepare(imp->db, &imp->e_by_ref, event_select, err) ||
+	    crm_db_prepare(imp->db, &imp->e_same, event_same, err) ||
 	    crm_db_prepare(imp->db, &imp->e_update, event_update, err))
 		return CRM_EDB;
 	imp->events_started = true;
@@ -498,11 +509,9 @@ static char *dup_or_null(const char *s)
 	return s && *s ? crm_xstrdup(s) : NULL;
 }
 
-static int load_event(struct crm_import *imp, const char *ref, struct event *e, crm_error *err)
+/* Reads the stored event a lookup statement found, if it found one. */
+static int read_event(struct crm_import *imp, sqlite3_stmt *st, struct event *e, crm_error *err)
 {
-	sqlite3_stmt *st = imp->e_by_ref;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		e->eid = sqlite3_column_int64(st, 0);
@@ -513,14 +522,40 @@ static int load_event(struct crm_import *imp, const char *ref, struct event *e, 
 		e->cents = sqlite3_column_int64(st, 4);
 		e->product = dup_or_null((const char *)sqlite3_column_text(st, 5));
 		e->channel = dup_or_null((const char *)sqlite3_column_text(st, 6));
-		e->ref = crm_xstrdup(ref);
 		const char *attrs = (const char *)sqlite3_column_text(st, 7);
 		e->attrs = attrs ? json_loads(attrs, 0, NULL) : NULL;
+		e->ref = dup_or_null((const char *)sqlite3_column_text(st, 8));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return crm_db_fail(imp->db, err, NULL);
 	return CRM_OK;
+}
+
+static int load_event(struct crm_import *imp, const char *ref, struct event *e, crm_error *err)
+{
+	sqlite3_stmt *st = imp->e_by_ref;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	return read_event(imp, st, e, err);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s);
+static void bind_amount(sqlite3_stmt *st, int i, const char *amount);
+
+/* The stored event without a ref that has this record's content. */
+static int load_same(struct crm_import *imp, const struct pending *p, struct event *e,
+		     crm_error *err)
+{
+	sqlite3_stmt *st = imp->e_same;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, p->cid);
+	bind_text(st, 2, field(imp, p, F_TYPE));
+	bind_text(st, 3, field(imp, p, F_TS));
+	bind_amount(st, 4, field(imp, p, F_AMOUNT));
+	bind_text(st, 5, field(imp, p, F_PRODUCT));
+	bind_text(st, 6, field(imp, p, F_CHANNEL));
+	return read_event(imp, st, e, err);
 }
 
 static void merge_event(struct crm_import *imp, const struct pending *p, struct event *e)
@@ -575,6 +610,15 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+static void bind_amount(sqlite3_stmt *st, int i, const char *amount)
+{
+	int64_t cents;
+	if (amount && *amount && crm_norm_amount(amount, &cents, NULL) == CRM_OK)
+		sqlite3_bind_int64(st, i, cents);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 static int step_done(struct crm_import *imp, sqlite3_stmt *st, crm_error *err)
 {
 	int rc = sqlite3_step(st);
@@ -612,12 +656,7 @@ static int insert_event(struct crm_import *imp, const struct pending *p, crm_err
 	sqlite3_bind_int64(st, 1, p->cid);
 	bind_text(st, 2, field(imp, p, F_TYPE));
 	bind_text(st, 3, field(imp, p, F_TS));
-	const char *amount = field(imp, p, F_AMOUNT);
-	int64_t cents;
-	if (amount && *amount && crm_norm_amount(amount, &cents, NULL) == CRM_OK)
-		sqlite3_bind_int64(st, 4, cents);
-	else
-		sqlite3_bind_null(st, 4);
+	bind_amount(st, 4, field(imp, p, F_AMOUNT));
 	bind_text(st, 5, field(imp, p, F_PRODUCT));
 	bind_text(st, 6, field(imp, p, F_CHANNEL));
 	bind_text(st, 7, field(imp, p, F_REF));
@@ -676,7 +715,11 @@ static int store_event(struct crm_import *imp, const struct pending *p, crm_erro
 {
 	const char *ref = field(imp, p, F_REF);
 	struct event old = {0};
-	int rc = ref && *ref ? load_event(imp, ref, &old, err) : CRM_OK;
+	int rc = CRM_OK;
+	if (ref && *ref)
+		rc = load_event(imp, ref, &old, err);
+	else if (!imp->index_sql) /* a bulk load finds its repeats at the end */
+		rc = load_same(imp, p, &old, err);
 	if (rc == CRM_OK && old.eid) {
 		rc = merge_stored(imp, p, &old, err);
 	} else if (rc == CRM_OK) {
@@ -722,6 +765,100 @@ int import_events_flush(struct crm_import *imp, crm_error *err)
 	return rc;
 }
 
+/* ---- a bulk load's repeats ---- */
+
+/* The events this import added that repeat an earlier event (same customer,
+ * type, time, amount, product and channel, neither with a ref), each with the
+ * first of its kind. The window walks the rebuilt index in its own order
+ * (SCAN events USING COVERING INDEX events_by_customer: one pass, no sort);
+ * only the few rows sharing a key with an earlier row are looked at again. */
+static const char *const repeats_sql =
+	"CREATE TEMP TABLE event_repeats AS"
+	" SELECT dup, keep FROM ("
+	"  SELECT e.eid AS dup, (SELECT min(o.eid) FROM events o WHERE o.cid = e.cid"
+	"   AND o.type = e.type AND o.ts = e.ts AND o.amount_cents IS e.amount_cents"
+	"   AND o.product IS e.product AND o.channel IS e.channel AND o.ref IS NULL) AS keep"
+	"  FROM (SELECT eid FROM (SELECT eid, row_number() OVER (PARTITION BY cid, type, ts,"
+	"   amount_cents ORDER BY eid) AS k FROM events) WHERE k > 1 AND eid > ?1) AS c"
+	"  JOIN events e ON e.eid = c.eid WHERE e.ref IS NULL)"
+	" WHERE keep < dup";
+
+/* A repeat's extra columns go into the event it repeats, as a record merging
+ * into a stored event would put them (--replace: instead of them). */
+static const char *const repeat_attrs_sql =
+	"UPDATE events SET attrs = ?2 WHERE eid = ?1 AND attrs IS NOT ?2";
+
+static int merge_repeat_attrs(struct crm_import *imp, sqlite3_int64 keep, const char *attrs,
+			      bool *changed, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(imp->db, &st,
+			   imp->opts.replace ? repeat_attrs_sql
+					     : "UPDATE events SET attrs = json_patch(coalesce(attrs, '{}'), ?2)"
+					       " WHERE eid = ?1 AND json(coalesce(attrs, '{}'))"
+					       " IS NOT json_patch(coalesce(attrs, '{}'), ?2)",
+			   err))
+		return CRM_EDB;
+	sqlite3_bind_int64(st, 1, keep);
+	sqlite3_bind_text(st, 2, attrs, -1, SQLITE_STATIC);
+	int rc = step_done(imp, st, err);
+	*changed = sqlite3_changes(imp->db->sql) > 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Counts each repeat as a record merging into a stored event would be. */
+static int count_repeats(struct crm_import *imp, long *n, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(imp->db, &st,
+			   "SELECT r.dup, r.keep, e.attrs FROM temp.event_repeats r"
+			   " JOIN events e ON e.eid = r.dup ORDER BY r.dup",
+			   err))
+		return CRM_EDB;
+	crm_import_counts *c = &imp->counts[CRM_EVENTS];
+	int rc, step;
+	for (rc = CRM_OK; rc == CRM_OK && (step = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
+		sqlite3_int64 keep = sqlite3_column_int64(st, 1);
+		const char *attrs = (const char *)sqlite3_column_text(st, 2);
+		bool changed = false;
+		if (attrs)
+			rc = merge_repeat_attrs(imp, keep, attrs, &changed, err);
+		if (seen_before(&imp->events_seen, keep, false))
+			c->merged++;
+		else if (changed)
+			c->updated++;
+		else
+			c->unchanged++;
+	}
+	if (rc == CRM_OK && step != SQLITE_DONE)
+		rc = crm_db_fail(imp->db, err, NULL);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int drop_repeats(struct crm_import *imp, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(imp->db, &st, repeats_sql, err))
+		return CRM_EDB;
+	sqlite3_bind_int64(st, 1, imp->events_seen.max_before);
+	int rc = step_done(imp, st, err);
+	sqlite3_finalize(st);
+	long n = 0;
+	if (rc == CRM_OK)
+		rc = count_repeats(imp, &n, err);
+	if (rc == CRM_OK && n > 0)
+		rc = crm_db_exec(imp->db, "DELETE FROM events WHERE eid IN"
+				 " (SELECT dup FROM temp.event_repeats)", err);
+	if (rc == CRM_OK) {
+		imp->counts[CRM_EVENTS].inserted -= n;
+		crm_audit_unsay(imp->db, "events", n); /* added and removed again: no change */
+		rc = crm_db_exec(imp->db, "DROP TABLE temp.event_repeats", err);
+	}
+	return rc;
+}
+
 int import_events_finish(struct crm_import *imp, crm_error *err)
 {
 	int rc = import_events_flush(imp, err);
@@ -730,5 +867,5 @@ int import_events_finish(struct crm_import *imp, crm_error *err)
 	rc = crm_db_exec(imp->db, imp->index_sql, err);
 	free(imp->index_sql);
 	imp->index_sql = NULL;
-	return rc;
+	return rc == CRM_OK ? drop_repeats(imp, err) : rc;
 }

@@ -93,6 +93,8 @@ void crm_audit_begin(crm_db *db);
 int crm_audit_record(crm_db *db, crm_error *err);
 /* Keeps the values of temp.erase_ids' customers so that the commit takes
  * them out of every command line in the trail, and counts them as erased. */
+/* Rows a transaction added and removed again are no change to the trail. */
+void crm_audit_unsay(crm_db *db, const char *table, long rows);
 int crm_audit_erasing(crm_db *db, long customers, crm_error *err);
 void crm_audit_free(crm_db *db);
 

@@ -42,7 +42,8 @@ err '... or updates it' 'crm-add: events: 0 inserted, 1 updated, 0 unchanged, 0 
 out '... with the values given' 'refund|2024-05-08T00:00:00|1200' \
 	"sqlite3 crm.db \"SELECT type, ts, amount_cents FROM events WHERE ref = 'O-1'\""
 fails 2 '--match is for customers only' 'crm-add -k events --match phone orders.csv'
-awk 'BEGIN { print "customer_id,type,ts"; for (i = 0; i < 60000; i++) printf "C%d,visit,2024-01-%02d\n", 1 + i % 2, 1 + i % 28 }' > many.csv
+awk 'BEGIN { print "customer_id,type,ts"; for (i = 0; i < 60000; i++)
+	printf "C%d,visit,2024-01-01T%02d:%02d:%02d\n", 1 + i % 2, i / 3600, i / 60 % 60, i % 60 }' > many.csv
 ok 'a bulk import of 60,000 events goes through the bulk path' 'crm-add -q -k events many.csv > /dev/null'
 out '... stores them all' '60000' "sqlite3 crm.db \"SELECT count(*) FROM events WHERE ts < '2024-02'\""
 out '... and leaves the index in place, and the database whole' 'events_by_customer
@@ -54,4 +55,42 @@ fails 1 'a bulk import with one bad record at its end fails' 'crm-add -q -k even
 out '... and changes nothing' "$before" "sqlite3 crm.db 'SELECT count(*), sum(length(ts)) FROM events'"
 out '... the index is still there after the rollback' 'events_by_customer' \
 	"crm-add -q -k events bulk-bad.csv > /dev/null; sqlite3 crm.db \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'\""
+
+# Identity by content: an event without a ref is the same event when its
+# customer, type, time, amount, product and channel are.
+printf 'customer_id,type,ts,amount,product,channel,coupon\nC2,purchase,2024-03-01T10:00:00,50,茶,wechat,a\nC2,purchase,2024-03-01T10:00:00,50,茶,store,\nC2,purchase,2024-03-01T10:00:00,60,茶,wechat,\nC2,purchase,2024-03-01T10:00:00,50,,wechat,\nC2,visit,2024-03-01T10:00:00,,,,\n' > same.csv
+err 'events that differ in any of their content are different events' \
+	'crm-add: events: 5 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' 'crm-add -k events same.csv > /dev/null'
+err 'importing the same events again stores nothing new' \
+	'crm-add: events: 0 inserted, 0 updated, 5 unchanged, 0 merged, 0 rejected' 'crm-add -k events same.csv > /dev/null'
+out '... and leaves no audit row' "$(q 'SELECT count(*) FROM audit')" "q 'SELECT count(*) FROM audit'"
+err 'a repeat within one file is merged into the first' \
+	'crm-add: events: 1 inserted, 0 updated, 0 unchanged, 1 merged, 0 rejected' \
+	"printf 'customer_id,type,ts\nC2,visit,2024-03-02\nC2,visit,2024-03-02T00:00:00\n' | crm-add -k events > /dev/null"
+err 'extra columns of a repeat update the event' \
+	'crm-add: events: 0 inserted, 1 updated, 0 unchanged, 0 merged, 0 rejected' \
+	"printf 'customer_id,type,ts,amount,product,channel,coupon\nC2,purchase,2024-03-01T10:00:00,50,茶,wechat,b\n' | crm-add -k events > /dev/null"
+out '... in place' '1|{"coupon":"b"}' \
+	"q \"SELECT count(*), attrs FROM events WHERE cid = 2 AND channel = 'wechat' AND amount_cents = 5000 AND product = '茶'\""
+before=$(q 'SELECT count(*), sum(amount_cents) FROM events')
+err 'crm-export -k events | crm-add -k events changes nothing' \
+	"crm-add: events: 0 inserted, 0 updated, $(q 'SELECT count(*) FROM events') unchanged, 0 merged, 0 rejected" \
+	'crm-export -k events --all | crm-add -k events > /dev/null'
+out '... not a count, not a sum' "$before" "q 'SELECT count(*), sum(amount_cents) FROM events'"
+err 'a bulk import again is unchanged' 'crm-add: events: 0 inserted, 0 updated, 60000 unchanged, 0 merged, 0 rejected' \
+	'crm-add -k events many.csv > /dev/null'
+q 'DELETE FROM events; DELETE FROM audit'
+(cat many.csv; sed -n '2,20001p' many.csv; echo 'C1,visit,2024-01-01T00:00:00') > repeats.csv
+err 'a bulk load finds the repeats within its file' \
+	'crm-add: events: 60000 inserted, 0 updated, 0 unchanged, 20001 merged, 0 rejected' \
+	'crm-add -k events repeats.csv > /dev/null'
+out '... stores each event once' '60000|60000' "q 'SELECT count(*), count(DISTINCT cid || ts) FROM events'"
+out '... and the audit trail says what it gained' '{"events":{"added":60000}}' "q 'SELECT changes FROM audit'"
+out '... the index is back' 'events_by_customer' "q \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'\""
+(sed 's/$/,/; 1s/,$/,coupon/' many.csv; echo 'C2,visit,2024-01-01T00:00:01,late') > repeat-attrs.csv
+q 'DELETE FROM events'
+err "... and a repeat's extra columns go to the first" \
+	'crm-add: events: 60000 inserted, 0 updated, 0 unchanged, 1 merged, 0 rejected' \
+	'crm-add -k events repeat-attrs.csv > /dev/null'
+out '... as a merge would' '{"coupon":"late"}' "q \"SELECT attrs FROM events WHERE attrs IS NOT NULL\""
 done_testing
