@@ -81,6 +81,8 @@ struct crm_import {
 	struct event_batch *batch;
 	long events_added;
 	char *index_sql; /* events_by_customer while it is dropped for a bulk load */
+	uint64_t *repeat_filter; /* a bulk load's events, to spot possible repeats */
+	sqlite3_stmt *e_maybe_repeat;
 	char *last_customer;
 	sqlite3_int64 last_cid;
 };
