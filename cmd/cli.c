@@ -271,6 +271,14 @@ int cli_finish(struct cli *cli, crm_writer *out, int rc, crm_error *err)
 
 /* ---- reading records ---- */
 
+/* The input the progress line measures: the reader read(2)s a regular file
+ * in order, so its offset says how far along it is; a pipe's size is not
+ * known, and libzip reads a workbook out of order. */
+static struct {
+	int fd; /* -1: no percentage */
+	const char *source;
+} progress_in = {-1, NULL};
+
 crm_reader *cli_reader(struct cli *cli, FILE *in, const char *source, enum crm_names names)
 {
 	crm_reader_opts opts = cli->input;
@@ -280,12 +288,18 @@ crm_reader *cli_reader(struct cli *cli, FILE *in, const char *source, enum crm_n
 		fprintf(stderr, "%s: out of memory\n", cli->prog);
 		exit(cli_exit(cli, CRM_EDB));
 	}
+	struct stat st;
+	int fd = fileno(in);
+	progress_in.fd = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fd : -1;
+	progress_in.source = source;
 	return r;
 }
 
 void cli_reader_found(struct cli *cli, const crm_reader *r)
 {
 	const crm_reader_info *info = crm_reader_about(r);
+	if (crm_reader_format(r) == CRM_FMT_XLSX)
+		progress_in.fd = -1;
 	if (info->encoding_detected)
 		cli_note(cli, "%s: read as %s, since it is not UTF-8 (--encoding says otherwise)",
 			 crm_reader_source(r), info->encoding);
@@ -410,6 +424,17 @@ static bool progress_wanted(struct cli *cli)
 	return wanted;
 }
 
+/* The share of the input's bytes read so far, or -1 when it is not known. */
+static int progress_percent(void)
+{
+	struct stat st;
+	off_t at;
+	if (progress_in.fd < 0 || fstat(progress_in.fd, &st) != 0 || st.st_size <= 0 ||
+	    (at = lseek(progress_in.fd, 0, SEEK_CUR)) < 0)
+		return -1;
+	return (int)((at < st.st_size ? at : st.st_size) * 100 / st.st_size);
+}
+
 void cli_progress(struct cli *cli, long count, bool done)
 {
 	static time_t last;
@@ -427,6 +452,10 @@ void cli_progress(struct cli *cli, long count, bool done)
 		return;
 	last = now;
 	fprintf(stderr, "\r%s: %ld records", cli->prog, count);
+	int percent = progress_percent();
+	if (percent >= 0)
+		fprintf(stderr, ", %d%% of %s", percent, progress_in.source);
+	fputs("\033[K", stderr); /* what a longer line before left */
 }
 
 /* One reason a line in err.msg becomes "a; b" in the error cell. */

@@ -122,7 +122,8 @@ bool cli_stdout_is_null(void);
 int cli_copy_to_stdout(FILE *from, crm_error *err);
 /* The person running the command: $USER, else $LOGNAME, else the login name. */
 const char *cli_user(void);
-/* Shows progress on a terminal: "prog: 120000 records". */
+/* Shows progress on a terminal: "prog: 120000 records, 40% of file.csv" (the
+ * percentage when the input is a regular file, as cli_reader opened it). */
 void cli_progress(struct cli *cli, long count, bool done);
 
 /* --reject FILE: bad records written back as they came, each with its

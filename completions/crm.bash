@@ -59,11 +59,27 @@ _crm_categories() # the note categories
 	crm-note "${db[@]}" --categories -o ids 2>/dev/null
 }
 
-# Completes one of the lines given (tag names may hold spaces).
+# Completes one of the lines given: names of tags, segments, ... may hold
+# spaces and quotes, which compgen -W would split and unquote. A reply goes
+# in as the shell will read it back: after an opening quote, with what that
+# quote needs escaped (readline closes it); else escaped with %q.
 _crm_lines()
 {
-	local IFS=$'\n'
-	COMPREPLY=($(compgen -W "$2" -- "$1"))
+	local cur=$1 q= word line
+	case $cur in
+	\'* | \"*) q=${cur:0:1} word=${cur:1} ;;
+	*) word=$(printf '%s' "$cur" | sed 's/\\\(.\)/\1/g') ;;
+	esac
+	COMPREPLY=()
+	while IFS= read -r line; do
+		[[ -n $line && $line == "$word"* ]] || continue
+		case $q in
+		\') line=${line//\'/\'\\\'\'} ;;
+		\") line=${line//\\/\\\\} line=${line//\"/\\\"} line=${line//\$/\\\$} line=${line//\`/\\\`} ;;
+		*) printf -v line %q "$line" ;;
+		esac
+		COMPREPLY+=("$line")
+	done <<< "$2"
 }
 
 # Completes a comma-separated list of words, after the last comma.
@@ -84,7 +100,7 @@ _crm_common_arg()
 	-i | --input) COMPREPLY=($(compgen -W "csv tsv json ndjson ids xlsx" -- "$cur")) ;;
 	-o | --output) COMPREPLY=($(compgen -W "${formats:-csv tsv json ndjson ids table}" -- "$cur")) ;;
 	-k | --kind) COMPREPLY=($(compgen -W "customers events" -- "$cur")) ;;
-	-s | --segment) COMPREPLY=($(compgen -W "$(_crm_segments)" -- "$cur")) ;;
+	-s | --segment) _crm_lines "$cur" "$(_crm_segments)" ;;
 	-w | --where | --as-of) COMPREPLY=() ;;
 	*) return 1 ;;
 	esac
@@ -160,7 +176,7 @@ _crm_segment()
 	case $prev in
 	-f | --fields) _crm_list "$cur" "$(_crm_fields)"; return ;;
 	--by) _crm_list "$cur" "tag $(_crm_fields)"; return ;;
-	--delete | --diff) COMPREPLY=($(compgen -W "$(_crm_segments)" -- "$cur")); return ;;
+	--delete | --diff) _crm_lines "$cur" "$(_crm_segments)"; return ;;
 	--max-missing)
 		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
 		compopt -o nospace 2>/dev/null

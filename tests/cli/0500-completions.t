@@ -74,7 +74,7 @@ stage.dormant
 stage.new' "bash -c '$(bash_complete _crm_segment "crm-segment --config st")'"
 crm-tag -q -a 'V I P' -a 金卡 1
 crm-tag -q --rule 老客户 --tag 金卡 -w 'age > 30'
-out 'bash completes tag names, spaces and all' 'V I P' "bash -c '$(bash_complete _crm_tag "crm-tag -r V")'"
+out 'bash completes tag names, spaces and all, escaped' 'V\ I\ P' "bash -c '$(bash_complete _crm_tag "crm-tag -r V")'"
 out 'bash completes the tag after --merge FROM' '金卡' "bash -c '$(bash_complete _crm_tag "crm-tag --merge \"V I P\" 金")'"
 out 'zsh completes tag names' 'V I P
 金卡' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag -a '"
@@ -87,6 +87,41 @@ behavior
 custom
 interest
 relationship' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag --define x --category '"
+# Names with a space and a quote, as each shell puts them on the line: bash
+# typed at a terminal (INPUTRC=/dev/null: its defaults), the words the
+# command then gets; zsh and fish, what they offer (they quote it themselves).
+crm-tag -q -a '老 客户' -a "O'Brien's" 1
+crm-segment -q --save "O'Neil 组" -w 'age > 30'
+bash_typed() { # bash_typed N FUNCTION LINE: the words of LINE, TAB typed at its end
+	printf 'source %s\nshow() { printf "<""<%%s>"">\\n" "$@"; }\ncomplete -F %s show\n%s\t\nexit\n' \
+		"$COMP/crm.bash" "$2" "$3" > "typed.$1"
+	printf '%s\n' "INPUTRC=/dev/null timeout 30 script -qec 'bash --norc --noprofile -i' /dev/null \
+< typed.$1 | tr -d '\\r' | grep -o '<<[^>]*>>' | sed 's/^<<//; s/>>\$//'"
+}
+out 'bash completes a tag with a space, escaped' '-r
+老 客户' "$(bash_typed 1 _crm_tag 'show -r 老')"
+out 'bash completes a tag with quotes, escaped' "-r
+O'Brien's" "$(bash_typed 2 _crm_tag 'show -r O')"
+out '... and after an opening double quote' '-a
+老 客户' "$(bash_typed 3 _crm_tag 'show -a "老')"
+out '... and after an opening single quote' "--delete
+O'Brien's" "$(bash_typed 4 _crm_tag "show --delete 'O")"
+out 'bash completes a segment with quotes and a space' "-s
+O'Neil 组" "$(bash_typed 5 _crm_segment 'show -s O')"
+out '... after --diff too' "--diff
+O'Neil 组" "$(bash_typed 6 _crm_segment "show --diff 'O")"
+out 'zsh offers tags with spaces and quotes' "O'Brien's
+V I P
+老 客户
+金卡" "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag -r '"
+out 'fish offers tags with spaces and quotes' "O'Brien's
+V I P
+老 客户
+金卡" "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag -r \"' | cut -f1 | sort"
+out 'zsh offers a segment with a space and a quote' "O'Neil 组
+高价值" "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-export -s '"
+out 'fish offers a segment with a space and a quote' "O'Neil 组
+高价值" "fish -c 'source $COMP/crm-segment.fish; complete -C \"crm-segment -s \"' | cut -f1 | sort"
 printf 'grade A 1\nrule 1 age > 1\n' > m.model
 crm-score -q --define 价值 m.model
 out 'bash completes model names' 'rfm
