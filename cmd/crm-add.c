@@ -244,13 +244,29 @@ static void print_counts(struct cli *cli, const char *kind, const crm_import_cou
 			 dry ? "would be created" : "created");
 }
 
-static void summary(struct cli *cli, struct add *add, const crm_import_counts counts[2],
-		    bool restore)
+/* A restore's other tables, every one named: "custom field 3, setting 1, ...". */
+static void print_restored(struct cli *cli, const long restored[CRM_RESTORE_KINDS], bool dry)
 {
-	if (restore || add->opts.kind == CRM_CUSTOMERS)
+	char line[1024];
+	size_t n = 0;
+	for (int i = 0; i < CRM_RESTORE_KINDS && n < sizeof line; i++) {
+		n += (size_t)snprintf(line + n, sizeof line - n, "%s", i ? ", " : "");
+		for (const char *p = crm_restore_kinds[i]; *p && n + 1 < sizeof line; p++)
+			line[n++] = *p == '_' ? ' ' : *p;
+		n += (size_t)snprintf(line + n, sizeof line - n, " %ld", restored[i]);
+	}
+	cli_note(cli, "%s: %s", dry ? "to restore" : "restored", line);
+}
+
+static void summary(struct cli *cli, struct add *add, const crm_import_counts counts[2],
+		    const long *restored)
+{
+	if (restored || add->opts.kind == CRM_CUSTOMERS)
 		print_counts(cli, "customers", &counts[CRM_CUSTOMERS], add->dry_run);
-	if (restore || add->opts.kind == CRM_EVENTS)
+	if (restored || add->opts.kind == CRM_EVENTS)
 		print_counts(cli, "events", &counts[CRM_EVENTS], add->dry_run);
+	if (restored)
+		print_restored(cli, restored, add->dry_run);
 }
 
 static void copy_output(struct cli *cli, struct add *add)
@@ -271,6 +287,8 @@ static int finish(struct cli *cli, struct add *add)
 	cli_progress(cli, 0, true);
 	cli_hidden_errors(cli);
 	bool restore = crm_import_is_restore(add->imp);
+	long restored[CRM_RESTORE_KINDS];
+	crm_import_restored(add->imp, restored);
 	crm_import_counts counts[2];
 	if (add->bad && !add->rejects.path && !add->dry_run) {
 		crm_import_end(add->imp, CRM_IMPORT_ABORT, counts, NULL);
@@ -289,7 +307,7 @@ static int finish(struct cli *cli, struct add *add)
 	}
 	cli_rejects_close(cli, &add->rejects);
 	copy_output(cli, add);
-	summary(cli, add, counts, restore);
+	summary(cli, add, counts, restore ? restored : NULL);
 	if (add->bad && add->rejects.path)
 		cli_note(cli, "%ld bad record%s written to %s", add->bad, add->bad == 1 ? "" : "s",
 			 add->rejects.path);

@@ -227,8 +227,8 @@ static int export(struct cli *cli, struct export *opt)
 		/* written in full before the contacts are committed (campaign) */
 	} else if (format == CRM_FMT_XLSX && (opt->campaign || status == CRM_EDB)) {
 		/* a workbook cut short, or of a campaign that failed, is not written */
-	} else if (status != CRM_OK && opt->spool) {
-		/* nothing of a list that failed is written */
+	} else if ((status != CRM_OK && opt->spool) || status == CRM_EUSAGE) {
+		/* nothing of a list that failed is written, nor after a usage error */
 	} else if (crm_writer_finish(out, &err) != CRM_OK || deliver(opt, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		status = err.code;

@@ -227,7 +227,7 @@ static int do_add(struct cli *cli, struct note *n, char **args, int nargs)
 		rc = add_to(cli, n, text, where, &first);
 	crm_expr_free(where);
 	free(text);
-	if (rc == CRM_OK && n->sel.keep && first)
+	if (rc == CRM_OK && n->sel.keep && (first || !n->sel.nread))
 		rc = pass_through(cli, n, first);
 	if (n->sel.keep)
 		fclose(n->sel.keep);
@@ -249,8 +249,7 @@ static int do_read(struct cli *cli, struct note *n, char **ids, int nids)
 	crm_note_filter f = {n->since ? n->since_day : NULL, n->search, n->text, n->category,
 			     n->author};
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 9,
-					 n->due ? crm_note_due_columns : crm_note_columns,
-					 n->due ? CRM_WRITE_EMPTY_SILENT : 0);
+					 n->due ? crm_note_due_columns : crm_note_columns, 0);
 	rc = n->due ? crm_notes_due(cli->db, where, &f, &cli->clock, out, &err)
 		    : crm_notes_list(cli->db, where, &f, &cli->clock, out, &err);
 	rc = cli_finish(cli, out, rc, &err);

@@ -207,8 +207,9 @@ static int write_scored(struct cli *cli, struct selection *sel)
 {
 	crm_error err;
 	if (sel->keep) {
-		crm_scored_lookup *l = crm_scored_lookup_new(cli->db, &err);
-		if (!l)
+		/* nothing was scored for an empty stream: its header alone is written */
+		crm_scored_lookup *l = sel->nread ? crm_scored_lookup_new(cli->db, &err) : NULL;
+		if (sel->nread && !l)
 			return fail(cli, &err);
 		int rc = select_pass_through(cli, sel, 3, crm_scored_columns + 1, scored_of, l);
 		crm_scored_lookup_free(l);
@@ -247,7 +248,7 @@ static int do_score(struct cli *cli, struct score *s, char **ids, int nids)
 		cli_note(cli, "%s: %ld scored, %ld stored anew, %ld changed grade", m->name, n.scored,
 			 n.changed, n.regraded);
 	crm_expr_free(where);
-	if (rc == CRM_OK && !(stream && s->sel.nread == 0) && (!stream || s->sel.keep))
+	if (rc == CRM_OK && (!stream || s->sel.keep))
 		rc = write_scored(cli, &s->sel);
 	if (s->sel.keep)
 		fclose(s->sel.keep);
@@ -287,8 +288,7 @@ static int do_changes(struct cli *cli, struct score *s)
 		crm_strings_free(names, n);
 		rc = crm_grade_matrix(cli->db, &q, out, &err);
 	} else {
-		out = crm_writer_new(stdout, cli_output_format(cli), 5, crm_change_columns,
-				     CRM_WRITE_EMPTY_SILENT);
+		out = crm_writer_new(stdout, cli_output_format(cli), 5, crm_change_columns, 0);
 		rc = crm_grade_changes(cli->db, &q, out, &err);
 	}
 	if (rc == CRM_OK)

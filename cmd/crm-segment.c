@@ -19,6 +19,7 @@ enum {
 	OPT_QUALITY,
 	OPT_MAX_MISSING,
 	OPT_MAX_DUPLICATES,
+	OPT_DUPLICATES,
 	OPT_CONFIG,
 	OPT_EXPLAIN,
 };
@@ -37,6 +38,7 @@ static const struct cli_option options[] = {
 	{OPT_QUALITY, "quality", NULL, "audit: missing, invalid and duplicate values"},
 	{OPT_MAX_MISSING, "max-missing", "FIELD=N%", "with --quality: fail when more are missing"},
 	{OPT_MAX_DUPLICATES, "max-duplicates", "N%", "with --quality: fail at more duplicates"},
+	{OPT_DUPLICATES, "duplicates", "FIELD", "the customers who share a value of FIELD, by group"},
 	{OPT_CONFIG, "config", NULL, "show settings; with KEY or KEY=VALUE, one, or change it"},
 	{OPT_EXPLAIN, "explain", NULL, "the SQL that -w and -s compile to"},
 	CLI_COMMON_OPTIONS,
@@ -46,7 +48,7 @@ static const struct cli_option options[] = {
 
 struct segment {
 	struct selection sel;
-	const char *fields, *save, *desc, *delete, *by, *edges, *diff;
+	const char *fields, *save, *desc, *delete, *by, *edges, *diff, *duplicates;
 	int bins;
 	bool list, quality, config, explain;
 	const char *max_missing[THRESHOLDS_MAX];
@@ -54,11 +56,18 @@ struct segment {
 	double max_duplicates; /* percent; < 0 when not given */
 };
 
+static bool duplicate_key(const char *name)
+{
+	for (size_t i = 0; i < sizeof crm_duplicate_keys / sizeof *crm_duplicate_keys; i++)
+		if (!strcmp(name, crm_duplicate_keys[i]))
+			return true;
+	return false;
+}
+
 static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 {
 	struct segment *s = ctx;
 	char *end;
-	(void)cli;
 	switch (key) {
 	case OPT_FIELDS: s->fields = arg; return true;
 	case OPT_SAVE: s->save = arg; return true;
@@ -72,6 +81,12 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	case OPT_EDGES: s->edges = arg; return true;
 	case OPT_DIFF: s->diff = arg; return true;
 	case OPT_QUALITY: s->quality = true; return true;
+	case OPT_DUPLICATES:
+		if (!duplicate_key(arg))
+			cli_usage_error(cli, "--duplicates %s: give phone, email, wechat_id, openid or"
+					" unionid", arg);
+		s->duplicates = arg;
+		return true;
 	case OPT_MAX_MISSING:
 		if (s->nmax_missing == THRESHOLDS_MAX || !strchr(arg, '='))
 			return false;
@@ -91,11 +106,12 @@ static crm_writer *writer(struct cli *cli, size_t n, const char *const *names)
 	return crm_writer_new(stdout, cli_output_format(cli), n, names, 0);
 }
 
-/* Ends the output; a write error turns the status into 3. */
+/* Ends the output; a write error turns the status into 3. A usage error
+ * writes nothing, not even a header. */
 static int finish(struct cli *cli, crm_writer *out, int status)
 {
 	crm_error err;
-	if (crm_writer_finish(out, &err) != CRM_OK) {
+	if (status != CRM_EUSAGE && crm_writer_finish(out, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		status = CRM_EDB;
 	}
@@ -206,6 +222,22 @@ static int do_diff(struct cli *cli, struct segment *s)
 	return rc;
 }
 
+/* --max-missing names fields of the report: checked before it is written,
+ * since a usage error writes nothing. */
+static void check_gate_fields(struct cli *cli, const struct segment *s, const crm_quality *q)
+{
+	for (int i = 0; i < s->nmax_missing; i++) {
+		size_t len = (size_t)(strchr(s->max_missing[i], '=') - s->max_missing[i]);
+		size_t k = 0;
+		while (k < q->n && (strlen(q->f[k].field) != len ||
+				    strncmp(q->f[k].field, s->max_missing[i], len)))
+			k++;
+		if (k == q->n)
+			cli_usage_error(cli, "--max-missing: unknown field '%.*s'", (int)len,
+					s->max_missing[i]);
+	}
+}
+
 /* --max-missing FIELD=N% and --max-duplicates N%: exit 1 when exceeded. */
 static int check_thresholds(struct cli *cli, struct segment *s, const crm_quality *q)
 {
@@ -215,11 +247,9 @@ static int check_thresholds(struct cli *cli, struct segment *s, const crm_qualit
 		const char *eq = strchr(s->max_missing[i], '=');
 		snprintf(field, sizeof field, "%.*s", (int)(eq - s->max_missing[i]), s->max_missing[i]);
 		double max = strtod(eq + 1, NULL);
-		bool found = false;
 		for (size_t k = 0; k < q->n; k++) {
 			if (strcmp(q->f[k].field, field) != 0)
 				continue;
-			found = true;
 			double pct = crm_quality_pct(q->f[k].missing, q->total);
 			if (pct > max) {
 				fprintf(stderr, "%s: %s is missing for %.1f%% of customers (at most %g%%)\n",
@@ -227,8 +257,6 @@ static int check_thresholds(struct cli *cli, struct segment *s, const crm_qualit
 				status = CRM_EDATA;
 			}
 		}
-		if (!found)
-			cli_usage_error(cli, "--max-missing: unknown field '%s'", field);
 	}
 	for (size_t k = 0; s->max_duplicates >= 0 && k < q->n; k++) {
 		double pct = crm_quality_pct(q->f[k].duplicates, q->total);
@@ -241,8 +269,8 @@ static int check_thresholds(struct cli *cli, struct segment *s, const crm_qualit
 	return status;
 }
 
-/* On a terminal, the report; in the record formats, the duplicate groups
- * with their ids, for merging. */
+/* The report, a record a field in every format; in JSON one object, with a
+ * member for each field. */
 static int do_quality(struct cli *cli, struct segment *s)
 {
 	crm_expr *where;
@@ -253,22 +281,32 @@ static int do_quality(struct cli *cli, struct segment *s)
 		crm_expr_free(where);
 		return fail(cli, &err);
 	}
-	enum crm_format fmt = cli_output_format(cli);
-	crm_writer *out;
-	int rc;
-	if (fmt == CRM_FMT_TABLE) {
-		out = writer(cli, 7, crm_quality_columns);
-		rc = crm_quality_write(q, out, &err);
-	} else {
-		out = writer(cli, 4, crm_quality_group_columns);
-		rc = crm_quality_groups(cli->db, where, &cli->clock, out, &err);
-	}
+	check_gate_fields(cli, s, q);
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 7, crm_quality_columns,
+					 CRM_WRITE_KEYED);
+	int rc = crm_quality_write(q, out, &err);
 	if (rc != CRM_OK)
 		cli_error(cli, &err);
 	rc = finish(cli, out, rc);
 	if (rc == CRM_OK)
 		rc = check_thresholds(cli, s, q);
 	crm_quality_free(q);
+	crm_expr_free(where);
+	return rc ? rc : status;
+}
+
+/* The customers who share a value of the field, group by group, for merging. */
+static int do_duplicates(struct cli *cli, struct segment *s)
+{
+	crm_expr *where;
+	crm_error err;
+	int status = select_as_expr(cli, &s->sel, &where);
+	const char *const names[3] = {"group", "id", s->duplicates};
+	crm_writer *out = writer(cli, 3, names);
+	int rc = crm_quality_duplicates(cli->db, s->duplicates, where, &cli->clock, out, &err);
+	if (rc != CRM_OK)
+		cli_error(cli, &err);
+	rc = finish(cli, out, rc);
 	crm_expr_free(where);
 	return rc ? rc : status;
 }
@@ -311,15 +349,15 @@ static int do_explain(struct cli *cli, struct segment *s)
 
 static int modes(const struct segment *s)
 {
-	return !!s->save + s->list + !!s->delete + !!s->by + !!s->diff + s->quality + s->config +
-	       s->explain;
+	return !!s->save + s->list + !!s->delete + !!s->by + !!s->diff + s->quality +
+	       !!s->duplicates + s->config + s->explain;
 }
 
 static void check_options(struct cli *cli, struct segment *s, int nargs)
 {
 	if (modes(s) > 1)
-		cli_usage_error(cli, "--save, --list, --delete, --by, --diff, --quality, --config and"
-				     " --explain are each a job of their own: give one");
+		cli_usage_error(cli, "--save, --list, --delete, --by, --diff, --quality, --duplicates,"
+				     " --config and --explain are each a job of their own: give one");
 	if ((s->bins || s->edges) && !s->by)
 		cli_usage_error(cli, "--bins and --edges go with --by");
 	if (s->desc && !s->save)
@@ -371,6 +409,7 @@ int main(int argc, char **argv)
 	} else {
 		select_prepare(&cli, &s.sel, args, nargs);
 		status = s.by ? do_by(&cli, &s) : s.quality ? do_quality(&cli, &s)
+			: s.duplicates ? do_duplicates(&cli, &s)
 			: s.explain ? do_explain(&cli, &s) : do_select(&cli, &s);
 		select_free(&s.sel);
 	}

@@ -125,7 +125,7 @@ static int write_all(struct cli *cli, size_t n, const char *const *names,
 static void tags_of(void *ctx, const char *id, crm_value *values)
 {
 	const char *list = crm_tag_lookup_get(ctx, id);
-	values[0] = (crm_value){*list ? CRM_LIST : CRM_NULL, list, strlen(list)};
+	values[0] = (crm_value){CRM_LIST, list, strlen(list)};
 }
 
 /* The records of the stream, again, with their tags now. */
@@ -261,8 +261,7 @@ static int do_apply(struct cli *cli, struct tag *t)
 {
 	crm_error err;
 	long n;
-	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 4, crm_rule_change_columns,
-					  CRM_WRITE_EMPTY_SILENT);
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 4, crm_rule_change_columns, 0);
 	int rc = crm_rules_apply(cli->db, &cli->clock, out, t->dry_run, &n, &err);
 	crm_writer_free(out);
 	if (rc != CRM_OK)

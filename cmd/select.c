@@ -71,26 +71,32 @@ static bool has_id_column(const char *const *names, size_t n)
 /* Calls fn for each id: an error in a record is shown and its status kept. */
 typedef int (*id_fn)(struct cli *cli, const char *id, long line, void *ctx);
 
-/* Copies a record of the stream, for a command that passes them through:
- * as NDJSON when it came as JSON (its values keep their types), else as CSV,
- * which is quicker to write and read again. */
+/* The copy of the stream, for a command that passes it through: as NDJSON
+ * when it came as JSON (its values keep their types), else as CSV, which is
+ * quicker to write and read again. */
+static void keep_columns(struct selection *sel, const crm_reader *r, size_t ncols,
+			 const char *const *columns)
+{
+	enum crm_format in = crm_reader_format(r);
+	sel->kept_format = in == CRM_FMT_JSON || in == CRM_FMT_NDJSON ? CRM_FMT_NDJSON : CRM_FMT_CSV;
+	const char **names = cli_xcalloc(ncols, sizeof *names);
+	size_t n = 0;
+	for (size_t i = 0; i < ncols; i++)
+		if (*columns[i]) /* a column left out stays out */
+			names[n++] = columns[i];
+	sel->kept = crm_writer_new(sel->keep, sel->kept_format, n, names, 0);
+	free(names);
+}
+
+/* Copies a record of the stream. */
 static int keep_record(struct cli *cli, struct selection *sel, const crm_reader *r,
 		       const crm_record *rec)
 {
 	if (!sel->keep)
 		return CRM_OK;
 	crm_error err;
-	if (!sel->kept) {
-		enum crm_format in = crm_reader_format(r);
-		sel->kept_format = in == CRM_FMT_JSON || in == CRM_FMT_NDJSON ? CRM_FMT_NDJSON : CRM_FMT_CSV;
-		const char **names = cli_xcalloc(rec->n, sizeof *names);
-		size_t n = 0;
-		for (size_t i = 0; i < rec->n; i++)
-			if (*rec->names[i]) /* a column left out stays out */
-				names[n++] = rec->names[i];
-		sel->kept = crm_writer_new(sel->keep, sel->kept_format, n, names, 0);
-		free(names);
-	}
+	if (!sel->kept)
+		keep_columns(sel, r, rec->n, rec->names);
 	if (crm_writer_put_record(sel->kept, rec, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		return CRM_EDB;
@@ -153,6 +159,8 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 		status = CRM_EDATA;
 	} else if (n == 0 && got != CRM_READ_FAIL) { /* a read that failed has said why */
 		cli_note(cli, "no customers on stdin: nothing to do (use --all for everyone)");
+		if (sel->keep && nheader) /* passed through: a header, and no records */
+			keep_columns(sel, r, nheader, header);
 	}
 	sel->nread = n;
 	if (got != CRM_READ_FAIL)
@@ -321,6 +329,12 @@ int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
 			values = cli_xcalloc(ncols, sizeof *values);
 		}
 		rc = pass_record(out, rec, names, ncols, nextra, values, fill, ctx, &err);
+	}
+	size_t nheader;
+	const char *const *header = crm_reader_header(r, &nheader);
+	if (!out && rc == CRM_OK && nheader) { /* no records: the header alone */
+		crm_record columns = {nheader, header, NULL, 0, NULL};
+		out = pass_writer(cli, &columns, nextra, extra, &names, &ncols);
 	}
 	if (rc == CRM_OK)
 		rc = crm_db_commit(cli->db, &err);

@@ -29,6 +29,7 @@ complete -c crm-segment -l diff -x -a '(__crm_segment_names)' -d 'who entered an
 complete -c crm-segment -l quality -d 'audit missing, invalid and duplicate values'
 complete -c crm-segment -l max-missing -x -a '(crm-export (__crm_segment_db) --list-fields 2>/dev/null | string replace -r \'$\' =)' -d 'fail when more of a field is missing'
 complete -c crm-segment -l max-duplicates -x -d 'fail at more duplicates'
+complete -c crm-segment -l duplicates -x -a 'phone email wechat_id openid unionid' -d 'the customers who share a value of FIELD'
 complete -c crm-segment -l config -d 'show or change the settings'
 complete -c crm-segment -l explain -d 'the SQL that -w and -s compile to'
 complete -c crm-segment -n '__fish_seen_argument -l config' -x -a '(crm-segment (__crm_segment_db) --config -o ids 2>/dev/null)'

@@ -181,6 +181,9 @@ _crm_segment()
 		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
 		compopt -o nospace 2>/dev/null
 		return ;;
+	--duplicates)
+		COMPREPLY=($(compgen -W "phone email wechat_id openid unionid" -- "$cur"))
+		return ;;
 	--save | --desc | --bins | --edges | --max-duplicates) return ;;
 	esac
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -193,7 +196,7 @@ _crm_segment()
 	done
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-f --fields --save --desc --list --delete --by --bins --edges
-			--diff --quality --max-missing --max-duplicates --config --explain
+			--diff --quality --max-missing --max-duplicates --duplicates --config --explain
 			$_crm_select_opts $_crm_common_opts" -- "$cur"))
 	fi
 }

@@ -14,7 +14,7 @@ crm-score -q $model --all > /dev/null
 crm-score -q -m rfm --all > /dev/null
 # shellcheck disable=SC2086
 fell=$(crm-score $model --changes --since 1d --from A,B --to C,D -o table)
-if [ -n "$fell" ]; then
+if [ "$(printf '%s\n' "$fell" | wc -l)" -gt 1 ]; then # a line under the header
 	if [ -n "${MAILTO:-}" ]; then
 		printf '%s\n' "$fell" | mail -s "crm: customers who fell today" "$MAILTO"
 	else

@@ -215,11 +215,13 @@ typedef struct crm_writer crm_writer;
 
 enum crm_writer_flags {
 	CRM_WRITE_NO_HEADER = 1, /* csv, tsv, table: no header line */
-	CRM_WRITE_EMPTY_SILENT = 2, /* no records: no output at all (cron mails only news) */
 	/* csv for spreadsheets: a byte-order mark, CRLF, and a cell that starts
 	 * with = + - @ tab or CR (a formula to Excel) starts with ' instead */
 	CRM_WRITE_EXCEL = 4,
 	CRM_WRITE_NO_BOM = 8, /* with CRM_WRITE_EXCEL, for an encoding other than UTF-8 */
+	/* json: one object, each record a member named by its first column's
+	 * value, its other columns an object (a report of one row per field) */
+	CRM_WRITE_KEYED = 16,
 };
 
 /* Columns are fixed at creation; names are copied. */
@@ -378,6 +380,12 @@ int crm_import_reject(crm_import *imp, const crm_record *in, const crm_error *wh
 int crm_import_flush(crm_import *imp, crm_error *err);
 /* True once the input turned out to be a dump being restored. */
 bool crm_import_is_restore(const crm_import *imp);
+/* The kinds of a dump's records besides customers and events, in the order
+ * a dump has them: custom_field, setting, ..., audit. */
+#define CRM_RESTORE_KINDS 15
+extern const char *const crm_restore_kinds[CRM_RESTORE_KINDS];
+/* How many records of each of those the restore has stored so far. */
+void crm_import_restored(const crm_import *imp, long counts[CRM_RESTORE_KINDS]);
 /* Ends the import and frees imp. counts (may be NULL) receives the counts
  * per kind, indexed by enum crm_kind. */
 int crm_import_end(crm_import *imp, enum crm_import_end how,
@@ -485,11 +493,14 @@ double crm_quality_pct(long part, long total);
 /* The report, a record a field: crm_quality_columns. */
 int crm_quality_write(const crm_quality *q, crm_writer *out, crm_error *err);
 extern const char *const crm_quality_columns[7];
-/* The groups of customers that share a phone, email or wechat_id, with their
- * ids: crm_quality_group_columns. */
-int crm_quality_groups(crm_db *db, const crm_expr *where, const crm_clock *clock, crm_writer *out,
-		       crm_error *err);
-extern const char *const crm_quality_group_columns[4];
+/* The customers where chooses that share their value of key (one of
+ * crm_duplicate_keys) with another, a record each: group, id and the value,
+ * the writer's columns "group", "id" and key. Groups are numbered from 1 in
+ * the order of their values; a group's customers come in the order stored.
+ * CRM_EUSAGE for another key. */
+int crm_quality_duplicates(crm_db *db, const char *key, const crm_expr *where,
+			   const crm_clock *clock, crm_writer *out, crm_error *err);
+extern const char *const crm_duplicate_keys[5];
 
 /* tags.c: tags, the catalog, rules and the audit (crm-tag). */
 /* The naming rules: no space at either end, no control characters, none of

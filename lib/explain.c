@@ -8,12 +8,13 @@
 const char *const crm_explain_columns[4] = {"rule", "label", "points", "matched"};
 const char *const crm_explain_rfm_columns[4] = {"part", "value", "score", "cut_points"};
 
+/* b is of type bt, c of type ct: a number in JSON too, as in CSV. */
 static int put4(crm_writer *out, const char *a, const char *b, const char *c, const char *d,
-		crm_type ct, crm_error *err)
+		crm_type bt, crm_type ct, crm_error *err)
 {
 	crm_value row[4] = {
 		{a ? CRM_TEXT : CRM_NULL, a, a ? strlen(a) : 0},
-		{b ? CRM_TEXT : CRM_NULL, b, b ? strlen(b) : 0},
+		{b ? bt : CRM_NULL, b, b ? strlen(b) : 0},
 		{c ? ct : CRM_NULL, c, c ? strlen(c) : 0},
 		{d ? CRM_TEXT : CRM_NULL, d, d ? strlen(d) : 0},
 	};
@@ -85,14 +86,15 @@ static int explain_rules(crm_db *db, const crm_model *m, const char *id, const c
 		bool matched = sqlite3_column_int(st, (int)i) != 0;
 		total += matched ? m->rules[i].points : 0;
 		number(pts, sizeof pts, m->rules[i].points);
-		rc = put4(out, m->rules[i].expr, m->rules[i].label, pts, matched ? "yes" : "no", CRM_INT, err);
+		rc = put4(out, m->rules[i].expr, m->rules[i].label, pts, matched ? "yes" : "no", CRM_TEXT,
+			  CRM_REAL, err);
 	}
 	sqlite3_finalize(st);
 	number(pts, sizeof pts, total);
 	if (rc == CRM_OK)
-		rc = put4(out, "score", NULL, pts, NULL, CRM_INT, err);
+		rc = put4(out, "score", NULL, pts, NULL, CRM_TEXT, CRM_REAL, err);
 	if (rc == CRM_OK)
-		rc = put4(out, "grade", grade_of(m, total), NULL, NULL, CRM_INT, err);
+		rc = put4(out, "grade", grade_of(m, total), NULL, NULL, CRM_TEXT, CRM_INT, err);
 	return rc;
 }
 
@@ -141,12 +143,14 @@ static int explain_rfm(crm_db *db, const crm_model *m, const char *id, const crm
 		snprintf(score, sizeof score, "%d", sqlite3_column_int(st, 3 + i));
 		cut_list(list, sizeof list, cuts.cut[i]);
 		rc = put4(out, parts[i], has ? value : NULL, has ? score : NULL, cuts.n ? list : NULL,
-			  CRM_INT, err);
+			  CRM_REAL, CRM_INT, err);
 	}
 	if (rc == CRM_OK)
-		rc = put4(out, "rfm", (const char *)sqlite3_column_text(st, 6), NULL, NULL, CRM_INT, err);
+		rc = put4(out, "rfm", (const char *)sqlite3_column_text(st, 6), NULL, NULL, CRM_TEXT,
+			  CRM_INT, err);
 	if (rc == CRM_OK)
-		rc = put4(out, "segment", (const char *)sqlite3_column_text(st, 7), NULL, NULL, CRM_INT, err);
+		rc = put4(out, "segment", (const char *)sqlite3_column_text(st, 7), NULL, NULL,
+			  CRM_TEXT, CRM_INT, err);
 	sqlite3_finalize(st);
 	crm_db_rollback(db);
 	return rc;

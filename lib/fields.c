@@ -514,7 +514,9 @@ void crm_fields_row(crm_fields *f, sqlite3_stmt *st, crm_value *values)
 		crm_field *field = &f->f[i];
 		int col = (int)i;
 		if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-			values[i] = (crm_value){CRM_NULL, NULL, 0};
+			/* no tags is a list of none: [] in JSON, as with one tag ["VIP"] */
+			bool list = field->type == CRM_LIST;
+			values[i] = (crm_value){list ? CRM_LIST : CRM_NULL, list ? "" : NULL, 0};
 		} else if (field->money) {
 			crm_format_amount(sqlite3_column_int64(st, col), field->scratch,
 					  sizeof field->scratch);

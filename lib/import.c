@@ -536,15 +536,23 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 	return rc;
 }
 
-static bool is_other_kind(const char *kind)
+const char *const crm_restore_kinds[CRM_RESTORE_KINDS] = {
+	"custom_field", "setting", "segment", "segment_member", "tag", "tag_rule", "tagging", "model",
+	"score", "grade_change", "note_category", "note", "note_revision", "note_deletion", "audit",
+};
+
+/* The index of a dump's kind in crm_restore_kinds, or -1 (customers, events). */
+static int restore_kind(const char *kind)
 {
-	static const char *const kinds[] = {"setting", "segment", "segment_member", "tag", "tag_rule",
-					    "tagging", "model", "score", "grade_change", "note_category",
-					    "note", "note_revision", "note_deletion", "audit"};
-	for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
-		if (!strcmp(kind, kinds[i]))
-			return true;
-	return false;
+	for (int i = 0; kind && i < CRM_RESTORE_KINDS; i++)
+		if (!strcmp(kind, crm_restore_kinds[i]))
+			return i;
+	return -1;
+}
+
+void crm_import_restored(const crm_import *imp, long counts[CRM_RESTORE_KINDS])
+{
+	memcpy(counts, imp->restored, sizeof imp->restored);
 }
 
 /* The kind of a record: the import's, or in a dump the record's own. */
@@ -611,17 +619,16 @@ int crm_import_record(crm_import *imp, const crm_record *in, crm_error *err)
 	enum crm_kind kind;
 	crm_error why;
 	const crm_value *k = imp->restore ? crm_record_get(in, "kind") : NULL;
-	if (k && k->s && strcmp(k->s, "custom_field") == 0) {
-		int rc = restore_field(imp, in, &why);
-		return rc == CRM_EDATA ? reject(imp, imp->opts.kind, in, &why, err) : rc;
-	}
-	if (k && is_other_kind(k->s)) {
+	int other = k ? restore_kind(k->s) : -1;
+	if (other >= 0) {
 		crm_error_clear(&why);
-		int rc = restore_other(imp, k->s, in, &why);
+		int rc = other == 0 ? restore_field(imp, in, &why) : restore_other(imp, k->s, in, &why);
 		if (rc == CRM_EDATA)
 			return reject(imp, imp->opts.kind, in, &why, err);
 		if (rc != CRM_OK)
 			*err = why;
+		else
+			imp->restored[other]++;
 		return rc;
 	}
 	if (record_kind(imp, in, &kind, &why) != CRM_OK)

@@ -58,6 +58,7 @@ struct crm_import {
 	crm_import_opts opts;
 	crm_import_counts counts[2];
 	bool restore, seen_first;
+	long restored[CRM_RESTORE_KINDS]; /* a restore's records of the other kinds */
 	struct import_map map[2];
 	/* the record being imported: normalized values, one per input field */
 	crm_buf arena;

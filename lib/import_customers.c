@@ -511,7 +511,9 @@ static const crm_record *stored_record(struct crm_import *imp, const crm_record 
 			attr_value(attr, &text, &type);
 			v = text.p ? text.p : "";
 		}
-		crm_builder_add(b, map->canon[i], v && *v ? type : CRM_NULL, v, v ? strlen(v) : 0);
+		bool list = slot == SLOT_TAGS && v; /* no tags: [] in JSON */
+		crm_builder_add(b, map->canon[i], (v && *v) || list ? type : CRM_NULL, v,
+				v ? strlen(v) : 0);
 	}
 	crm_buf_free(&text);
 	return crm_builder_finish(b, NULL, 0, in->line);
@@ -610,15 +612,16 @@ static const char *tags_given(struct crm_import *imp, const struct import_map *m
 {
 	const char *list = import_value(imp, map->tags);
 	*rc = CRM_OK;
-	if (!list || (!*list && !imp->opts.replace))
+	if (map->tags < 0)
 		return NULL;
+	/* for an empty cell too: the record written back has the tags kept */
 	if (!imp->tags && !(imp->tags = crm_tag_giver_new(imp->db, imp->opts.tagged_by ?
 							    imp->opts.tagged_by : "user:crm-add",
 							    imp->opts.clock, err))) {
 		*rc = CRM_EDB;
 		return NULL;
 	}
-	return list;
+	return !list || (!*list && !imp->opts.replace) ? NULL : list;
 }
 
 /* Looks the tags up, defining the new ones: before the customer is written,

@@ -9,7 +9,6 @@
 const char *const crm_quality_columns[7] = {
 	"field", "filled", "missing", "missing_pct", "invalid", "duplicates", "duplicate_pct",
 };
-const char *const crm_quality_group_columns[4] = {"field", "value", "customers", "ids"};
 
 /* Stored fields the audit looks at, and how their values are checked. */
 static const struct audited {
@@ -203,47 +202,85 @@ int crm_quality_write(const crm_quality *q, crm_writer *out, crm_error *err)
 	return CRM_OK;
 }
 
-static int write_groups(crm_db *db, const char *key, const crm_expr *where,
-			const crm_clock *clock, crm_writer *out, crm_error *err)
+const char *const crm_duplicate_keys[5] = {"phone", "email", "wechat_id", "openid", "unionid"};
+
+static bool is_duplicate_key(const char *key)
 {
-	crm_sql s;
-	crm_sql_init(&s, db, clock);
-	/* key is one of ours: phone, email or wechat_id */
-	crm_sql_addf(&s, "SELECT %s, count(*), group_concat(id, ';') FROM (SELECT c.%s, c.id"
-		     " FROM customers c WHERE c.%s IS NOT NULL", key, key, key);
+	for (size_t i = 0; i < sizeof crm_duplicate_keys / sizeof *crm_duplicate_keys; i++)
+		if (!strcmp(key, crm_duplicate_keys[i]))
+			return true;
+	return false;
+}
+
+/* The chosen customers with a value of key, and the values more than one has;
+ * WeChat's ids are custom attributes, found by their indexes. */
+static int duplicates_sql(crm_sql *s, const char *key, const crm_expr *where, crm_error *err)
+{
+	bool stored = strcmp(key, "openid") && strcmp(key, "unionid");
+	/* key is one of crm_duplicate_keys */
+	if (stored)
+		crm_sql_addf(s, "WITH chosen AS (SELECT c.cid, c.id, c.%s AS v FROM customers c"
+			     " WHERE c.%s IS NOT NULL", key, key);
+	else
+		crm_sql_addf(s, "WITH chosen AS (SELECT c.cid, c.id, json_extract(c.attrs, '$.%s') AS v"
+			     " FROM customers c WHERE c.attrs IS NOT NULL AND"
+			     " json_extract(c.attrs, '$.%s') IS NOT NULL", key, key);
 	int rc = CRM_OK;
 	if (where) {
-		crm_sql_add(&s, " AND ");
-		rc = crm_expr_emit(where, &s, err);
+		crm_sql_add(s, " AND (");
+		rc = crm_expr_emit(where, s, err);
+		crm_sql_add(s, ")");
 	}
-	crm_sql_addf(&s, " ORDER BY c.cid) GROUP BY %s HAVING count(*) > 1 ORDER BY %s", key, key);
-	sqlite3_stmt *st = NULL;
-	if (rc == CRM_OK)
-		rc = crm_sql_prepare(&s, &st, err);
-	int step = SQLITE_DONE;
+	crm_sql_add(s, ") SELECT ch.v, ch.id FROM chosen ch JOIN (SELECT v FROM chosen GROUP BY v"
+		    " HAVING count(*) > 1) d ON d.v = ch.v ORDER BY ch.v, ch.cid");
+	return rc;
+}
+
+/* One record a customer, its group numbered as the values come. */
+static int write_duplicates(crm_db *db, sqlite3_stmt *st, crm_writer *out, crm_error *err)
+{
+	crm_buf last = {0};
+	long group = 0;
+	int rc = CRM_OK, step = SQLITE_DONE;
 	while (rc == CRM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		crm_value row[4];
-		row[0] = (crm_value){CRM_TEXT, key, strlen(key)};
-		for (int i = 0; i < 3; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			row[i + 1] = (crm_value){i == 1 ? CRM_INT : i == 2 ? CRM_LIST : CRM_TEXT, v,
-						 (size_t)sqlite3_column_bytes(st, i)};
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		if (!group || len != last.len || memcmp(v, last.p, len)) {
+			group++;
+			crm_buf_reset(&last);
+			crm_buf_add(&last, v, len);
 		}
+		char number[32];
+		snprintf(number, sizeof number, "%ld", group);
+		const char *id = (const char *)sqlite3_column_text(st, 1);
+		crm_value row[3] = {
+			{CRM_INT, number, strlen(number)},
+			{CRM_TEXT, id, (size_t)sqlite3_column_bytes(st, 1)},
+			{CRM_TEXT, v, len},
+		};
 		rc = crm_writer_put(out, row, err);
 	}
 	if (rc == CRM_OK && step != SQLITE_DONE)
 		rc = crm_db_fail(db, err, NULL);
-	sqlite3_finalize(st);
-	crm_sql_free(&s);
+	crm_buf_free(&last);
 	return rc;
 }
 
-int crm_quality_groups(crm_db *db, const crm_expr *where, const crm_clock *clock, crm_writer *out,
-		       crm_error *err)
+int crm_quality_duplicates(crm_db *db, const char *key, const crm_expr *where,
+			   const crm_clock *clock, crm_writer *out, crm_error *err)
 {
-	static const char *const keys[] = {"phone", "email", "wechat_id"};
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (write_groups(db, keys[i], where, clock, out, err) != CRM_OK)
-			return err->code ? err->code : CRM_EDB;
-	return CRM_OK;
+	if (!is_duplicate_key(key))
+		return crm_error_set(err, CRM_EUSAGE, "--duplicates %s: give phone, email, wechat_id,"
+				     " openid or unionid", key);
+	crm_sql s;
+	crm_sql_init(&s, db, clock);
+	int rc = duplicates_sql(&s, key, where, err);
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&s, &st, err);
+	if (rc == CRM_OK)
+		rc = write_duplicates(db, st, out, err);
+	sqlite3_finalize(st);
+	crm_sql_free(&s);
+	return rc;
 }

@@ -1126,7 +1126,7 @@ static int audit_row(crm_writer *out, sqlite3_stmt *st, const crm_buf *flags, cr
 		{CRM_INT, num[2], strlen(num[2])},
 		{CRM_INT, num[3], strlen(num[3])},
 		{last ? CRM_TEXT : CRM_NULL, last, last ? strlen(last) : 0},
-		{flags->len ? CRM_LIST : CRM_NULL, flags->p, flags->len},
+		{CRM_LIST, flags->p ? flags->p : "", flags->len},
 	};
 	return crm_writer_put(out, row, err);
 }
@@ -1212,7 +1212,8 @@ const char *crm_tag_lookup_get(crm_tag_lookup *l, const char *id)
 		}
 		l->names[l->n++] = crm_xstrdup((const char *)sqlite3_column_text(l->st, 0));
 	}
-	qsort(l->names, l->n, sizeof *l->names, by_name);
+	if (l->n > 1) /* names is NULL until a customer has a tag */
+		qsort(l->names, l->n, sizeof *l->names, by_name);
 	crm_buf_reset(&l->tags);
 	for (size_t i = 0; i < l->n; i++)
 		crm_buf_printf(&l->tags, "%s%s", i ? ";" : "", l->names[i]);

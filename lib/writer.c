@@ -239,7 +239,50 @@ static void delimited_row(crm_writer *w, const crm_value *values)
 
 /* ---- json and ndjson ---- */
 
-static json_t *list_value(const char *s, size_t len)
+/* True for a number as JSON writes one (RFC 8259): -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?. */
+static bool json_number(const char *s, size_t len)
+{
+	size_t i = 0;
+	if (i < len && s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0')
+		i++;
+	else if (i < len && s[i] >= '1' && s[i] <= '9')
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return false;
+	if (i < len && s[i] == '.') {
+		size_t digits = ++i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == digits)
+			return false;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t digits = i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == digits)
+			return false;
+	}
+	return i == len;
+}
+
+/* Writes j (taken) as compact JSON, a nested number with the 15 digits a
+ * double holds for sure (19.99, not 19.989999999999998); null when it could
+ * not be made (text that is not UTF-8). */
+static void json_out(FILE *out, json_t *j)
+{
+	if (!j || json_dumpf(j, out, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) != 0)
+		fputs("null", out);
+	json_decref(j);
+}
+
+static void list_out(FILE *out, const char *s, size_t len)
 {
 	json_t *a = json_array();
 	const char *end = s + len;
@@ -249,60 +292,86 @@ static json_t *list_value(const char *s, size_t len)
 		json_array_append_new(a, json_stringn(s, (size_t)(stop - s)));
 		s = semi ? semi + 1 : end;
 	}
-	return a;
+	json_out(out, a);
 }
 
-static json_t *json_value(const crm_value *v)
+/* A number is written as its text, the digits every other format shows
+ * (20, 19.99, 20.00): not as a double, which would make 20.0 of 20. */
+static void value_out(FILE *out, const crm_value *v)
 {
-	char *end;
 	switch (v->type) {
 	case CRM_NULL:
-		return json_null();
-	case CRM_INT: {
-		long long n = strtoll(v->s, &end, 10);
-		if (*end == '\0' && end != v->s)
-			return json_integer(n);
-		break;
-	}
-	case CRM_REAL: {
-		double d = strtod(v->s, &end);
-		if (*end == '\0' && end != v->s)
-			return json_real(d);
-		break;
-	}
+		fputs("null", out);
+		return;
+	case CRM_INT:
+	case CRM_REAL:
+		if (!v->s || !json_number(v->s, v->len))
+			break;
+		fwrite(v->s, 1, v->len, out);
+		return;
 	case CRM_LIST:
-		return list_value(v->s, v->len);
+		list_out(out, v->s ? v->s : "", v->len);
+		return;
 	case CRM_BOOL:
-		return json_boolean(v->len == 4 && !memcmp(v->s, "true", 4));
+		fputs(v->len == 4 && !memcmp(v->s, "true", 4) ? "true" : "false", out);
+		return;
 	case CRM_JSON: {
 		json_t *j = json_loadb(v->s, v->len, JSON_DECODE_ANY, NULL);
-		if (j)
-			return j;
+		if (j) {
+			json_out(out, j);
+			return;
+		}
 		break;
 	}
 	case CRM_TEXT:
 		break;
 	}
-	return json_stringn(v->s, v->len);
+	json_out(out, v->s ? json_stringn(v->s, v->len) : NULL);
 }
 
-/* Writes obj as the next element of a JSON array, or an NDJSON line; frees it. */
-static void json_put(crm_writer *w, json_t *obj)
+static void member_out(FILE *out, bool first, const char *name, const crm_value *v)
+{
+	if (!first)
+		putc(',', out);
+	json_out(out, json_string(name));
+	putc(':', out);
+	value_out(out, v);
+}
+
+/* Starts the next element of a JSON array, or an NDJSON line. */
+static void json_begin(crm_writer *w)
 {
 	if (w->fmt == CRM_FMT_JSON)
 		fputs(w->rows ? ",\n" : "[\n", w->out);
-	json_dumpf(obj, w->out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+}
+
+static void json_end(crm_writer *w)
+{
 	if (w->fmt == CRM_FMT_NDJSON)
 		putc('\n', w->out);
-	json_decref(obj);
+}
+
+static bool keyed(const crm_writer *w)
+{
+	return (w->flags & CRM_WRITE_KEYED) && w->fmt == CRM_FMT_JSON && w->ncols;
 }
 
 static void json_row(crm_writer *w, const crm_value *values)
 {
-	json_t *obj = json_object();
-	for (size_t i = 0; i < w->ncols; i++)
-		json_object_set_new(obj, w->names[i], json_value(&values[i]));
-	json_put(w, obj);
+	size_t first = 0;
+	if (keyed(w)) {
+		fputs(w->rows ? ",\n" : "{\n", w->out);
+		const crm_value *key = &values[first++];
+		json_out(w->out, json_stringn(key->s ? key->s : "", key->len));
+		putc(':', w->out);
+	} else {
+		json_begin(w);
+	}
+	putc('{', w->out);
+	for (size_t i = first; i < w->ncols; i++)
+		member_out(w->out, i == first, w->names[i], &values[i]);
+	putc('}', w->out);
+	json_end(w);
 }
 
 /* ---- table ---- */
@@ -809,11 +878,11 @@ int crm_writer_put_record(crm_writer *w, const crm_record *rec, crm_error *err)
 int crm_writer_finish(crm_writer *w, crm_error *err)
 {
 	bool header = !(w->flags & CRM_WRITE_NO_HEADER) && !w->reject;
-	if (w->rows == 0 && (w->flags & CRM_WRITE_EMPTY_SILENT))
-		return flush_output(w, err);
 	if (w->rows == 0 && header && (w->fmt == CRM_FMT_CSV || w->fmt == CRM_FMT_TSV))
 		delimited_header(w);
-	if (w->fmt == CRM_FMT_JSON && !(w->reject && w->rows == 0))
+	if (keyed(w))
+		fputs(w->rows ? "\n}\n" : "{}\n", w->out);
+	else if (w->fmt == CRM_FMT_JSON && !(w->reject && w->rows == 0))
 		fputs(w->rows ? "\n]\n" : "[]\n", w->out);
 	if (w->fmt == CRM_FMT_TABLE && !w->laid_out)
 		table_layout(w);
@@ -918,12 +987,19 @@ static void reject_delimited(crm_writer *w, const crm_record *rec, const char *r
 
 static void reject_json(crm_writer *w, const crm_record *rec, const char *reason)
 {
-	json_t *obj = json_object();
-	for (size_t i = 0; i < rec->n; i++)
-		if (*rec->names[i]) /* a key left out with --map stays out */
-			json_object_set_new(obj, rec->names[i], json_value(&rec->values[i]));
-	json_object_set_new(obj, "error", json_string(reason));
-	json_put(w, obj);
+	json_begin(w);
+	putc('{', w->out);
+	bool first = true;
+	for (size_t i = 0; i < rec->n; i++) {
+		/* a key left out with --map stays out; an earlier error gives way */
+		if (!*rec->names[i] || !strcmp(rec->names[i], "error"))
+			continue;
+		member_out(w->out, first, rec->names[i], &rec->values[i]);
+		first = false;
+	}
+	member_out(w->out, first, "error", &(crm_value){CRM_TEXT, reason, strlen(reason)});
+	putc('}', w->out);
+	json_end(w);
 }
 
 int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err)

@@ -79,7 +79,7 @@ rfm_segment' 'crm-export --list-fields'
 golden 'events of everyone, as of the day' export-events.csv 'crm-export --all -k events'
 out 'events of one customer' '1,purchase,100.00
 1,purchase,50.00' 'crm-export -k events -f customer_id,type,amount 1 | sed 1d'
-out 'events as json: amounts are numbers' '{"customer_id":"1","amount":100.0}' \
+out 'events as json: amounts are numbers, with the digits of csv' '{"customer_id":"1","amount":100.00}' \
 	'crm-export -k events -o ndjson -f customer_id,amount 1 | head -1'
 fails 2 '--all and ids together are a usage error' 'crm-export --all 1'
 fails 2 '--dump takes no -f' 'crm-export --dump -f id'

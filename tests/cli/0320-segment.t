@@ -106,9 +106,17 @@ printf 'id,name,phone,email\nD1,甲,13800000001,\nD2,乙,13800000001,dup@example
 sqlite3 crm.db "UPDATE customers SET phone = '12345', gender = 'x' WHERE id = 'C5'" 2>/dev/null ||
 	sqlite3 crm.db "UPDATE customers SET phone = '12345' WHERE id = 'C5'"
 golden '--quality reports per field, as a table' segment-quality.txt 'crm-segment --all --quality -o table'
-out '--quality in csv lists the duplicate groups with their ids' 'field,value,customers,ids
-phone,13800000001,3,C1;D1;D2
-email,dup@example.com,2,D2;D3' 'crm-segment --all --quality -o csv'
+out '--quality in csv is the same report' 'field,filled,missing,missing_pct,invalid,duplicates,duplicate_pct
+name,8,0,0.0,,,
+phone,7,1,12.5,1,2,25.0
+email,4,4,50.0,0,1,12.5' 'crm-segment --all --quality -o csv | head -4'
+out '--duplicates lists the customers who share a value, a group after another' 'group,id,phone
+1,C1,13800000001
+1,D1,13800000001
+1,D2,13800000001' 'crm-segment --all --duplicates phone'
+out '... of any key' 'group,id,email
+1,D2,dup@example.com
+1,D3,dup@example.com' 'crm-segment --all --duplicates email'
 err '--max-missing fails when more are missing, saying which' \
 	'crm-segment: email is missing for 50.0% of customers (at most 40%)' \
 	'crm-segment --all --quality --max-missing email=40% > /dev/null'
@@ -117,8 +125,10 @@ ok '... and passes at the limit' 'crm-segment --all --quality --max-missing emai
 err '--max-duplicates' 'crm-segment: 25.0% of customers repeat another'"'"'s phone (at most 10%)
 crm-segment: 12.5% of customers repeat another'"'"'s email (at most 10%)' \
 	'crm-segment --all --quality --max-duplicates 10% > /dev/null'
-out '--quality over a selection' 'field,value,customers,ids' \
-	"crm-segment --quality -w \"city = '上海'\" -o csv"
+out '--quality over a selection' 'name,1,0,0.0,,,' \
+	"crm-segment --quality -w \"city = '上海'\" -o csv | sed -n 2p"
+out '--duplicates over a selection' 'group,id,phone' \
+	"crm-segment --duplicates phone -w \"city = '上海'\""
 fails 2 '--max-missing of an unknown field' 'crm-segment --all --quality --max-missing nope=5%'
 
 out '--config shows the settings' 'key,value,default,about

@@ -181,18 +181,18 @@ out '... remembering the rule' 'C1|大客户|rule:高消费|
 C2|大客户|rule:高消费|
 C2|沉睡|rule:沉睡规则|
 C4|沉睡|rule:沉睡规则|' "tags_of | grep -e 沉睡 -e 大客户"
-out 'a second run writes nothing at all' '' 'crm-tag --apply'
+out 'a second run writes no change, the header alone' 'customer_id,tag,change,rule' 'crm-tag --apply'
 err '... and says so' 'crm-tag: 0 changes' 'crm-tag --apply'
-out '... in any format' '' 'crm-tag --apply -o json'
+out '... in any format' '[]' 'crm-tag --apply -o json'
 fails 3 'changes that cannot be written are not made' \
 	"crm-add -q -k events --set customer_id=C2 --set type=purchase --set ts=2024-06-30T12:00:00 --set amount=10 < /dev/null > /dev/null; crm-tag -q --apply > /dev/full"
 out 'a rule removes its own tagging where it no longer matches' 'customer_id,tag,change,rule
 C2,沉睡,-,沉睡规则' 'crm-tag --apply'
 ok 'a person tags C1 沉睡 by hand' 'crm-tag -q -a 沉睡 C1'
-out '... which no rule ever removes' '' 'crm-tag --apply --as-of 2024-07-01'
+out '... which no rule ever removes' 'customer_id,tag,change,rule' 'crm-tag --apply --as-of 2024-07-01'
 out '... even the rule that gives the tag' 'C1|沉睡|user:tester|' "tags_of | grep '^C1|沉睡'"
 ok 'a person taking over a rule tagging makes it theirs' 'crm-tag -q -a 沉睡 C4'
-out '... so the rule lets it be when it stops matching' '' \
+out '... so the rule lets it be when it stops matching' 'customer_id,tag,change,rule' \
 	"crm-add -q -k events --set customer_id=C4 --set type=purchase --set ts=2024-06-30T13:00:00 --set amount=5 < /dev/null > /dev/null; crm-tag --apply"
 out '... and C4 keeps it' 'C4|沉睡|user:tester|' "tags_of | grep '^C4|沉睡'"
 ok 'replacing a rule changes whom it tags at the next run' "crm-tag -q --rule 高消费 --tag 大客户 -w 'sum(purchase, 1y) > 5000'"
@@ -211,13 +211,13 @@ ok 'C2 spends less: a rule of the group takes over' \
 out '... in one run' 'customer_id,tag,change,rule
 C2,金卡,-,一金
 C2,银卡,+,二银' 'crm-tag --apply'
-out '... and the next run finds nothing to do' '' 'crm-tag --apply'
+out '... and the next run finds nothing to do' 'customer_id,tag,change,rule' 'crm-tag --apply'
 ok 'two rules of a group that both match: the first by name wins' \
 	"crm-tag -q --define 铜卡 --group 会员等级 && crm-tag -q --define 铁卡 --group 会员等级 && crm-tag -q --rule b-iron --tag 铁卡 -w \"id <> ''\" && crm-tag -q --rule a-bronze --tag 铜卡 -w \"id <> ''\""
 out '... so' 'customer_id,tag,change,rule
 C4,铜卡,+,a-bronze
 C5,铜卡,+,a-bronze' 'crm-tag --apply'
-out '... and stays so' '' 'crm-tag --apply'
+out '... and stays so' 'customer_id,tag,change,rule' 'crm-tag --apply'
 err '--drop-rule drops its taggings with it' "crm-tag: dropped rule 'a-bronze' and its 2 taggings" 'crm-tag --drop-rule a-bronze'
 out '... so' '' "tags_of | grep 铜卡"
 ok '... and the rule is gone' "crm-tag -q --drop-rule b-iron && ! crm-tag --rules | grep -q -e a-bronze -e b-iron"
@@ -256,7 +256,7 @@ ok 'concurrent --apply and tagging by hand of the same customers all succeed' '
 	wait $a && wait $b'
 out '... everyone carries what the person gave' '3000
 3000' "sqlite3 c.db \"SELECT count(*) FROM customer_tags JOIN tags USING (tid) WHERE name IN ('活跃', '手工5') GROUP BY name\""
-out '... and a last --apply finds nothing to do' '' 'crm-tag -d c.db --apply'
+out '... and a last --apply finds nothing to do' 'customer_id,tag,change,rule' 'crm-tag -d c.db --apply'
 
 # ---- usage ----
 fails 2 'one job at a time' 'crm-tag -q --list --audit'

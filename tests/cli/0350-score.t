@@ -114,7 +114,8 @@ C2,m1,2024-09-30,A,B' 'crm-score --changes --from A --to B | sed 1d'
 out '--since: a day, or a window ending on the day' 'C1,m1,2024-09-30,A,B
 C2,m1,2024-09-30,A,B
 C5,m1,2024-09-30,C,B' 'crm-score --changes --since 7d --as-of 2024-10-01 | sed 1d'
-out '... nothing since then: nothing at all, not even a header' '' 'crm-score --changes --since 2024-10-01'
+out '... nothing since then: the header alone' 'customer_id,model,as_of,from_grade,to_grade' \
+	'crm-score --changes --since 2024-10-01'
 out '--from none: the first grades' 'C3
 C4
 C5' "crm-score --changes --from none --to C -o csv | sed 1d | cut -d, -f1 | sort -u"

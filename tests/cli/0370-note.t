@@ -82,7 +82,8 @@ C2,3,想要发票,2024-07-03' "crm-segment -w \"notes > 2 and id = 'C2'\" -f id,
 out '--due: due or overdue, the most overdue first, with days' 'note_id,customer_id,name,phone,follow_up,days_overdue,category,author,body
 2,C2,李四,13900139000,2024-07-03,12,投诉,小王,快递破损
 3,C3,王五,,2024-07-15,0,其他,小张,约了下月再谈' 'crm-note --due --all --as-of 2024-07-15'
-out '... nothing due: nothing at all, not even a header' '' 'crm-note --due --all --as-of 2024-07-01'
+out '... nothing due: the header alone' 'note_id,customer_id,name,phone,follow_up,days_overdue,category,author,body' \
+	'crm-note --due --all --as-of 2024-07-01'
 out '... it pipes into the other commands by customer_id' 'id,phone
 C2,13900139000
 C3,' 'crm-note --due --all --as-of 2024-07-15 | crm-export -f id,phone'

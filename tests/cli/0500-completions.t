@@ -155,6 +155,17 @@ YMD' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-add --date-format '"
 out 'fish completes --date-format' 'DMY
 MDY
 YMD' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --date-format \"' | cut -f1"
+dup_keys='email
+openid
+phone
+unionid
+wechat_id'
+out 'bash completes --duplicates with the keys' "$dup_keys" \
+	"bash -c '$(bash_complete _crm_segment "crm-segment --duplicates \"\"")' | sort"
+out 'zsh completes --duplicates with the keys' "$dup_keys" \
+	"timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-segment --duplicates ' | sort"
+out 'fish completes --duplicates with the keys' "$dup_keys" \
+	"fish -c 'source $COMP/crm-segment.fish; complete -C \"crm-segment --duplicates \"' | cut -f1 | sort"
 out 'bash completes -i with xlsx' 'xlsx' "bash -c '$(bash_complete _crm_tag "crm-tag -i x")'"
 out 'bash completes --map with field names and =' 'phone=' "bash -c '$(bash_complete _crm_add "crm-add --map pho")'"
 out 'bash completes the field after --map SRC=' '手机=phone' "bash -c '$(bash_complete _crm_add "crm-add --map 手机=pho")'"

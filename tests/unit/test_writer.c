@@ -62,8 +62,61 @@ static void masks(void)
 	mask("level", "😀x😀", "😀*😀");
 }
 
+/* Numbers as they are kept, in JSON as in CSV; text that is no JSON number
+ * stays text. */
+static void json_numbers(void)
+{
+	static const char *const cols[] = {"field", "score", "amount", "code", "share"};
+	static const crm_value nums[][5] = {
+		{{CRM_TEXT, "a", 1}, {CRM_REAL, "20", 2}, {CRM_REAL, "20.00", 5}, {CRM_INT, "007", 3},
+		 {CRM_REAL, "1e3", 3}},
+		{{CRM_TEXT, "b", 1}, {CRM_INT, "-3", 2}, {CRM_REAL, "19.99", 5}, {CRM_REAL, "Inf", 3},
+		 {CRM_REAL, ".5", 2}},
+	};
+	static const struct {
+		enum crm_format fmt;
+		unsigned flags;
+		const char *want;
+	} cases[] = {
+		{CRM_FMT_CSV, 0, "field,score,amount,code,share\na,20,20.00,007,1e3\nb,-3,19.99,Inf,.5\n"},
+		{CRM_FMT_JSON, 0, "[\n{\"field\":\"a\",\"score\":20,\"amount\":20.00,\"code\":\"007\",\"share\":1e3},\n"
+				  "{\"field\":\"b\",\"score\":-3,\"amount\":19.99,\"code\":\"Inf\",\"share\":\".5\"}\n]\n"},
+		{CRM_FMT_JSON, CRM_WRITE_KEYED,
+		 "{\n\"a\":{\"score\":20,\"amount\":20.00,\"code\":\"007\",\"share\":1e3},\n"
+		 "\"b\":{\"score\":-3,\"amount\":19.99,\"code\":\"Inf\",\"share\":\".5\"}\n}\n"},
+		{CRM_FMT_NDJSON, CRM_WRITE_KEYED,
+		 "{\"field\":\"a\",\"score\":20,\"amount\":20.00,\"code\":\"007\",\"share\":1e3}\n"
+		 "{\"field\":\"b\",\"score\":-3,\"amount\":19.99,\"code\":\"Inf\",\"share\":\".5\"}\n"},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		crm_writer *w = crm_writer_new(out, cases[c].fmt, 5, cols, cases[c].flags);
+		crm_error err;
+		for (size_t i = 0; i < 2; i++)
+			crm_writer_put(w, nums[i], &err);
+		crm_writer_finish(w, &err);
+		crm_writer_free(w);
+		fclose(out);
+		tap_check_str(buf, cases[c].want, crm_format_name(cases[c].fmt), __FILE__, __LINE__);
+		free(buf);
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	crm_writer *w = crm_writer_new(out, CRM_FMT_JSON, 5, cols, CRM_WRITE_KEYED);
+	crm_error err;
+	crm_writer_finish(w, &err);
+	crm_writer_free(w);
+	fclose(out);
+	tap_check_str(buf, "{}\n", "a keyed report of nothing is an empty object", __FILE__, __LINE__);
+	free(buf);
+}
+
 void test_writer(void)
 {
+	json_numbers();
 	masks();
 	check_format(CRM_FMT_CSV, 3,
 		     "id,name,age,tags\n1,张三,34,VIP;上海\n2,\"Li, \"\"Si\"\"\",,\n3,\"a\tb\nc\",7,x\n",
