@@ -242,6 +242,13 @@ static void print_counts(struct cli *cli, const char *kind, const crm_import_cou
 	if (n->created)
 		cli_note(cli, "%ld customer%s %s for events", n->created, n->created == 1 ? "" : "s",
 			 dry ? "would be created" : "created");
+	if (n->suppressed) /* records of erased customers (crm-rm(1)) */
+		cli_note(cli, "%s: %ld suppressed: erased on %s%s%s", kind, n->suppressed,
+			 n->suppressed_from, strcmp(n->suppressed_from, n->suppressed_to) ? " to " : "",
+			 strcmp(n->suppressed_from, n->suppressed_to) ? n->suppressed_to : "");
+	if (n->aliased)
+		cli_note(cli, "%s: %ld by a merged id, %s under the customer it is merged into", kind,
+			 n->aliased, dry ? "to be stored" : "stored");
 }
 
 /* A restore's other tables, every one named: "custom field 3, setting 1, ...". */

@@ -1,5 +1,5 @@
 /* crm-rm: erase customers for good (the right to be forgotten), or merge
- * duplicates into one. */
+ * duplicates into one; lift the suppression of an erased customer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,8 @@ enum {
 	OPT_FORCE,
 	OPT_MERGE_INTO,
 	OPT_CHECKPOINT,
+	OPT_MERGE_DUPLICATES,
+	OPT_UNSUPPRESS,
 };
 
 static const struct cli_option options[] = {
@@ -18,25 +20,40 @@ static const struct cli_option options[] = {
 	{OPT_DRY_RUN, "dry-run", NULL, "write what would go, erase nothing"},
 	{OPT_FORCE, "force", NULL, "with --all: erase everyone"},
 	{OPT_MERGE_INTO, "merge-into", "KEEP", "merge the duplicates given after it into KEEP"},
+	{OPT_MERGE_DUPLICATES, "merge-duplicates", "KEY",
+	 "merge customers sharing a phone, email, wechat_id or openid into the oldest"},
+	{OPT_UNSUPPRESS, "unsuppress", "VALUE", "let an erased customer with this id, phone... back in"},
 	{OPT_CHECKPOINT, "checkpoint", NULL, "write the log into the file (after a busy erasure)"},
 	CLI_COMMON_OPTIONS,
 };
 
 struct rm {
 	struct selection sel;
-	const char *keep;
+	const char *keep, *by, *unsuppress;
 	bool dry_run, force, checkpoint;
 };
 
 static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 {
 	struct rm *r = ctx;
-	(void)cli;
 	switch (key) {
 	case OPT_DRY_RUN: r->dry_run = true; return true;
 	case OPT_FORCE: r->force = true; return true;
 	case OPT_MERGE_INTO: r->keep = arg; return true;
 	case OPT_CHECKPOINT: r->checkpoint = true; return true;
+	case OPT_MERGE_DUPLICATES:
+		if (!crm_merge_field_known(arg))
+			cli_usage_error(cli, "--merge-duplicates: '%s' is not a key duplicates share"
+					" (phone, email, wechat_id, openid)", arg);
+		if (r->by)
+			cli_usage_error(cli, "--merge-duplicates is given twice");
+		r->by = arg;
+		return true;
+	case OPT_UNSUPPRESS:
+		if (r->unsuppress)
+			cli_usage_error(cli, "--unsuppress is given twice: lift one value at a time");
+		r->unsuppress = arg;
+		return *arg != '\0';
 	default: return select_take(&r->sel, key, arg);
 	}
 }
@@ -101,11 +118,53 @@ static int do_merge(struct cli *cli, struct rm *r, char **dups, int ndups)
 	return rc;
 }
 
+static int do_merge_duplicates(struct cli *cli, struct rm *r)
+{
+	crm_error err;
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 4, crm_merge_group_columns, 0);
+	crm_merge_counts n;
+	int rc = crm_erase_begin(cli->db, &err);
+	if (rc == CRM_OK)
+		rc = crm_merge_duplicates(cli->db, r->by, out, &n, &err);
+	rc = end(cli, r, out, rc, &err);
+	if (rc == CRM_OK && !n.groups)
+		cli_note(cli, "no customers share %s %s: nothing to merge", !strcmp(r->by, "email") ?
+			 "an" : "a", r->by);
+	else if (rc == CRM_OK)
+		cli_note(cli, "%s %ld duplicate%s into %ld customer%s by %s: %ld event%s and %ld note%s"
+			 " moved, %ld field%s filled%s", r->dry_run ? "would merge" : "merged", n.erased,
+			 plural(n.erased), n.groups, plural(n.groups), r->by, n.events, plural(n.events),
+			 n.notes, plural(n.notes), n.filled, plural(n.filled),
+			 r->dry_run ? " (a dry run: nothing was)" : "");
+	return rc;
+}
+
+/* In a transaction of its own, which the trail records without the value. */
+static int do_unsuppress(struct cli *cli, const char *value)
+{
+	crm_error err;
+	crm_unsuppressed u;
+	int rc = crm_db_begin(cli->db, &err);
+	if (rc == CRM_OK)
+		rc = crm_unsuppress(cli->db, value, &u, &err);
+	if (rc == CRM_OK)
+		rc = crm_db_commit(cli->db, &err);
+	crm_db_rollback(cli->db); /* a failure; nothing once committed */
+	if (rc != CRM_OK) {
+		cli_error(cli, &err);
+		return rc;
+	}
+	cli_note(cli, "suppression lifted: %ld erased customer%s (by %s, erased on %s) may be imported"
+		 " again", u.customers, plural(u.customers), u.fields, u.erased_on);
+	return CRM_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
 		.prog = "crm-rm",
-		.usage = "[options] ID... | --merge-into KEEP DUP...",
+		.usage = "[options] ID... | --merge-into KEEP DUP... | --merge-duplicates KEY"
+			 " | --unsuppress VALUE",
 		.summary = "Erase customers and all that is kept about them, or merge duplicates.",
 		.options = options,
 	};
@@ -122,7 +181,13 @@ int main(int argc, char **argv)
 		cli_usage_error(&cli, "--merge-into KEEP takes the duplicates' ids after it, and no -s, -w or --all");
 	if (r.checkpoint && (chooses || nargs || r.keep || r.dry_run))
 		cli_usage_error(&cli, "--checkpoint goes alone");
-	if (!r.keep && !r.checkpoint && !chooses && !nargs && cli_stdin_is_terminal())
+	if (r.by && (chooses || nargs || r.keep || r.checkpoint))
+		cli_usage_error(&cli, "--merge-duplicates KEY merges every group of duplicates: give no"
+				" ids, -s, -w, --all or --merge-into");
+	if (r.unsuppress && (chooses || nargs || r.keep || r.checkpoint || r.by || r.dry_run))
+		cli_usage_error(&cli, "--unsuppress VALUE goes alone");
+	bool alone = r.keep || r.checkpoint || r.by || r.unsuppress;
+	if (!alone && !chooses && !nargs && cli_stdin_is_terminal())
 		cli_usage_error(&cli, "which customers? give ids, -s, -w, or pipe records in");
 	cli_open(&cli, CRM_DB_READ);
 	int status;
@@ -133,6 +198,10 @@ int main(int argc, char **argv)
 			cli_error(&cli, &err);
 	} else if (r.keep) {
 		status = do_merge(&cli, &r, args, nargs);
+	} else if (r.by) {
+		status = do_merge_duplicates(&cli, &r);
+	} else if (r.unsuppress) {
+		status = do_unsuppress(&cli, r.unsuppress);
 	} else {
 		status = do_erase(&cli, &r, args, nargs);
 	}

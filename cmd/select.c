@@ -203,12 +203,31 @@ static void report(struct cli *cli, crm_error *err, long line)
 	cli_record_error(cli, err);
 }
 
+/* The id of the customer an unknown id is merged into (crm-rm --merge-into),
+ * said on stderr; NULL when it is none. Caller frees. */
+static char *merged_into(struct cli *cli, const char *id)
+{
+	crm_error err;
+	char *target;
+	if (crm_alias_of(cli->db, id, &target, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return NULL;
+	}
+	if (target)
+		cli_note(cli, "%s is merged into %s", id, target);
+	return target;
+}
+
 static int write_one(struct cli *cli, const char *id, long line, void *ctx)
 {
 	void **args = ctx;
 	crm_error err;
 	bool matched;
 	int rc = crm_query_one(args[0], id, args[1], &matched, &err);
+	char *target = rc == CRM_EDATA ? merged_into(cli, id) : NULL;
+	if (target)
+		rc = crm_query_one(args[0], target, args[1], &matched, &err);
+	free(target);
 	if (rc != CRM_OK)
 		report(cli, &err, line);
 	return rc;
@@ -220,6 +239,13 @@ static int choose_one(struct cli *cli, const char *id, long line, void *ctx)
 	crm_error err;
 	bool known;
 	if (crm_chosen_add(cli->db, id, &known, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return CRM_EDB;
+	}
+	char *target = known ? NULL : merged_into(cli, id);
+	int rc = target ? crm_chosen_add(cli->db, target, &known, &err) : CRM_OK;
+	free(target);
+	if (rc != CRM_OK) {
 		cli_error(cli, &err);
 		return CRM_EDB;
 	}
@@ -290,15 +316,20 @@ static crm_writer *pass_writer(struct cli *cli, const crm_record *rec, size_t ne
 }
 
 /* One record again, its own values then the extra ones. */
-static int pass_record(crm_writer *out, const crm_record *rec, const char **names, size_t ncols,
-		       size_t nextra, crm_value *values, extra_fn fill, void *ctx, crm_error *err)
+static int pass_record(crm_db *db, crm_writer *out, const crm_record *rec, const char **names,
+		       size_t ncols, size_t nextra, crm_value *values, extra_fn fill, void *ctx,
+		       crm_error *err)
 {
 	for (size_t i = 0; i + nextra < ncols; i++) {
 		const crm_value *v = crm_record_get(rec, names[i]);
 		values[i] = v ? *v : (crm_value){CRM_NULL, NULL, 0};
 	}
 	const char *id = crm_record_customer_id(rec);
-	fill(ctx, id ? id : "", values + ncols - nextra);
+	char *target = NULL; /* a merged id's columns are its customer's */
+	if (id && crm_alias_of(db, id, &target, err) != CRM_OK)
+		return CRM_EDB;
+	fill(ctx, target ? target : id ? id : "", values + ncols - nextra);
+	free(target);
 	return crm_writer_put(out, values, err);
 }
 
@@ -328,7 +359,7 @@ int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
 			out = pass_writer(cli, rec, nextra, extra, &names, &ncols);
 			values = cli_xcalloc(ncols, sizeof *values);
 		}
-		rc = pass_record(out, rec, names, ncols, nextra, values, fill, ctx, &err);
+		rc = pass_record(cli->db, out, rec, names, ncols, nextra, values, fill, ctx, &err);
 	}
 	size_t nheader;
 	const char *const *header = crm_reader_header(r, &nheader);

@@ -273,9 +273,14 @@ _crm_rm()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_crm_common_arg "$cur" "$prev" && return
-	[[ $prev == --merge-into ]] && return
+	[[ $prev == --merge-into || $prev == --unsuppress ]] && return
+	if [[ $prev == --merge-duplicates ]]; then
+		COMPREPLY=($(compgen -W "phone email wechat_id openid" -- "$cur"))
+		return
+	fi
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "--dry-run --force --merge-into --checkpoint $_crm_select_opts
+		COMPREPLY=($(compgen -W "--dry-run --force --merge-into --merge-duplicates --unsuppress
+			--checkpoint $_crm_select_opts
 			$_crm_common_opts" -- "$cur"))
 	fi
 }

@@ -255,7 +255,8 @@ int crm_audit_erasing(crm_db *db, long customers, crm_error *err)
 		"  SELECT id v FROM c UNION ALL SELECT name FROM c UNION ALL SELECT phone FROM c"
 		"  UNION ALL SELECT email FROM c UNION ALL SELECT wechat_id FROM c"
 		"  UNION ALL SELECT j.value FROM c, json_each(c.attrs) j WHERE j.type = 'text'"
-		"  UNION ALL SELECT ref FROM events WHERE cid IN temp.erase_ids)"
+		"  UNION ALL SELECT ref FROM events WHERE cid IN temp.erase_ids"
+		"  UNION ALL SELECT id FROM aliases WHERE cid IN temp.erase_ids)"
 		" WHERE v IS NOT NULL AND v <> '';"
 		"INSERT OR REPLACE INTO temp.erased_values SELECT body, 1 FROM ("
 		"  SELECT body FROM notes WHERE cid IN temp.erase_ids"
@@ -269,6 +270,50 @@ int crm_audit_erasing(crm_db *db, long customers, crm_error *err)
 		db->audit->redact = true;
 	}
 	return rc;
+}
+
+void crm_audit_today(crm_db *db, char day[11])
+{
+	crm_clock real;
+	const char *now = db->audit ? db->audit->now : NULL;
+	if (!now) {
+		crm_clock_init(&real, NULL, NULL);
+		now = real.now;
+	}
+	snprintf(day, 11, "%.10s", now);
+}
+
+/* An argument is value, or an option's --name=value. */
+static bool is_value(const char *arg, const char *value)
+{
+	size_t a = strlen(arg), v = strlen(value);
+	return !strcmp(arg, value) ||
+	       (a > v + 3 && !strncmp(arg, "--", 2) && arg[a - v - 1] == '=' && !strcmp(arg + a - v, value));
+}
+
+void crm_audit_hide(crm_db *db, const char *value, const char *shown)
+{
+	struct crm_audit *a = db->audit;
+	json_t *args = a ? json_loads(a->args, 0, NULL) : NULL;
+	size_t i;
+	json_t *arg;
+	json_array_foreach(args, i, arg) {
+		const char *s = json_string_value(arg);
+		if (!s || !is_value(s, value))
+			continue;
+		crm_buf b = {0};
+		const char *eq = strcmp(s, value) ? strchr(s, '=') : NULL;
+		if (eq)
+			crm_buf_add(&b, s, (size_t)(eq - s + 1));
+		crm_buf_adds(&b, shown);
+		json_array_set_new(args, i, json_string(b.p));
+		crm_buf_free(&b);
+	}
+	if (args) {
+		free(a->args);
+		a->args = json_dumps(args, JSON_COMPACT);
+		json_decref(args);
+	}
 }
 
 /* ---- reading the trail ---- */

@@ -358,6 +358,11 @@ typedef struct crm_import_opts {
 typedef struct crm_import_counts {
 	long inserted, updated, unchanged, merged, rejected;
 	long created; /* events: customers created for them (--create-missing) */
+	/* records of erased customers, skipped (crm-rm(1)), and the days those
+	 * were erased between; customers: records of merged ids, stored under
+	 * the customer each is merged into */
+	long suppressed, aliased;
+	char suppressed_from[11], suppressed_to[11];
 } crm_import_counts;
 
 enum crm_import_end {
@@ -749,7 +754,8 @@ extern const char *const crm_note_deleted_columns[8];
 int crm_erase_begin(crm_db *db, crm_error *err);
 /* Writes what goes with each customer where chooses (crm_erase_columns),
  * then, unless dry_run, erases them with their events, tags, notes, earlier
- * and deleted notes, scores, history and segment memberships. */
+ * and deleted notes, scores, history, segment memberships and aliases, and
+ * puts them on the suppression list. */
 int crm_erase(crm_db *db, const crm_expr *where, bool dry_run, crm_writer *out, long *erased,
 	      crm_error *err);
 extern const char *const crm_erase_columns[7];
@@ -763,8 +769,33 @@ int crm_checkpoint(crm_db *db, crm_error *err);
  * them, as crm_erase writes it. */
 typedef struct crm_merge_counts {
 	long events, notes, filled, erased;
+	long groups; /* crm_merge_duplicates: the customers kept */
 } crm_merge_counts;
 int crm_merge(crm_db *db, const char *keep, const char *const *dups, size_t n, crm_writer *out,
 	      crm_merge_counts *counts, crm_error *err);
+/* True for the fields crm_merge_duplicates finds duplicates by: phone,
+ * email, wechat_id, openid. */
+bool crm_merge_field_known(const char *field);
+/* Merges each group of customers that share a value of field into its
+ * oldest (created_at, then cid), as crm_merge does, inside crm_erase_begin's
+ * transaction; out gets a record a group: crm_merge_group_columns. */
+int crm_merge_duplicates(crm_db *db, const char *field, crm_writer *out, crm_merge_counts *counts,
+			 crm_error *err);
+/* field, value, keep, duplicates (a list, oldest first) */
+extern const char *const crm_merge_group_columns[4];
+
+/* suppress.c: the suppression list and aliases (crm-rm(1)). */
+typedef struct crm_unsuppressed {
+	long customers, entries; /* erased customers lifted, and their entries */
+	char fields[64];         /* what value was of them: "phone", "id/wechat_id" */
+	char erased_on[11];      /* the last day of their erasure */
+} crm_unsuppressed;
+/* Lifts the suppression of the erased customers one of whose values (as
+ * each field normalizes it) is value, inside the caller's transaction: all
+ * of their entries go. CRM_EDATA when none is suppressed. The trail shows
+ * the argument as "[suppressed phone]", not as given. */
+int crm_unsuppress(crm_db *db, const char *value, crm_unsuppressed *out, crm_error *err);
+/* The id of the customer id is merged into (caller frees), or NULL. */
+int crm_alias_of(crm_db *db, const char *id, char **target, crm_error *err);
 
 #endif

@@ -314,6 +314,7 @@ void crm_db_close(crm_db *db)
 	if (db->in_tx)
 		crm_db_rollback(db);
 	sqlite3_finalize(db->choose);
+	crm_suppress_free(db);
 	crm_audit_free(db);
 	sqlite3_close_v2(db->sql);
 	free(db->path);

@@ -86,6 +86,8 @@ struct crm_import {
 	sqlite3_stmt *e_maybe_repeat;
 	char *last_customer;
 	sqlite3_int64 last_cid;
+	/* asked once: the lookups below cost nothing while both are empty */
+	bool suppressing, aliasing;
 };
 
 /* The value of input field i ("" when empty, NULL when absent or null). */
@@ -137,5 +139,19 @@ int import_events_flush(struct crm_import *imp, crm_error *err);
 int import_events_finish(struct crm_import *imp, crm_error *err);
 void import_events_finalize(struct crm_import *imp);
 bool import_events_pending(const struct crm_import *imp);
+
+/* suppress.c: erased customers and merged ids, in an import. */
+int import_identity_prepare(struct crm_import *imp, crm_error *err);
+/* Widens the days a count of suppressed records was erased between. */
+void import_suppressed_day(crm_import_counts *n, const char *on);
+/* A customer record of values (stored forms, by field; first the id given
+ * or made, *id): *skip when it is of an erased customer (counted); *id
+ * replaced by the id it is merged into when it is an alias (counted). */
+int import_customer_identity(struct crm_import *imp, const char *const values[CRM_SUP_NFIELDS],
+			     char **id, bool *skip, crm_error *err);
+/* An event's customer id that no customer has: *cid the customer it is
+ * merged into, -1 when it was erased (the event is dropped), or 0. */
+int import_event_customer(struct crm_import *imp, const char *id, sqlite3_int64 *cid,
+			  crm_error *err);
 
 #endif

@@ -733,6 +733,21 @@ int import_customers_finish(struct crm_import *imp, crm_error *err)
 	return rc;
 }
 
+/* An erased customer's record is skipped; a merged id's goes to the
+ * customer it is merged into (suppress.c). */
+static int known_ids(struct crm_import *imp, const struct import_map *map, char **id, bool *skip,
+		     crm_error *err)
+{
+	*skip = false;
+	if (!imp->suppressing && !imp->aliasing)
+		return CRM_OK;
+	const char *values[CRM_SUP_NFIELDS] = {
+		*id, value_of(imp, map, C_PHONE), value_of(imp, map, C_EMAIL), value_of(imp, map, C_WECHAT),
+		import_value(imp, map->openid), import_value(imp, map->unionid),
+	};
+	return import_customer_identity(imp, values, id, skip, err);
+}
+
 int import_customer(struct crm_import *imp, const crm_record *in, const struct import_map *map,
 		    const crm_record **stored, crm_error *err)
 {
@@ -740,9 +755,15 @@ int import_customer(struct crm_import *imp, const crm_record *in, const struct i
 	char *id = NULL;
 	if (normalize_record(imp, in, map, err) != CRM_OK || identify(imp, map, &id, err) != CRM_OK)
 		return CRM_EDATA;
+	bool skip;
+	int rc = known_ids(imp, map, &id, &skip, err);
+	if (rc != CRM_OK || skip) {
+		free(id);
+		return rc;
+	}
 	struct customer c = {0};
 	enum outcome outcome = OUT_UNCHANGED;
-	int rc = store_with_tags(imp, in, map, id, &c, &outcome, err);
+	rc = store_with_tags(imp, in, map, id, &c, &outcome, err);
 	if (rc == CRM_OK)
 		rc = import_register_values(imp, CRM_CUSTOMERS, map, err);
 	if (rc == CRM_OK)

@@ -443,6 +443,10 @@ static int find_customer(struct crm_import *imp, const char *id, sqlite3_int64 *
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return crm_db_fail(imp->db, err, NULL);
+	/* merged into another, or erased: -1, dropped (suppress.c) */
+	if (!*cid && (imp->aliasing || imp->suppressing) &&
+	    import_event_customer(imp, id, cid, err) != CRM_OK)
+		return CRM_EDB;
 	if (!*cid && imp->opts.create_missing && create_customer(imp, id, cid, err) != CRM_OK)
 		return CRM_EDB;
 	free(imp->last_customer);
@@ -483,6 +487,16 @@ static int resolve_customers(struct crm_import *imp, crm_error *err)
 		}
 	}
 	free(order);
+	/* An erased customer's events leave the batch, counted, without a trace. */
+	size_t kept = 0;
+	for (size_t i = 0; imp->suppressing && i < b->n; i++) {
+		if (b->items[i].cid < 0)
+			imp->counts[CRM_EVENTS].suppressed++;
+		else
+			b->items[kept++] = b->items[i];
+	}
+	if (imp->suppressing)
+		b->n = kept;
 	return rc;
 }
 

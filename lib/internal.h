@@ -72,6 +72,7 @@ struct crm_db {
 	int busy_ms; /* how long a command waits for another's write to end */
 	sqlite3_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
 	struct crm_audit *audit; /* who is changing the database, and what (audit.c) */
+	struct crm_suppress *suppress; /* the suppression key and lookups (suppress.c) */
 };
 
 /* Prepares sql or fills err (CRM_EDB) with SQLite's reason. */
@@ -97,6 +98,48 @@ int crm_audit_record(crm_db *db, crm_error *err);
 void crm_audit_unsay(crm_db *db, const char *table, long rows);
 int crm_audit_erasing(crm_db *db, long customers, crm_error *err);
 void crm_audit_free(crm_db *db);
+/* The day the trail dates this change with ($CRM_NOW's, else today). */
+void crm_audit_today(crm_db *db, char day[11]);
+/* Records shown instead of every argument that is value (or ends in =value). */
+void crm_audit_hide(crm_db *db, const char *value, const char *shown);
+
+/* sha256.c: SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104). */
+typedef struct crm_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t used;
+} crm_sha256;
+void crm_sha256_init(crm_sha256 *s);
+void crm_sha256_add(crm_sha256 *s, const void *data, size_t len);
+void crm_sha256_end(crm_sha256 *s, unsigned char out[32]);
+/* A key made ready once: crm_hmac_begin, crm_sha256_add the message, crm_hmac_end. */
+typedef struct crm_hmac {
+	crm_sha256 inner, outer;
+} crm_hmac;
+void crm_hmac_init(crm_hmac *h, const void *key, size_t keylen);
+void crm_hmac_begin(const crm_hmac *h, crm_sha256 *s);
+void crm_hmac_end(const crm_hmac *h, crm_sha256 *s, unsigned char out[32]);
+void crm_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t len,
+		     unsigned char out[32]);
+
+/* suppress.c: the suppression list and the aliases of merged customers. */
+enum { CRM_SUP_ID, CRM_SUP_PHONE, CRM_SUP_EMAIL, CRM_SUP_WECHAT, CRM_SUP_OPENID, CRM_SUP_UNIONID,
+       CRM_SUP_NFIELDS };
+/* Their names, which are also the hashes' field tags. */
+extern const char *const crm_suppress_fields[CRM_SUP_NFIELDS];
+int crm_suppress_any(crm_db *db, bool *any, crm_error *err);
+/* on: the day the first of values (by field; NULL or "" for none, stored
+ * forms) that is suppressed was erased, or "" when none is. */
+int crm_suppressed(crm_db *db, const char *const values[CRM_SUP_NFIELDS], char on[11],
+		   crm_error *err);
+/* Suppresses the customers of temp.erase_ids and their aliases, making the
+ * key on first need. */
+int crm_suppress_erased(crm_db *db, crm_error *err);
+int crm_alias_any(crm_db *db, bool *any, crm_error *err);
+/* temp.merge_dups' ids become aliases of their keep; theirs follow. */
+int crm_alias_merged(crm_db *db, crm_error *err);
+void crm_suppress_free(crm_db *db);
 
 /* sql.c: one statement's text and the values bound to it. */
 struct crm_param {

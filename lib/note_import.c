@@ -115,6 +115,18 @@ static int find_customer(crm_note_import *imp, const crm_record *rec, struct not
 	}
 	if (rc != SQLITE_DONE)
 		return crm_db_fail(imp->db, err, NULL);
+	char *target; /* a merged id: the customer it is merged into */
+	if (crm_alias_of(imp->db, id, &target, err) != CRM_OK)
+		return CRM_EDB;
+	if (target) {
+		sqlite3_reset(imp->customer);
+		sqlite3_bind_text(imp->customer, 1, target, -1, SQLITE_TRANSIENT);
+		free(target);
+		if (sqlite3_step(imp->customer) == SQLITE_ROW) {
+			n->cid = sqlite3_column_int64(imp->customer, 0);
+			return CRM_OK;
+		}
+	}
 	return crm_error_set(err, CRM_EDATA, "customer_id: no customer '%s'", id);
 }
 

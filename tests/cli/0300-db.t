@@ -26,7 +26,7 @@ out '... untouched' 'accounts' "sqlite3 other.db '.tables'"
 crm-export -d future.db --all > /dev/null
 sqlite3 future.db 'PRAGMA user_version = 99'
 err 'a database from a newer crm is refused' \
-	'crm-export: future.db: schema version 99 is newer than this crm knows (4): upgrade crm' 'crm-export -d future.db --all'
+	'crm-export: future.db: schema version 99 is newer than this crm knows (5): upgrade crm' 'crm-export -d future.db --all'
 # A database of schema 1, as crm made it before notes had a text index.
 sqlite3 v1.db < "$TESTS/../lib/migrations/001-base.sql"
 sqlite3 v1.db "PRAGMA user_version = 1; PRAGMA application_id = $((0x43524d31));
@@ -36,7 +36,7 @@ sqlite3 v1.db "PRAGMA user_version = 1; PRAGMA application_id = $((0x43524d31));
 	INSERT INTO note_deletions (nid, cid, deleted_by, deleted_at) VALUES (7, 1, 'x', '2024-01-03')"
 out 'a database of schema 1 is upgraded, its notes indexed' '1' \
 	"crm-note -d v1.db -l --all --text 物流太慢 --as-of 2024-06-01 | sed 1d | cut -d, -f1"
-out '... to schema 4' '4' "sqlite3 v1.db 'PRAGMA user_version'"
+out '... to schema 5' '5' "sqlite3 v1.db 'PRAGMA user_version'"
 out '... its deletions kept' '7|x|' "sqlite3 v1.db 'SELECT nid, deleted_by, body FROM note_deletions'"
 out '... and new ids come after them' 'crm-note: note 8 added' 'crm-note -d v1.db C1 hello 2>&1'
 fails 3 'a database in a folder that does not exist is an error' 'crm-export -d no/such/dir/x.db --all'

@@ -38,6 +38,9 @@ for t in customers events customer_tags notes note_revisions note_deletions scor
 	out "... nothing of it is left in $t" '0' "q \"SELECT count(*) FROM $t WHERE $cond\""
 done
 out '... the other customer is untouched' 'C2,1,1,0,1,1,0' 'crm-rm --dry-run C2 | sed 1d'
+out '... its id, phone and email are on the suppression list, as hashes only' 'email|32
+id|32
+phone|32' "q 'SELECT field, length(hash) FROM suppressions ORDER BY field'"
 for v in 13812345678 zhang.secret 张三 幸福路 第二条改过; do
 	out "... and '$v' is nowhere in the database's files" '' "cat crm.db* | grep -a -o '$v'"
 done

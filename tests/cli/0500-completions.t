@@ -169,4 +169,12 @@ out 'fish completes --duplicates with the keys' "$dup_keys" \
 out 'bash completes -i with xlsx' 'xlsx' "bash -c '$(bash_complete _crm_tag "crm-tag -i x")'"
 out 'bash completes --map with field names and =' 'phone=' "bash -c '$(bash_complete _crm_add "crm-add --map pho")'"
 out 'bash completes the field after --map SRC=' '手机=phone' "bash -c '$(bash_complete _crm_add "crm-add --map 手机=pho")'"
+keys='email
+openid
+phone
+wechat_id'
+out 'bash completes the keys of --merge-duplicates' "$keys" "bash -c '$(bash_complete _crm_rm "crm-rm --merge-duplicates \"\"")'"
+out 'zsh completes the keys of --merge-duplicates' "$keys" "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-rm --merge-duplicates '"
+out 'fish completes the keys of --merge-duplicates' "$keys" \
+	"fish -c 'source $COMP/crm-rm.fish; complete -C \"crm-rm --merge-duplicates \"' | cut -f1 | sort"
 done_testing

@@ -20,6 +20,7 @@ int main(void)
 	test_models();
 	test_notes();
 	test_xlsx();
+	test_hash();
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;
 }

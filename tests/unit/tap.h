@@ -47,5 +47,6 @@ void test_tags(void);
 void test_models(void);
 void test_notes(void);
 void test_xlsx(void);
+void test_hash(void);
 
 #endif
