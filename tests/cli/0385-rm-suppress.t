@@ -155,8 +155,12 @@ out '--merge-duplicates --dry-run: each group, its oldest kept (created_at, then
 err '... a summary' 'crm-rm: would merge 3 duplicates into 2 customers by phone: 3 events and 1 note moved, 2 fields filled (a dry run: nothing was)' \
 	'crm-rm --merge-duplicates phone --dry-run > /dev/null'
 ok '... and nothing changes' 'crm-export --dump | cmp - before.ndjson'
-out '... as crm-segment --quality finds them' 'phone,13700000001,3,P1;P2;P3
-phone,13900000002,2,Q1;Q2' 'crm-segment --quality --all -o csv | grep ^phone'
+out '... as crm-segment --duplicates finds them' 'group,id,phone
+1,P1,13700000001
+1,P2,13700000001
+1,P3,13700000001
+2,Q1,13900000002
+2,Q2,13900000002' 'crm-segment --duplicates phone --all'
 out '--merge-duplicates phone' "$groups" 'crm-rm --merge-duplicates phone'
 out '... merged: the empty fields from the oldest duplicate that has one, attributes too' 'id,name,phone,email,wechat_id,openid,city
 P2,乙,13700000001,p2@example.com,wx3,o-1,北京
