@@ -387,7 +387,7 @@ int crm_import_flush(crm_import *imp, crm_error *err);
 bool crm_import_is_restore(const crm_import *imp);
 /* The kinds of a dump's records besides customers and events, in the order
  * a dump has them: custom_field, setting, ..., audit. */
-#define CRM_RESTORE_KINDS 15
+#define CRM_RESTORE_KINDS 18
 extern const char *const crm_restore_kinds[CRM_RESTORE_KINDS];
 /* How many records of each of those the restore has stored so far. */
 void crm_import_restored(const crm_import *imp, long counts[CRM_RESTORE_KINDS]);

@@ -121,6 +121,20 @@ long crm_db_count(crm_db *db, const char *sql)
 	return n;
 }
 
+/* The same, with one text bound to ?1. */
+long crm_db_count_text(crm_db *db, const char *sql, const char *text)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+	if (crm_db_prepare(db, &st, sql, NULL) != CRM_OK)
+		return n;
+	crm_bind_text_or_null(st, 1, text);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static int pragma_int(crm_db *db, const char *sql, int *value, crm_error *err)
 {
 	sqlite3_stmt *st;

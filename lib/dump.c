@@ -97,6 +97,9 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 		"follow_up", "done_at", "revisions", "deleted_by", "deleted_at",
 	};
 	static const char *const audit_names[] = {"at", "user", "command", "args", "changes", "erased"};
+	static const char *const key_names[] = {"key", "created_at"};
+	static const char *const suppression_names[] = {"hash", "field", "person", "erased_on"};
+	static const char *const alias_names[] = {"id", "customer_id", "merged_at"};
 	static const char *const event_names[] = {
 		"id", "customer_id", "type", "ts", "amount", "product", "channel",
 	};
@@ -112,6 +115,14 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 	if (rc == CRM_OK)
 		rc = dump_query(db, "SELECT key, value, updated_at FROM settings ORDER BY key",
 				"setting", setting_names, 3, out, err);
+	/* before the customers: a restore skips those erased since the dump */
+	if (rc == CRM_OK && crm_db_schema_version(db) >= 5)
+		rc = dump_query(db, "SELECT hex(key), created_at FROM suppression_key",
+				"suppression_key", key_names, 2, out, err);
+	if (rc == CRM_OK && crm_db_schema_version(db) >= 5)
+		rc = dump_query(db, "SELECT hex(hash), field, person, erased_on FROM suppressions"
+				" ORDER BY person, field, hash",
+				"suppression", suppression_names, 4, out, err);
 	if (rc == CRM_OK)
 		rc = dump_query(db,
 				"SELECT id, name, phone, email, wechat_id, gender, birthday, city,"
@@ -177,6 +188,11 @@ int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err)
 				" follow_up, done_at, revisions, deleted_by, deleted_at FROM note_deletions"
 				" ORDER BY rowid",
 				"note_deletion", deletion_names, 12, out, err);
+	if (rc == CRM_OK && crm_db_schema_version(db) >= 5)
+		rc = dump_query(db,
+				"SELECT a.id, c.id, a.merged_at FROM aliases a JOIN customers c USING (cid)"
+				" ORDER BY a.id",
+				"alias", alias_names, 3, out, err);
 	if (rc == CRM_OK && crm_db_schema_version(db) >= 3)
 		rc = dump_query(db, "SELECT at, user, command, args, changes, erased FROM audit ORDER BY aid",
 				"audit", audit_names, 6, out, err);

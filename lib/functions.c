@@ -241,12 +241,44 @@ char *crm_regex_literal(const char *p)
 	return best.p;
 }
 
+/* crm_unhex(TEXT): the bytes hex() wrote, or NULL (SQLite 3.41 has unhex(),
+ * Debian's 3.40 not yet). A dump's suppression hashes come back this way. */
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void unhex_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	size_t len = s ? strlen(s) : 1;
+	if (len % 2)
+		return; /* NULL */
+	unsigned char *out = sqlite3_malloc64(len / 2 + 1);
+	if (!out) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+		if (hi < 0 || lo < 0) {
+			sqlite3_free(out);
+			return;
+		}
+		out[i / 2] = (unsigned char)(hi * 16 + lo);
+	}
+	sqlite3_result_blob(ctx, out, (int)(len / 2), sqlite3_free);
+}
+
 int crm_functions_register(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	if (sqlite3_create_function(db, "crm_regexp", 2, flags, NULL, regexp_fn, NULL, NULL) ||
 	    sqlite3_create_function(db, "crm_number", 1, flags, NULL, number_fn, NULL, NULL) ||
-	    sqlite3_create_function(db, "crm_valid", 2, flags, NULL, valid_fn, NULL, NULL))
+	    sqlite3_create_function(db, "crm_valid", 2, flags, NULL, valid_fn, NULL, NULL) ||
+	    sqlite3_create_function(db, "crm_unhex", 1, flags, NULL, unhex_fn, NULL, NULL))
 		return CRM_EDB;
 	return CRM_OK;
 }

@@ -468,6 +468,51 @@ static int restore_note(crm_import *imp, const char *kind, const crm_record *in,
 			   " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", in, deletion, 12, err);
 }
 
+/* A dump's suppression key: the database's own when it has none. Hashes made
+ * under another key name nobody here, so a database with its own key cannot
+ * take another's list: the record is refused (restore into a new database). */
+static int restore_key(crm_import *imp, const crm_record *in, crm_error *err)
+{
+	static const char *const key[] = {"key", "created_at"};
+	int rc = restore_row(imp, "INSERT INTO suppression_key (one, key, created_at)"
+			     " SELECT 1, crm_unhex(?1), ?2 WHERE NOT EXISTS"
+			     " (SELECT 1 FROM suppression_key WHERE key = crm_unhex(?1))"
+			     " ON CONFLICT (one) DO NOTHING", in, key, 2, err);
+	if (rc != CRM_EDATA || err->msg[0])
+		return rc;
+	long same = crm_db_count_text(imp->db, "SELECT count(*) FROM suppression_key"
+				      " WHERE key = crm_unhex(?1)", text_of(in, "key"));
+	if (same > 0)
+		return CRM_OK; /* the same key: a restore into the database it came from */
+	if (same < 0)
+		return crm_db_fail(imp->db, err, NULL);
+	return crm_error_set(err, CRM_EDATA, "suppression_key: this database keeps its own suppression"
+			     " list, under another key: restore the dump into a new database");
+}
+
+static int restore_suppression(crm_import *imp, const char *kind, const crm_record *in,
+			       crm_error *err)
+{
+	static const char *const suppression[] = {"hash", "field", "person", "erased_on"};
+	static const char *const alias[] = {"id", "customer_id", "merged_at"};
+	if (!strcmp(kind, "suppression_key"))
+		return restore_key(imp, in, err);
+	if (!strcmp(kind, "suppression")) {
+		int rc = restore_row(imp, "INSERT INTO suppressions (hash, field, person, erased_on)"
+				     " VALUES (crm_unhex(?1), ?2, ?3, ?4) ON CONFLICT (hash) DO UPDATE"
+				     " SET erased_on = max(erased_on, ?4)", in, suppression, 4, err);
+		return rc == CRM_EDATA && !err->msg[0] ? CRM_OK : rc; /* already there */
+	}
+	if (import_events_pending(imp) && import_events_flush(imp, err) != CRM_OK)
+		return err->code;
+	int rc = restore_row(imp, "INSERT OR REPLACE INTO aliases (id, cid, merged_at)"
+			     " SELECT ?1, cid, ?3 FROM customers WHERE id = ?2", in, alias, 3, err);
+	if (rc == CRM_EDATA && !err->msg[0])
+		crm_error_set(err, CRM_EDATA, "alias: no customer '%s'",
+			      text_of(in, "customer_id") ? text_of(in, "customer_id") : "");
+	return rc;
+}
+
 /* A dump's settings, segments and snapshot members: stored as they were. */
 static int restore_other(crm_import *imp, const char *kind, const crm_record *in, crm_error *err)
 {
@@ -485,6 +530,8 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 	int rc;
 	if (!strncmp(kind, "note", 4))
 		return restore_note(imp, kind, in, err);
+	if (!strncmp(kind, "suppression", 11) || !strcmp(kind, "alias"))
+		return restore_suppression(imp, kind, in, err);
 	if (!strcmp(kind, "setting")) {
 		rc = restore_row(imp, "INSERT OR REPLACE INTO settings (key, value, updated_at)"
 				 " VALUES (?1, ?2, ?3)", in, setting, 3, err);
@@ -540,6 +587,7 @@ static int restore_other(crm_import *imp, const char *kind, const crm_record *in
 const char *const crm_restore_kinds[CRM_RESTORE_KINDS] = {
 	"custom_field", "setting", "segment", "segment_member", "tag", "tag_rule", "tagging", "model",
 	"score", "grade_change", "note_category", "note", "note_revision", "note_deletion", "audit",
+	"suppression_key", "suppression", "alias",
 };
 
 /* The index of a dump's kind in crm_restore_kinds, or -1 (customers, events). */

@@ -83,6 +83,7 @@ int crm_db_fail(crm_db *db, crm_error *err, const char *what);
 int crm_db_exec(crm_db *db, const char *sql, crm_error *err);
 /* The one number a query without parameters returns (a count), or -1. */
 long crm_db_count(crm_db *db, const char *sql);
+long crm_db_count_text(crm_db *db, const char *sql, const char *text);
 
 /* Binds text, or NULL when s is NULL or empty. */
 int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);

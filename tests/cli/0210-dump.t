@@ -18,7 +18,7 @@ out 'a line for each custom field, setting, customer, event, segment, member, no
 ok 'restores into an empty database' 'crm-add -d restored.db dump1.ndjson'
 err '... and says what it restored' 'crm-add: customers: 201 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected
 crm-add: events: 2001 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected
-crm-add: restored: custom field 4, setting 1, segment 2, segment member 9, tag 0, tag rule 0, tagging 0, model 0, score 0, grade change 0, note category 5, note 0, note revision 0, note deletion 0, audit 8' 'crm-add -d restored2.db dump1.ndjson'
+crm-add: restored: custom field 4, setting 1, segment 2, segment member 9, tag 0, tag rule 0, tagging 0, model 0, score 0, grade change 0, note category 5, note 0, note revision 0, note deletion 0, audit 8, suppression key 0, suppression 0, alias 0' 'crm-add -d restored2.db dump1.ndjson'
 ok 'dumping the restored database gives the same bytes, and the restore in the trail' \
 	'crm-export -d restored.db --dump > dump2.ndjson && head -n -1 dump2.ndjson | cmp dump1.ndjson -'
 for t in 'SELECT * FROM customers' 'SELECT * FROM custom_fields' \

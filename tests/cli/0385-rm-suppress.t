@@ -189,4 +189,24 @@ fails 2 '... exit 2' 'crm-rm --merge-duplicates name'
 out '... writing nothing' '' 'crm-rm --merge-duplicates name 2> /dev/null'
 fails 2 '--merge-duplicates takes no ids' 'crm-rm --merge-duplicates phone R1'
 fails 2 '... once' 'crm-rm --merge-duplicates phone --merge-duplicates email'
+# A dump carries the suppression list, its key and the aliases.
+printf 'id,phone,email\nS1,13600000006,s1@example.com\n' | crm-add -q > /dev/null
+crm-rm -q S1 > /dev/null
+crm-export --dump > with-list.ndjson
+out 'a dump holds the key, the hashes and the aliases, no value' '1|1|5|0' \
+	"printf '%s|%s|%s|%s\\n' \$(grep -c '\"kind\":\"suppression_key\"' with-list.ndjson) \
+	\$(grep -c '\"kind\":\"suppression\",\"hash\":\"[0-9A-F]\\{64\\}\",\"field\":\"phone\"' with-list.ndjson) \
+	\$(grep -c '\"kind\":\"alias\"' with-list.ndjson) \$(grep -c '13600000006\\|s1@example' with-list.ndjson)"
+ok '... restores into a new database' 'crm-add -q -d restored.db < with-list.ndjson > /dev/null'
+err '... which keeps the erased out' 'crm-add: customers: 0 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected
+crm-add: customers: 1 suppressed: erased on 2024-12-31' \
+	"printf 'id,phone\\nNEW,13600000006\\n' | crm-add -d restored.db > /dev/null"
+out '... and merged ids pointing where they went' 'id
+R1' 'crm-export -q -d restored.db -f id P1'
+printf 'id,phone\nK1,13600000009\n' | crm-add -q -d other.db > /dev/null
+crm-rm -q -d other.db K1 > /dev/null
+err 'a database with a list of its own refuses the dump'"'"'s' \
+	'crm-add: stdin:3: suppression_key: this database keeps its own suppression list, under another key: restore the dump into a new database
+crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)' \
+	'crm-add -d other.db < with-list.ndjson > /dev/null'
 done_testing
