@@ -17,11 +17,15 @@ enum {
 	OPT_DRY_RUN,
 	OPT_SET,
 	OPT_DATE_FORMAT,
+	OPT_NEW_IDS,
+	OPT_ON_CONFLICT,
 };
 
 static const struct cli_option options[] = {
 	{OPT_KIND, "kind", "KIND", "what the records are: customers (default) or events"},
 	{OPT_MATCH, "match", "FIELD", "find customers without an id by phone, email, wechat_id, openid or unionid"},
+	{OPT_NEW_IDS, "new-ids", NULL, "add records with only a name as new customers, each time"},
+	{OPT_ON_CONFLICT, "on-conflict", "HOW", "records of one customer that disagree: reject (default), first, last"},
 	{OPT_REPLACE, "replace", NULL, "let empty cells blank stored values"},
 	{OPT_CREATE_MISSING, "create-missing", NULL, "create the customers that events name"},
 	{OPT_REJECT, "reject", "FILE", "store the good records, write the bad ones to FILE"},
@@ -37,6 +41,7 @@ struct add {
 	struct cli_rejects rejects;
 	char tagged_by[128]; /* "user:NAME", as crm-tag gives tags */
 	bool dry_run;
+	bool on_conflict; /* --on-conflict was given */
 	char **set;
 	size_t nset;
 	/* while importing */
@@ -59,6 +64,12 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		return crm_kind_parse(arg, &add->opts.kind) == CRM_OK;
 	case OPT_MATCH:
 		return crm_match_parse(arg, &add->opts.match) == CRM_OK;
+	case OPT_NEW_IDS:
+		add->opts.new_ids = true;
+		return true;
+	case OPT_ON_CONFLICT:
+		add->on_conflict = true;
+		return crm_on_conflict_parse(arg, &add->opts.on_conflict) == CRM_OK;
 	case OPT_REPLACE:
 		add->opts.replace = true;
 		return true;
@@ -155,6 +166,7 @@ static void import_stream(struct cli *cli, struct add *add, FILE *in, const char
 	crm_reader *r = cli_reader(cli, in, source, names);
 	add->reader = r;
 	add->source = source;
+	crm_import_source(add->imp, source);
 	const crm_record *rec;
 	crm_error err, why;
 	for (long n = 0;; n++) {
@@ -338,6 +350,8 @@ int main(int argc, char **argv)
 		cli_usage_error(&cli, "no input: give FILEs, pipe records in, or use --set");
 	if (add.opts.match != CRM_MATCH_NONE && add.opts.kind == CRM_EVENTS)
 		cli_usage_error(&cli, "--match is for customers");
+	if (add.opts.kind == CRM_EVENTS && (add.opts.new_ids || add.on_conflict))
+		cli_usage_error(&cli, "%s is for customers", add.opts.new_ids ? "--new-ids" : "--on-conflict");
 	cli_open(&cli, 0);
 	add.opts.clock = &cli.clock;
 	add.cli = &cli;

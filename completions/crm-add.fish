@@ -1,6 +1,8 @@
 # fish completion for crm-add
 complete -c crm-add -s k -l kind -x -a 'customers events' -d 'what the records are'
 complete -c crm-add -l match -x -a 'phone email wechat_id openid unionid' -d 'find customers without an id by'
+complete -c crm-add -l new-ids -d 'add records with only a name as new customers, each time'
+complete -c crm-add -l on-conflict -x -a 'reject first last' -d 'records of one customer that disagree'
 complete -c crm-add -l replace -d 'let empty cells blank stored values'
 complete -c crm-add -l create-missing -d 'create the customers that events name'
 complete -c crm-add -l reject -r -F -d 'store the good records, write the bad ones here'

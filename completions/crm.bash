@@ -135,6 +135,7 @@ _crm_add()
 	_crm_input_arg "$cur" "$prev" && return
 	case $prev in
 	--match) COMPREPLY=($(compgen -W "phone email wechat_id openid unionid" -- "$cur")); return ;;
+	--on-conflict) COMPREPLY=($(compgen -W "reject first last" -- "$cur")); return ;;
 	--date-format) COMPREPLY=($(compgen -W "DMY MDY YMD" -- "$cur")); return ;;
 	--reject) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--set)
@@ -143,8 +144,8 @@ _crm_add()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-k --kind --match --replace --create-missing --reject
-			--dry-run --set --date-format $_crm_input_opts $_crm_common_opts" -- "$cur"))
+		COMPREPLY=($(compgen -W "-k --kind --match --new-ids --on-conflict --replace
+			--create-missing --reject --dry-run --set --date-format $_crm_input_opts $_crm_common_opts" -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -f -- "$cur"))

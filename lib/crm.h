@@ -335,9 +335,16 @@ enum crm_match {
 
 int crm_match_parse(const char *name, enum crm_match *match);
 
+/* Two records of one customer in one import that give a field different
+ * values: the later is refused, or the first or the last value is kept. */
+enum crm_on_conflict { CRM_CONFLICT_REJECT, CRM_CONFLICT_FIRST, CRM_CONFLICT_LAST };
+int crm_on_conflict_parse(const char *name, enum crm_on_conflict *how);
+
 typedef struct crm_import_opts {
 	enum crm_kind kind;
 	enum crm_match match;  /* customers without an id */
+	bool new_ids;          /* a record with a name and no other identity is a new customer */
+	enum crm_on_conflict on_conflict;
 	bool replace;          /* empty cells blank stored values */
 	bool create_missing;   /* events may name customers not yet stored */
 	enum crm_date_order dates; /* dates written day or month first */
@@ -381,6 +388,9 @@ int crm_import_record(crm_import *imp, const crm_record *in, crm_error *err);
 /* A record the reader found bad (why says how), rejected in its turn. */
 int crm_import_reject(crm_import *imp, const crm_record *in, const crm_error *why,
 		      crm_error *err);
+/* Names the input the records that follow come from, so that a message
+ * about an earlier record of another input names it. */
+void crm_import_source(crm_import *imp, const char *name);
 /* Delivers the results of every record given so far. */
 int crm_import_flush(crm_import *imp, crm_error *err);
 /* True once the input turned out to be a dump being restored. */

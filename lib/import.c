@@ -367,7 +367,7 @@ int crm_import_begin(crm_import **out, crm_db *db, const crm_import_opts *opts, 
 			   "INSERT OR IGNORE INTO custom_fields (kind, name, added_at) VALUES (?1, ?2, ?3)",
 			   err) ||
 	    import_customers_prepare(imp, err) || import_events_prepare(imp, err) ||
-	    import_identity_prepare(imp, err)) {
+	    import_known_ids_prepare(imp, err)) {
 		crm_import_end(imp, CRM_IMPORT_ABORT, NULL, NULL);
 		return CRM_EDB;
 	}

@@ -3,6 +3,7 @@
 #define CRM_IMPORT_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "internal.h"
 
@@ -42,6 +43,19 @@ struct import_map {
 	crm_error err;
 };
 
+/* What earlier records of this import gave the customer a record names:
+ * where a value came from is its source (an input's number) and line, as
+ * one number (import_identity.c). */
+struct import_met {
+	bool checked, found;
+	bool row;       /* it has a row of its own, not only its run's */
+	int pending;    /* the row is this one waiting to be written, or -1 */
+	long long at;   /* the customer's first record in this import */
+	unsigned cols;  /* the stored columns that record gave a value */
+	json_t *later;  /* field -> where: the others this import gave */
+	json_t *adds;   /* field -> where: those the record being imported gives first */
+};
+
 /* Which rows stored before this import it has met: a bit a row, so the
  * memory is bounded by the table, not by the input. */
 struct seen_rows {
@@ -75,6 +89,18 @@ struct crm_import {
 	struct seen_rows customers_seen;
 	bool c_bulk; /* a bulk load: the customer indexes were set aside */
 	crm_buf c_index_sql; /* the CREATE INDEX statements set aside, to run at the end */
+	/* identity and conflicts (import_identity.c) */
+	sqlite3_stmt *id_taken, *met_get, *met_add, *met_set, *run_get, *run_add;
+	struct import_met met; /* of the record being imported */
+	struct met_pending *pending; /* rows written a batch at a time */
+	size_t npending;
+	/* the run of new customers being added, one a line: where the next
+	 * would be, and whether they give created_at */
+	sqlite3_int64 run_cid;
+	long long run_at;
+	bool run_created;
+	char **sources;        /* the inputs, for messages about an earlier record */
+	size_t nsources;
 	/* events */
 	bool events_started;
 	sqlite3_stmt *e_find, *e_create, *e_insert, *e_by_ref, *e_update, *e_same;
@@ -126,6 +152,33 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err);
 int import_customers_finish(struct crm_import *imp, crm_error *err);
 void import_customers_finalize(struct crm_import *imp);
 
+/* A custom attribute's JSON value as text, as a record holds it. */
+void import_attr_text(json_t *v, crm_buf *text, crm_type *type);
+
+/* import_identity.c: customers without an identity, and records of one
+ * customer that disagree within one import. */
+int import_identity_prepare(struct crm_import *imp, crm_error *err);
+int import_identity_finish(struct crm_import *imp, crm_error *err);
+void import_identity_finalize(struct crm_import *imp);
+/* Writes a 64-bit number as an id: 'c' and 12 letters and digits. */
+void import_id_text(uint64_t h, char out[16]);
+/* The id of a record with no id, phone, email, wechat_id, openid or
+ * unionid: a new one with --new-ids when it has a name, else CRM_EDATA. */
+int import_unidentified(struct crm_import *imp, const crm_record *in,
+			const struct import_map *map, char **id, crm_error *err);
+/* Forgets what was looked up for the record before. */
+void import_met_reset(struct crm_import *imp);
+/* Compares the record with what earlier records of this import gave the
+ * stored customer (cid, its columns, its attributes): CRM_EDATA, naming
+ * both lines, when they disagree and --on-conflict is reject; with first,
+ * the record's disagreeing values are dropped. */
+int import_conflicts(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		     const char *id, sqlite3_int64 cid, char *const *stored, json_t *attrs,
+		     crm_error *err);
+/* Remembers what the record, now stored as cid, gave. */
+int import_met_note(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		    sqlite3_int64 cid, crm_error *err);
+
 /* Takes one event into the batch; results come when the batch is stored. */
 int import_event(struct crm_import *imp, const crm_record *in, const struct import_map *map,
 		 crm_error *err);
@@ -141,7 +194,7 @@ void import_events_finalize(struct crm_import *imp);
 bool import_events_pending(const struct crm_import *imp);
 
 /* suppress.c: erased customers and merged ids, in an import. */
-int import_identity_prepare(struct crm_import *imp, crm_error *err);
+int import_known_ids_prepare(struct crm_import *imp, crm_error *err);
 /* Widens the days a count of suppressed records was erased between. */
 void import_suppressed_day(crm_import_counts *n, const char *on);
 /* A customer record of values (stored forms, by field; first the id given

@@ -75,7 +75,7 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 	if (imp->opts.match != CRM_MATCH_NONE &&
 	    crm_db_prepare(db, &imp->c_match, match_sql[imp->opts.match], err))
 		return CRM_EDB;
-	return CRM_OK;
+	return import_identity_prepare(imp, err);
 }
 
 void import_customers_finalize(struct crm_import *imp)
@@ -88,6 +88,7 @@ void import_customers_finalize(struct crm_import *imp)
 	sqlite3_finalize(imp->c_update);
 	free(imp->customers_seen.bits);
 	crm_buf_free(&imp->c_index_sql);
+	import_identity_finalize(imp);
 }
 
 /* ---- normalizing one record ---- */
@@ -218,23 +219,18 @@ static int normalize_record(struct crm_import *imp, const crm_record *in,
 
 /* ---- who the record is ---- */
 
-/* A stable id for a customer without one: the same phone (else email, wechat_id,
- * name) gives the same id, so importing a file twice does not double anyone. */
+/* A stable id for a customer without one: the same phone (else email,
+ * wechat_id, openid, unionid) gives the same id, so importing a file twice
+ * does not double anyone. */
 static void generated_id(const char *label, const char *value, char out[16])
 {
-	static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
 	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 	for (const char *p = label; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
 	h = (h ^ 0) * 0x100000001b3ULL;
 	for (const char *p = value; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	out[0] = 'c';
-	for (int i = 1; i <= 12; i++) {
-		out[i] = alphabet[h & 31];
-		h >>= 5;
-	}
-	out[13] = '\0';
+	import_id_text(h, out);
 }
 
 static const char *value_of(struct crm_import *imp, const struct import_map *map, int col)
@@ -267,8 +263,8 @@ static int id_by_match(struct crm_import *imp, const char *key, const char *labe
 
 /* The id this record is stored under: its own, the id of the customer its
  * --match field names, or a generated one. *id is NULL when there is none. */
-static int identify(struct crm_import *imp, const struct import_map *map, char **id,
-		    crm_error *err)
+static int identify(struct crm_import *imp, const crm_record *in, const struct import_map *map,
+		    char **id, crm_error *err)
 {
 	static const int match_col[] = {
 		[CRM_MATCH_PHONE] = C_PHONE, [CRM_MATCH_EMAIL] = C_EMAIL, [CRM_MATCH_WECHAT] = C_WECHAT,
@@ -292,9 +288,9 @@ static int identify(struct crm_import *imp, const struct import_map *map, char *
 			return CRM_OK;
 	}
 	/* A stable id for a customer without one: the same phone (else email,
-	 * wechat_id, openid, unionid, name) gives the same id. */
-	static const char *const labels[] = {"phone", "email", "wechat_id", "openid", "unionid", "name"};
-	static const int cols[] = {C_PHONE, C_EMAIL, C_WECHAT, -1, -1, C_NAME};
+	 * wechat_id, openid, unionid) gives the same id. */
+	static const char *const labels[] = {"phone", "email", "wechat_id", "openid", "unionid"};
+	static const int cols[] = {C_PHONE, C_EMAIL, C_WECHAT, -1, -1};
 	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
 		const char *key = cols[i] >= 0 ? value_of(imp, map, cols[i]) : i == 3 ? openid : unionid;
 		if (key && *key) {
@@ -304,8 +300,7 @@ static int identify(struct crm_import *imp, const struct import_map *map, char *
 			return CRM_OK;
 		}
 	}
-	return crm_error_set(err, CRM_EDATA,
-			     "no id, phone, email, wechat_id, openid, unionid or name to tell who this is");
+	return import_unidentified(imp, in, map, id, err);
 }
 
 /* ---- stored and merged ---- */
@@ -464,7 +459,7 @@ static int write_customer(struct crm_import *imp, struct customer *c, crm_error 
 /* ---- the record as stored, for stdout ---- */
 
 /* A custom attribute's JSON value as a record's value. */
-static void attr_value(json_t *v, crm_buf *text, crm_type *type)
+void import_attr_text(json_t *v, crm_buf *text, crm_type *type)
 {
 	crm_buf_reset(text);
 	*type = json_is_integer(v) ? CRM_INT : json_is_real(v) ? CRM_REAL
@@ -508,7 +503,7 @@ static const crm_record *stored_record(struct crm_import *imp, const crm_record 
 			v = imp->tags ? crm_tag_giver_tags(imp->tags, c->cid) : import_value(imp, (int)i);
 			type = CRM_LIST;
 		} else if (attr) {
-			attr_value(attr, &text, &type);
+			import_attr_text(attr, &text, &type);
 			v = text.p ? text.p : "";
 		}
 		bool list = slot == SLOT_TAGS && v; /* no tags: [] in JSON */
@@ -570,13 +565,19 @@ static int merge_into_stored(struct crm_import *imp, const crm_record *in,
 	struct customer old = {0};
 	if (load_customer(imp, id, &old, err) != CRM_OK)
 		return CRM_EDB;
+	int rc = old.cid ? import_conflicts(imp, in, map, id, old.cid, old.v, old.attrs, err) : CRM_OK;
+	if (rc != CRM_OK) {
+		imp->expect_new = false;
+		customer_clear(&old);
+		return rc;
+	}
 	c->cid = old.cid;
 	for (int i = 0; i < C_NCOLS; i++)
 		c->v[i] = old.v[i] ? crm_xstrdup(old.v[i]) : NULL;
 	c->attrs = old.attrs ? json_deep_copy(old.attrs) : NULL;
 	free(c->v[C_ID]);
 	c->v[C_ID] = crm_xstrdup(id);
-	int rc = merge_record(imp, in, map, c, err);
+	rc = merge_record(imp, in, map, c, err);
 	bool inserted = !old.cid, changed = inserted || customer_changed(&old, c);
 	if (rc == CRM_OK && changed) {
 		new_customer_times(imp, map, c);
@@ -647,6 +648,19 @@ static int give_tags(struct crm_import *imp, sqlite3_int64 cid, enum outcome *ou
 	return rc;
 }
 
+/* A record refused for a conflict must not have defined its new tags: it
+ * is compared before they are looked up. */
+static int conflicts_before_tags(struct crm_import *imp, const crm_record *in,
+				 const struct import_map *map, const char *id, crm_error *err)
+{
+	struct customer old = {0};
+	int rc = load_customer(imp, id, &old, err);
+	if (rc == CRM_OK && old.cid)
+		rc = import_conflicts(imp, in, map, id, old.cid, old.v, old.attrs, err);
+	customer_clear(&old);
+	return rc;
+}
+
 /* A record with tags that could take a customer past tags.max is stored
  * under a savepoint, undone when it does; most catalogs are too small for
  * that, and their records need none (a savepoint a record is slow). */
@@ -661,6 +675,8 @@ static int store_with_tags(struct crm_import *imp, const crm_record *in,
 	size_t listed = 1;
 	for (const char *p = tags; p && *p; p++)
 		listed += *p == ';';
+	if (tags && (rc = conflicts_before_tags(imp, in, map, id, err)) != CRM_OK)
+		return rc;
 	bool guard = tags && crm_tag_giver_may_exceed(imp->tags, listed);
 	if (guard && crm_db_exec(imp->db, "SAVEPOINT record", err) != CRM_OK)
 		return CRM_EDB;
@@ -726,6 +742,8 @@ static int maybe_set_indexes_aside(struct crm_import *imp, crm_error *err)
 
 int import_customers_finish(struct crm_import *imp, crm_error *err)
 {
+	if (import_identity_finish(imp, err) != CRM_OK)
+		return CRM_EDB;
 	if (!imp->c_index_sql.len)
 		return CRM_OK;
 	int rc = crm_db_exec(imp->db, imp->c_index_sql.p, err);
@@ -753,10 +771,14 @@ int import_customer(struct crm_import *imp, const crm_record *in, const struct i
 {
 	*stored = NULL;
 	char *id = NULL;
-	if (normalize_record(imp, in, map, err) != CRM_OK || identify(imp, map, &id, err) != CRM_OK)
-		return CRM_EDATA;
+	import_met_reset(imp);
+	int rc = normalize_record(imp, in, map, err);
+	if (rc == CRM_OK)
+		rc = identify(imp, in, map, &id, err);
+	if (rc != CRM_OK)
+		return rc == CRM_EDB ? CRM_EDB : CRM_EDATA;
 	bool skip;
-	int rc = known_ids(imp, map, &id, &skip, err);
+	rc = known_ids(imp, map, &id, &skip, err);
 	if (rc != CRM_OK || skip) {
 		free(id);
 		return rc;
@@ -764,6 +786,8 @@ int import_customer(struct crm_import *imp, const crm_record *in, const struct i
 	struct customer c = {0};
 	enum outcome outcome = OUT_UNCHANGED;
 	rc = store_with_tags(imp, in, map, id, &c, &outcome, err);
+	if (rc == CRM_OK)
+		rc = import_met_note(imp, in, map, c.cid, err);
 	if (rc == CRM_OK)
 		rc = import_register_values(imp, CRM_CUSTOMERS, map, err);
 	if (rc == CRM_OK)

@@ -396,7 +396,7 @@ int crm_alias_merged(crm_db *db, crm_error *err)
 
 /* ---- in an import ---- */
 
-int import_identity_prepare(struct crm_import *imp, crm_error *err)
+int import_known_ids_prepare(struct crm_import *imp, crm_error *err)
 {
 	if (crm_suppress_any(imp->db, &imp->suppressing, err) != CRM_OK ||
 	    crm_alias_any(imp->db, &imp->aliasing, err) != CRM_OK)

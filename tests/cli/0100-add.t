@@ -37,7 +37,7 @@ err '--match refuses a phone that two customers share' \
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
 	"printf 'phone,city\n13600000000,苏州\n' | crm-add --match phone"
 err 'a record that names nobody is rejected' \
-	"crm-add: stdin:2: no id, phone, email, wechat_id, openid, unionid or name to tell who this is
+	"crm-add: stdin:2: no id, phone, email, wechat_id, openid or unionid to tell who this is
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
 	"printf 'city\n上海\n' | crm-add"
 

@@ -209,7 +209,7 @@ out 'a customer_id column names customers when there is no id' 'K100|张三' \
 	"printf 'customer_id,name\nK100,张三\n' | crm-add -q -d cid.db > /dev/null; sqlite3 cid.db 'SELECT id, name FROM customers'"
 out 'tab-separated text that quotes its cells, as Excel and WPS save it, is read with the quotes' '北京市, 朝阳区' \
 	"printf '姓名\t手机\t地址\r\n张三\t13800138000\t\"北京市, 朝阳区\"\r\n' | crm-add -q -d tsvq.db > /dev/null; sqlite3 tsvq.db \"SELECT attrs ->> '地址' FROM customers\""
-printf 'name,city\n张伟,北京\n' > mixed.csv; printf '王芳,杭州\n' | iconv -t GB18030 >> mixed.csv
+printf 'name,phone,city\n张伟,13800000001,北京\n' > mixed.csv; printf '王芳,13800000002,杭州\n' | iconv -t GB18030 >> mixed.csv
 err 'a file of UTF-8 with GB18030 lines added is not read as GB18030' \
 	"crm-add: mixed.csv:3: name: invalid UTF-8 (give the file's encoding with --encoding, such as gb18030)
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" 'crm-add -d mixed.db mixed.csv'
@@ -228,7 +228,7 @@ else
 	skip 'no python to write a large user list'
 fi
 out "--map 性别=sex reads WeChat's codes in a Chinese column" '男' \
-	"printf '姓名,性别\n张三,1\n' | crm-add -q -d sx.db --map 性别=sex | sed 1d | cut -d, -f3"
+	"printf '姓名,性别,openid\n张三,1,oX1\n' | crm-add -q -d sx.db --map 性别=sex | sed 1d | cut -d, -f3"
 out '--reject FILE.xlsx writes the rejects as a workbook' 'PK' \
 	"crm-add -q -d rx.db --reject rejects.xlsx '$XLSX/bad.xlsx' > /dev/null; head -c 2 rejects.xlsx; echo"
 out '... which crm-add reads back' 'W2|123' \

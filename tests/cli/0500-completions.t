@@ -166,6 +166,15 @@ out 'zsh completes --duplicates with the keys' "$dup_keys" \
 	"timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-segment --duplicates ' | sort"
 out 'fish completes --duplicates with the keys' "$dup_keys" \
 	"fish -c 'source $COMP/crm-segment.fish; complete -C \"crm-segment --duplicates \"' | cut -f1 | sort"
+out 'bash completes --on-conflict' 'first
+last
+reject' "bash -c '$(bash_complete _crm_add "crm-add --on-conflict \"\"")'"
+out 'zsh completes --on-conflict' 'first
+last
+reject' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-add --on-conflict ' | sort"
+out 'fish completes --on-conflict' 'first
+last
+reject' "fish -c 'source $COMP/crm-add.fish; complete -C \"crm-add --on-conflict \"' | cut -f1 | sort"
 out 'bash completes -i with xlsx' 'xlsx' "bash -c '$(bash_complete _crm_tag "crm-tag -i x")'"
 out 'bash completes --map with field names and =' 'phone=' "bash -c '$(bash_complete _crm_add "crm-add --map pho")'"
 out 'bash completes the field after --map SRC=' '手机=phone' "bash -c '$(bash_complete _crm_add "crm-add --map 手机=pho")'"

@@ -112,8 +112,29 @@ static void duplicates_and_ids(void)
 	struct results res;
 	crm_import_counts n = run("id,name\n7,a\n7,b\n7,\n", customers, &res);
 	CHECK_INT(n.inserted, 1);
+	CHECK_INT(n.merged, 1); /* the empty name agrees */
+	CHECK_INT(n.rejected, 1);
+	CHECK_STR(res.last_reason, "name: 'b' disagrees with line 2 ('a') for customer '7'"
+				   " (--on-conflict first or last chooses)");
+	CHECK_STR(one("SELECT name FROM customers WHERE id = '7'"), "a");
+	crm_import_opts last = customers;
+	last.on_conflict = CRM_CONFLICT_LAST;
+	n = run("id,name\n7,c\n7,d\n7,\n", last, &res);
+	CHECK_INT(n.updated, 1);
 	CHECK_INT(n.merged, 2);
-	CHECK_STR(one("SELECT name FROM customers WHERE id = '7'"), "b");
+	CHECK_STR(one("SELECT name FROM customers WHERE id = '7'"), "d");
+	crm_import_opts keep = customers;
+	keep.on_conflict = CRM_CONFLICT_FIRST;
+	n = run("id,name,level\n7,e,1\n7,f,2\n", keep, &res);
+	CHECK_INT(n.merged, 1);
+	CHECK_STR(one("SELECT name || attrs FROM customers WHERE id = '7'"), "e{\"level\":\"1\"}");
+	n = run("name\n赵七\n赵七\n", customers, &res);
+	CHECK_INT(n.rejected, 2); /* a name alone names nobody */
+	crm_import_opts new_ids = customers;
+	new_ids.new_ids = true;
+	n = run("name\n赵七\n赵七\n", new_ids, &res);
+	CHECK_INT(n.inserted, 2);
+	CHECK_STR(one("SELECT count(DISTINCT id) FROM customers WHERE name = '赵七'"), "2");
 	n = run("name,phone\n王五,+86 139 0000 1111\n", customers, &res);
 	CHECK_INT(n.inserted, 1);
 	char first[64];
@@ -133,7 +154,7 @@ static void duplicates_and_ids(void)
 	CHECK_STR(res.last_reason, "phone: '13700000000' matches more than one customer ('8', '9')");
 	n = run("city\n上海\n", customers, &res);
 	CHECK_INT(n.rejected, 1);
-	CHECK_STR(res.last_reason, "no id, phone, email, wechat_id, openid, unionid or name to tell who this is");
+	CHECK_STR(res.last_reason, "no id, phone, email, wechat_id, openid or unionid to tell who this is");
 	n = run("id,phone,email,birthday\n10,123,x@,2023-02-29\n", customers, &res);
 	CHECK_STR(res.last_reason, "phone: '123' is not a mobile number\n"
 				   "email: 'x@' is not an email address\n"
