@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 		cli_usage_error(&cli, "--merge-into KEEP takes the duplicates' ids after it, and no -s, -w or --all");
 	if (r.checkpoint && (chooses || nargs || r.keep || r.dry_run))
 		cli_usage_error(&cli, "--checkpoint goes alone");
-	if (!r.keep && !r.checkpoint && !chooses && !nargs && cli_stdin_is_terminal())
+	if (!r.keep && !r.checkpoint && !chooses && !nargs && !cli_stdin_is_stream())
 		cli_usage_error(&cli, "which customers? give ids, -s, -w, or pipe records in");
 	cli_open(&cli, CRM_DB_READ);
 	int status;
