@@ -76,7 +76,12 @@ static bool take_common(struct cli *cli, int key, const char *arg)
 	case OPT_QUIET:
 		cli->quiet = true;
 		return true;
+	case OPT_VERBOSE:
+		cli->verbose = true;
+		return true;
 	case OPT_AS_OF:
+		if (!*arg)
+			cli_usage_error(cli, "--as-of needs a date (YYYY-MM-DD), or a date and a time");
 		cli->as_of = arg;
 		return true;
 	case OPT_INPUT:
@@ -125,9 +130,9 @@ static bool take_common(struct cli *cli, int key, const char *arg)
 
 static bool is_common(int key)
 {
-	return key == OPT_DB || key == OPT_QUIET || key == OPT_AS_OF || key == OPT_INPUT ||
-	       key == OPT_OUTPUT || key == OPT_HELP || key == OPT_VERSION || key == OPT_DELIMITER ||
-	       key == OPT_IN_ENCODING || key == OPT_MAP || key == OPT_SHEET;
+	return key == OPT_DB || key == OPT_QUIET || key == OPT_VERBOSE || key == OPT_AS_OF ||
+	       key == OPT_INPUT || key == OPT_OUTPUT || key == OPT_HELP || key == OPT_VERSION ||
+	       key == OPT_DELIMITER || key == OPT_IN_ENCODING || key == OPT_MAP || key == OPT_SHEET;
 }
 
 /* getopt_long's tables, made from ours. */
@@ -159,6 +164,25 @@ static const char *option_name(struct cli *cli, int key, char *buf, size_t sz)
 	return buf;
 }
 
+/* An option with a value means one thing: given again, it would silently
+ * replace the first, so it is refused. Lists by design say "(repeatable)"
+ * in their help, which makes them so: --help and the parser cannot differ. */
+static void check_repeat(struct cli *cli, int key, bool *seen)
+{
+	size_t i = 0;
+	const struct cli_option *o = cli->options;
+	while (o->name && o->key != key)
+		o++, i++;
+	if (!o->name || !o->arg || strstr(o->help, "(repeatable"))
+		return;
+	if (seen[i]) {
+		char name[64];
+		cli_usage_error(cli, "%s is given twice: it takes one value",
+				option_name(cli, key, name, sizeof name));
+	}
+	seen[i] = true;
+}
+
 /* Enough for any command's table; checked below. */
 #define OPTIONS_MAX 64
 
@@ -178,6 +202,7 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 	opterr = 0;
 	int key;
 	char name[64];
+	bool seen[OPTIONS_MAX] = {0};
 	while ((key = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (key == '?') {
 			if (optopt)
@@ -187,6 +212,7 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 		if (key == ':')
 			cli_usage_error(cli, "option '%s' needs an argument",
 					option_name(cli, optopt, name, sizeof name));
+		check_repeat(cli, key, seen);
 		bool ok = is_common(key) ? take_common(cli, key, optarg) : take(cli, key, optarg, ctx);
 		if (!ok)
 			cli_usage_error(cli, "bad argument '%s' for %s", optarg ? optarg : "",
@@ -328,6 +354,11 @@ void cli_reader_skipped(struct cli *cli, const crm_reader *r)
 
 /* ---- database, clock, output ---- */
 
+static void db_note(void *ctx, const char *text)
+{
+	cli_note(ctx, "%s", text);
+}
+
 void cli_open(struct cli *cli, unsigned db_flags)
 {
 	crm_error err;
@@ -347,11 +378,16 @@ void cli_open(struct cli *cli, unsigned db_flags)
 	if (!cli->db_path && !(env_db && *env_db))
 		db_flags |= CRM_DB_MKDIR;
 	int rc = crm_db_open(&cli->db, path, db_flags, &err);
-	free(path);
 	if (rc != CRM_OK) {
+		free(path);
 		cli_error(cli, &err);
 		exit(rc);
 	}
+	crm_db_on_note(cli->db, db_note, cli);
+	if (cli->verbose && crm_db_read_only(cli->db))
+		cli_note(cli, "%s: opened read-only: you may not write it, and this command only reads",
+			 path);
+	free(path);
 	const char *busy = getenv("CRM_BUSY_TIMEOUT");
 	if (busy && *busy) {
 		char *end;
@@ -378,9 +414,14 @@ void *cli_xcalloc(size_t n, size_t size)
 	return p;
 }
 
-bool cli_stdin_is_terminal(void)
+/* A pipe, a file or a socket: what a person or a program gave. A terminal
+ * or a character device (/dev/null under cron, systemd and ssh -n) is
+ * where stdin points when nobody gave anything. */
+bool cli_stdin_is_stream(void)
 {
-	return isatty(STDIN_FILENO);
+	struct stat in;
+	return fstat(STDIN_FILENO, &in) == 0 &&
+	       (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode) || S_ISSOCK(in.st_mode));
 }
 
 bool cli_stdout_is_null(void)

@@ -16,6 +16,7 @@ enum cli_common_key {
 	OPT_HELP = 'h',
 	OPT_DB = 'd',
 	OPT_QUIET = 'q',
+	OPT_VERBOSE = 'v',
 	OPT_INPUT = 'i',
 	OPT_OUTPUT = 'o',
 	OPT_VERSION = CLI_LONG,
@@ -32,7 +33,7 @@ struct cli_option {
 	int key;          /* the short letter, or a key >= CLI_LONG */
 	const char *name; /* the long name */
 	const char *arg;  /* the argument's name, or NULL */
-	const char *help;
+	const char *help; /* "(repeatable)" in it makes the option a list, crm(7) */
 };
 
 /* The options every command has, for the end of its table. */
@@ -42,6 +43,7 @@ struct cli_option {
 	{OPT_OUTPUT, "output", "FORMAT", "output format: csv, tsv, json, ndjson, ids, table"}, \
 	{OPT_AS_OF, "as-of", "DATE", "compute as of DATE (default $CRM_NOW, else now)"}, \
 	{OPT_QUIET, "quiet", NULL, "no notes on stderr"},                                 \
+	{OPT_VERBOSE, "verbose", NULL, "say how the database was opened (read-only)"},    \
 	{OPT_HELP, "help", NULL, "show this help"},                                        \
 	{OPT_VERSION, "version", NULL, "show the version"},                                \
 	{0, NULL, NULL, NULL}
@@ -64,6 +66,7 @@ struct cli {
 	const char *db_path;
 	const char *as_of;
 	bool quiet;
+	bool verbose;
 	enum crm_format input_format;
 	crm_reader_opts input; /* -i and the input options */
 	const char **maps;     /* --map, as given */
@@ -113,7 +116,9 @@ enum crm_format cli_output_format(struct cli *cli);
 /* Closes the database, checks that stdout reached its reader, and returns the
  * exit status (3 when writing failed). */
 int cli_exit(struct cli *cli, int status);
-bool cli_stdin_is_terminal(void);
+/* True when stdin is a record stream: a pipe, a regular file or a socket
+ * (crm(7), SELECTING CUSTOMERS). */
+bool cli_stdin_is_stream(void);
 /* calloc, or exit 3 when memory is out. */
 void *cli_xcalloc(size_t n, size_t size);
 bool cli_stdout_is_null(void);

@@ -346,7 +346,7 @@ int main(int argc, char **argv)
 	bool files = first < argc;
 	if (add.nset && files)
 		cli_usage_error(&cli, "give records with --set or in FILEs, not both");
-	if (!add.nset && !files && cli_stdin_is_terminal())
+	if (!add.nset && !files && !cli_stdin_is_stream())
 		cli_usage_error(&cli, "no input: give FILEs, pipe records in, or use --set");
 	if (add.opts.match != CRM_MATCH_NONE && add.opts.kind == CRM_EVENTS)
 		cli_usage_error(&cli, "--match is for customers");

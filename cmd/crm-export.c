@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 	if (opt.campaign && opt.kind != CRM_CUSTOMERS)
 		cli_usage_error(&cli, "--campaign writes customers");
 	if (opt.campaign && !nids && !opt.sel.all && !opt.sel.segment && !opt.sel.where &&
-	    cli_stdin_is_terminal())
+	    !cli_stdin_is_stream())
 		cli_usage_error(&cli, "which customers? give ids, -s, -w, --all, or pipe records in");
 	bool wechat = cli.output_format_given && cli.output_format == CRM_FMT_WECHAT;
 	if (wechat != (opt.tagid > 0))
@@ -301,12 +301,14 @@ int main(int argc, char **argv)
 		if (opt.encoding && !(opt.spool = tmpfile())) {
 			crm_error_set(&err, CRM_EDB, "cannot make a temporary file: %s", strerror(errno));
 			cli_error(&cli, &err);
+			select_free(&opt.sel);
 			return cli_exit(&cli, err.code);
 		}
 		if (opt.encoding)
 			opt.out = crm_encoding_writer(opt.spool, opt.encoding, &err);
 		if (!opt.out) {
 			cli_error(&cli, &err);
+			select_free(&opt.sel);
 			return cli_exit(&cli, err.code);
 		}
 		status = export(&cli, &opt);
@@ -318,7 +320,7 @@ int main(int argc, char **argv)
 		}
 		if (opt.spool)
 			fclose(opt.spool);
-		select_free(&opt.sel);
 	}
+	select_free(&opt.sel);
 	return cli_exit(&cli, status);
 }

@@ -116,7 +116,7 @@ static char *note_text(struct cli *cli, char **words, int n)
 {
 	crm_error err;
 	if (n == 1 && !strcmp(words[0], "-")) {
-		if (cli_stdin_is_terminal())
+		if (!cli_stdin_is_stream())
 			cli_usage_error(cli, "'-' reads the text from stdin: pipe it in");
 		char *text = NULL;
 		size_t len = 0, cap = 0, got;
@@ -205,7 +205,7 @@ static int do_add(struct cli *cli, struct note *n, char **args, int nargs)
 	}
 	if (nargs < 1)
 		cli_usage_error(cli, "what does the note say? crm-note ID TEXT...");
-	if (!chooses && !nids && cli_stdin_is_terminal())
+	if (!chooses && !nids && !cli_stdin_is_stream())
 		cli_usage_error(cli, "which customer? crm-note ID TEXT..., or -s, -w, --all, or pipe records in");
 	select_prepare(cli, &n->sel, ids, nids);
 	bool stream = select_from_stdin(&n->sel);
@@ -416,7 +416,7 @@ static int do_import(struct cli *cli, struct note *n, char **files, int nfiles)
 {
 	crm_error err;
 	struct import im = {0};
-	if (!nfiles && cli_stdin_is_terminal())
+	if (!nfiles && !cli_stdin_is_stream())
 		cli_usage_error(cli, "no input: give FILEs or pipe records in");
 	int rc = crm_note_import_begin(&im.imp, cli->db, n->author ? n->author : cli_user(),
 				       &cli->clock, n->dry_run, &err);

@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 	if (r.unsuppress && (chooses || nargs || r.keep || r.checkpoint || r.by || r.dry_run))
 		cli_usage_error(&cli, "--unsuppress VALUE goes alone");
 	bool alone = r.keep || r.checkpoint || r.by || r.unsuppress;
-	if (!alone && !chooses && !nargs && cli_stdin_is_terminal())
+	if (!alone && !chooses && !nargs && !cli_stdin_is_stream())
 		cli_usage_error(&cli, "which customers? give ids, -s, -w, or pipe records in");
 	cli_open(&cli, CRM_DB_READ);
 	int status;

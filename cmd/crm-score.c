@@ -226,7 +226,7 @@ static int write_scored(struct cli *cli, struct selection *sel)
 static int do_score(struct cli *cli, struct score *s, char **ids, int nids)
 {
 	crm_error err;
-	if (!s->sel.all && !s->sel.segment && !s->sel.where && !nids && cli_stdin_is_terminal())
+	if (!s->sel.all && !s->sel.segment && !s->sel.where && !nids && !cli_stdin_is_stream())
 		cli_usage_error(cli, "which customers? give ids, -s, -w, --all, or pipe records in");
 	crm_model *m = model_of(cli, s);
 	select_prepare(cli, &s->sel, ids, nids);

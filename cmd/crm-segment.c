@@ -36,7 +36,7 @@ static const struct cli_option options[] = {
 	{OPT_EDGES, "edges", "LIST", "with --by a number: bands at these edges (18,25,35)"},
 	{OPT_DIFF, "diff", "NAME", "who entered (+) and left (-) a segment since last time"},
 	{OPT_QUALITY, "quality", NULL, "audit: missing, invalid and duplicate values"},
-	{OPT_MAX_MISSING, "max-missing", "FIELD=N%", "with --quality: fail when more are missing"},
+	{OPT_MAX_MISSING, "max-missing", "FIELD=N%", "with --quality: fail when more are missing (repeatable)"},
 	{OPT_MAX_DUPLICATES, "max-duplicates", "N%", "with --quality: fail at more duplicates"},
 	{OPT_DUPLICATES, "duplicates", "FIELD", "the customers who share a value of FIELD, by group"},
 	{OPT_CONFIG, "config", NULL, "show settings; with KEY or KEY=VALUE, one, or change it"},
@@ -64,6 +64,37 @@ static bool duplicate_key(const char *name)
 	return false;
 }
 
+/* A percentage: digits with a decimal point perhaps, from 0 to 100, the '%'
+ * optional; no sign, spaces, exponent, hex, inf or nan. */
+static bool percent(const char *text, double *pct)
+{
+	size_t n = strspn(text, "0123456789"), digits = n;
+	if (text[n] == '.') {
+		size_t fraction = strspn(text + n + 1, "0123456789");
+		digits += fraction;
+		n += 1 + fraction;
+	}
+	if (!digits || (text[n] && strcmp(text + n, "%")))
+		return false;
+	*pct = strtod(text, NULL);
+	return *pct <= 100;
+}
+
+/* --max-missing FIELD=N%, each field once. */
+static void take_max_missing(struct cli *cli, struct segment *s, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	double pct;
+	if (!eq || eq == arg || !percent(eq + 1, &pct))
+		cli_usage_error(cli, "--max-missing '%s': give FIELD=N%%, N a percentage from 0 to 100", arg);
+	for (int i = 0; i < s->nmax_missing; i++)
+		if (!strncmp(s->max_missing[i], arg, (size_t)(eq - arg) + 1))
+			cli_usage_error(cli, "--max-missing %.*s is given twice", (int)(eq - arg), arg);
+	if (s->nmax_missing == THRESHOLDS_MAX)
+		cli_usage_error(cli, "--max-missing: at most %d fields", THRESHOLDS_MAX);
+	s->max_missing[s->nmax_missing++] = arg;
+}
+
 static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 {
 	struct segment *s = ctx;
@@ -88,13 +119,12 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		s->duplicates = arg;
 		return true;
 	case OPT_MAX_MISSING:
-		if (s->nmax_missing == THRESHOLDS_MAX || !strchr(arg, '='))
-			return false;
-		s->max_missing[s->nmax_missing++] = arg;
+		take_max_missing(cli, s, arg);
 		return true;
 	case OPT_MAX_DUPLICATES:
-		s->max_duplicates = strtod(arg, &end);
-		return end != arg && (!*end || !strcmp(end, "%")) && s->max_duplicates >= 0;
+		if (!percent(arg, &s->max_duplicates))
+			cli_usage_error(cli, "--max-duplicates '%s': give N%%, a percentage from 0 to 100", arg);
+		return true;
 	case OPT_CONFIG: s->config = true; return true;
 	case OPT_EXPLAIN: s->explain = true; return true;
 	default: return select_take(&s->sel, key, arg);
@@ -266,6 +296,15 @@ static int check_thresholds(struct cli *cli, struct segment *s, const crm_qualit
 			status = CRM_EDATA;
 		}
 	}
+	/* A gate that saw nobody has proven nothing: a nightly check fed an
+	 * empty file must not pass. */
+	bool both = s->nmax_missing && s->max_duplicates >= 0;
+	if ((s->nmax_missing || s->max_duplicates >= 0) && q->total == 0) {
+		fprintf(stderr, "%s: the selection is empty: %s checked nobody, so %s\n", cli->prog,
+			both ? "--max-missing and --max-duplicates" : s->nmax_missing ? "--max-missing"
+			: "--max-duplicates", both ? "they fail" : "it fails");
+		status = CRM_EDATA;
+	}
 	return status;
 }
 
@@ -411,7 +450,7 @@ int main(int argc, char **argv)
 		status = s.by ? do_by(&cli, &s) : s.quality ? do_quality(&cli, &s)
 			: s.duplicates ? do_duplicates(&cli, &s)
 			: s.explain ? do_explain(&cli, &s) : do_select(&cli, &s);
-		select_free(&s.sel);
 	}
+	select_free(&s.sel);
 	return cli_exit(&cli, status);
 }

@@ -171,7 +171,7 @@ static int do_tagging(struct cli *cli, struct tag *t, char **ids, int nids)
 	char expires[11] = "";
 	if (t->expires && crm_tag_expiry(&cli->clock, t->expires, expires, &err) != CRM_OK)
 		return fail(cli, &err);
-	if (!t->sel.all && !t->sel.segment && !t->sel.where && !nids && cli_stdin_is_terminal())
+	if (!t->sel.all && !t->sel.segment && !t->sel.where && !nids && !cli_stdin_is_stream())
 		cli_usage_error(cli, "which customers? give ids, -s, -w, --all, or pipe records in");
 	select_prepare(cli, &t->sel, ids, nids);
 	bool stream = select_from_stdin(&t->sel);

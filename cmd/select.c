@@ -5,12 +5,33 @@
 
 #include "select.h"
 
+/* -w again: the customers that every one matches. A '#' comment runs to
+ * the end of its line, so the parentheses go on lines of their own then. */
+static void take_where(struct selection *sel, const char *arg)
+{
+	sel->wheres = realloc(sel->wheres, (size_t)(sel->nwheres + 1) * sizeof *sel->wheres);
+	if (!sel->wheres)
+		abort();
+	sel->wheres[sel->nwheres++] = arg;
+	if (sel->nwheres == 1) {
+		sel->where = arg;
+		return;
+	}
+	const char *nl = strchr(sel->where, '#') || strchr(arg, '#') ? "\n" : "";
+	size_t len = strlen(sel->where) + strlen(arg) + 16;
+	char *both = cli_xcalloc(len, 1);
+	snprintf(both, len, "(%s%s) and (%s%s)", sel->where, nl, arg, nl);
+	free(sel->joined);
+	sel->joined = both;
+	sel->where = both;
+}
+
 bool select_take(struct selection *sel, int key, const char *arg)
 {
 	switch (key) {
 	case OPT_ALL: sel->all = true; return true;
 	case OPT_SEGMENT: sel->segment = arg; return true;
-	case OPT_WHERE: sel->where = arg; return true;
+	case OPT_WHERE: take_where(sel, arg); return true;
 	default: return false;
 	}
 }
@@ -27,23 +48,35 @@ void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids
 		cli_error(cli, &err);
 		exit(cli_exit(cli, err.code));
 	}
-	if (sel->where && crm_expr_new(&where, cli->db, sel->where, &err) != CRM_OK) {
-		crm_expr_free(seg);
-		cli_error(cli, &err);
-		exit(cli_exit(cli, err.code));
+	/* each on its own, so that an error points into the one given */
+	for (int i = 0; i < sel->nwheres; i++) {
+		crm_expr *one;
+		if (crm_expr_new(&one, cli->db, sel->wheres[i], &err) != CRM_OK) {
+			crm_expr_free(seg);
+			crm_expr_free(where);
+			cli_error(cli, &err);
+			exit(cli_exit(cli, err.code));
+		}
+		where = crm_expr_and(where, one);
 	}
 	sel->expr = crm_expr_and(seg, where);
 }
 
 bool select_from_stdin(const struct selection *sel)
 {
-	return !sel->all && !sel->nids && !sel->segment && !sel->where && !cli_stdin_is_terminal();
+	return !sel->all && !sel->nids && !sel->segment && !sel->where && cli_stdin_is_stream();
 }
 
 void select_free(struct selection *sel)
 {
 	crm_expr_free(sel->expr);
 	sel->expr = NULL;
+	free(sel->wheres);
+	sel->wheres = NULL;
+	sel->nwheres = 0;
+	free(sel->joined);
+	sel->joined = NULL;
+	sel->where = NULL;
 }
 
 /* Every record would fail alike: say it once, with what was read as names. */

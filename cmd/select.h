@@ -14,12 +14,15 @@ enum {
 #define SELECT_OPTIONS                                                               \
 	{OPT_ALL, "all", NULL, "every customer"},                                    \
 	{OPT_SEGMENT, "segment", "NAME", "the customers of a saved segment"},        \
-	{OPT_WHERE, "where", "EXPR", "the customers an expression matches (crm-expr(7))"}
+	{OPT_WHERE, "where", "EXPR", "the customers EXPR matches, crm-expr(7) (repeatable: and)"}
 
 struct selection {
 	bool all;
 	const char *segment;
-	const char *where;
+	const char *where; /* -w; given more than once, the and of them all */
+	const char **wheres; /* each -w, as given */
+	int nwheres;
+	char *joined;      /* where, when it is the and of several */
 	char **ids;
 	int nids;
 	crm_expr *expr; /* -s and -w together, once checked */
@@ -35,7 +38,7 @@ bool select_take(struct selection *sel, int key, const char *arg);
  * exits on error. */
 void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids);
 /* True when the customers come from stdin: no ids, --all, -s or -w, and
- * stdin is not a terminal. */
+ * stdin is a record stream (cli_stdin_is_stream). */
 bool select_from_stdin(const struct selection *sel);
 /* Writes the fields of the chosen customers. Returns the exit status. */
 int select_write(struct cli *cli, struct selection *sel, crm_fields *fields, crm_writer *out);

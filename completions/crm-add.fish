@@ -18,5 +18,6 @@ complete -c crm-add -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'input
 complete -c crm-add -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
 complete -c crm-add -l as-of -x -d 'compute as of DATE'
 complete -c crm-add -s q -l quiet -d 'no notes on stderr'
+complete -c crm-add -s v -l verbose -d 'say how the database was opened'
 complete -c crm-add -s h -l help -d 'show the help'
 complete -c crm-add -l version -d 'show the version'

@@ -26,5 +26,6 @@ complete -c crm-export -s o -l output -x -a 'csv tsv json ndjson ids table vcard
 complete -c crm-export -l tagid -x -d 'with -o wechat: the WeChat tag id'
 complete -c crm-export -l as-of -x -d 'compute as of DATE'
 complete -c crm-export -s q -l quiet -d 'no notes on stderr'
+complete -c crm-export -s v -l verbose -d 'say how the database was opened'
 complete -c crm-export -s h -l help -d 'show the help'
 complete -c crm-export -l version -d 'show the version'

@@ -43,5 +43,6 @@ complete -c crm-note -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'inpu
 complete -c crm-note -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
 complete -c crm-note -l as-of -x -d 'compute as of DATE'
 complete -c crm-note -s q -l quiet -d 'no notes on stderr'
+complete -c crm-note -s v -l verbose -d 'say how the database was opened'
 complete -c crm-note -s h -l help -d 'show the help'
 complete -c crm-note -l version -d 'show the version'

@@ -19,5 +19,6 @@ complete -c crm-rm -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'input 
 complete -c crm-rm -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
 complete -c crm-rm -l as-of -x -d 'compute as of DATE'
 complete -c crm-rm -s q -l quiet -d 'no notes on stderr'
+complete -c crm-rm -s v -l verbose -d 'say how the database was opened'
 complete -c crm-rm -s h -l help -d 'show the help'
 complete -c crm-rm -l version -d 'show the version'

@@ -30,5 +30,6 @@ complete -c crm-score -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'inp
 complete -c crm-score -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
 complete -c crm-score -l as-of -x -d 'compute as of DATE'
 complete -c crm-score -s q -l quiet -d 'no notes on stderr'
+complete -c crm-score -s v -l verbose -d 'say how the database was opened'
 complete -c crm-score -s h -l help -d 'show the help'
 complete -c crm-score -l version -d 'show the version'

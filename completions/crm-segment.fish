@@ -38,5 +38,6 @@ complete -c crm-segment -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'i
 complete -c crm-segment -s o -l output -x -a 'csv tsv json ndjson ids table chart' -d 'output format'
 complete -c crm-segment -l as-of -x -d 'compute as of DATE'
 complete -c crm-segment -s q -l quiet -d 'no notes on stderr'
+complete -c crm-segment -s v -l verbose -d 'say how the database was opened'
 complete -c crm-segment -s h -l help -d 'show the help'
 complete -c crm-segment -l version -d 'show the version'

@@ -46,5 +46,6 @@ complete -c crm-tag -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'input
 complete -c crm-tag -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
 complete -c crm-tag -l as-of -x -d 'compute as of DATE'
 complete -c crm-tag -s q -l quiet -d 'no notes on stderr'
+complete -c crm-tag -s v -l verbose -d 'say how the database was opened'
 complete -c crm-tag -s h -l help -d 'show the help'
 complete -c crm-tag -l version -d 'show the version'

@@ -107,7 +107,7 @@ _crm_common_arg()
 	return 0
 }
 
-_crm_common_opts="-d --db -i --input -o --output --as-of -q --quiet -h --help --version"
+_crm_common_opts="-d --db -i --input -o --output --as-of -q --quiet -v --verbose -h --help --version"
 _crm_input_opts="--delimiter --encoding --map --sheet"
 
 # Completes the argument of an input option (crm(7), READING RECORDS).

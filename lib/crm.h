@@ -276,6 +276,12 @@ char *crm_db_default_path(const char *crm_db, const char *xdg_data_home, const c
 int crm_db_open(crm_db **db, const char *path, unsigned flags, crm_error *err);
 void crm_db_close(crm_db *db);
 const char *crm_db_path(const crm_db *db);
+/* Where the library's notes for a person go (an expression naming an event
+ * type never seen): none until this is called. */
+void crm_db_on_note(crm_db *db, void (*note)(void *ctx, const char *text), void *ctx);
+/* True when it was opened read-only: this user may not write it, and the
+ * command only reads (crm(7), Read-only databases). */
+bool crm_db_read_only(const crm_db *db);
 int crm_db_schema_version(const crm_db *db);
 /* A write transaction: it takes the write lock at once (waiting for other
  * writers up to the busy timeout), so it cannot fail half-way for a lock. */

@@ -64,6 +64,70 @@ static int create_file(const char *path, unsigned flags, crm_error *err)
 	return CRM_OK;
 }
 
+/* ---- a database this process may only read ---- */
+
+static bool exists(const char *path, const char *suffix)
+{
+	crm_buf b = {0};
+	crm_buf_printf(&b, "%s%s", path, suffix);
+	bool there = access(b.p, F_OK) == 0;
+	free(b.p);
+	return there;
+}
+
+static bool may_write(const char *path, const char *suffix)
+{
+	crm_buf b = {0};
+	crm_buf_printf(&b, "%s%s", path, suffix);
+	bool ok = access(b.p, W_OK) == 0;
+	free(b.p);
+	return ok;
+}
+
+static bool folder_writable(const char *path)
+{
+	char *dir = crm_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *folder = !slash ? "." : slash == dir ? "/" : (*slash = '\0', dir);
+	bool ok = access(folder, W_OK | X_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/* NULL when this process can change the database, else why not. SQLite
+ * writes the file, its -wal and its -shm, and makes those two in the folder
+ * when they are not there. access() answers for this user: root may write a
+ * 0444 file, and nobody may write on a read-only mount. */
+static const char *why_read_only(const char *path)
+{
+	if (access(path, W_OK) != 0)
+		return errno == EROFS ? "on a read-only file system" : "its file is not writable";
+	bool wal = exists(path, "-wal"), shm = exists(path, "-shm");
+	if ((wal && !may_write(path, "-wal")) || (shm && !may_write(path, "-shm")))
+		return "its -wal or -shm file is not writable";
+	if ((!wal || !shm) && !folder_writable(path))
+		return "its folder is not writable, and SQLite keeps its -wal and -shm files there";
+	return NULL;
+}
+
+/* A URI for sqlite3_open_v2 that reads path without writing a byte: with
+ * no -wal file, no other command has it open and the file holds it all, so
+ * it is read as it stands (immutable: no -shm is made, no lock taken); with
+ * one, through the -shm file the writer keeps, read-only. Making either file
+ * would leave it owned by this user, and the owner could not write after. */
+static char *read_only_uri(const char *path)
+{
+	crm_buf b = {0};
+	crm_buf_adds(&b, path[0] == '/' ? "file://" : "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+			crm_buf_printf(&b, "%%%02X", *p);
+		else
+			crm_buf_addc(&b, (char)*p);
+	crm_buf_adds(&b, exists(path, "-wal") ? "?mode=ro&readonly_shm=1" : "?immutable=1");
+	return b.p;
+}
+
 int crm_db_fail(crm_db *db, crm_error *err, const char *what)
 {
 	const char *reason = db && db->sql ? sqlite3_errmsg(db->sql) : "out of memory";
@@ -299,12 +363,27 @@ int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
 	 * no lock and keeps no counts (3% of a bulk import). It can only be set
 	 * before SQLite starts; later calls are refused and change nothing. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	const char *read_only = why_read_only(path);
+	if (read_only && !(flags & CRM_DB_READ)) {
+		crm_error_set(err, CRM_EDB, "%s: database is read-only (%s): this command would change it",
+			      path, read_only);
+		crm_db_close(db);
+		return CRM_EDB;
+	}
+	char *uri = read_only ? read_only_uri(path) : NULL;
 	/* One connection used by one thread: SQLite's own locking is not needed. */
-	int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(uri ? uri : path, &db->sql,
+				 (uri ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE) |
+				 SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
 	if (rc != SQLITE_OK || configure(db, !(flags & CRM_DB_READ), err) != CRM_OK ||
 	    migrate(db, err) != CRM_OK) {
 		if (rc != SQLITE_OK)
 			crm_db_fail(db, err, "cannot open");
+		if (read_only && exists(path, "-wal") && !exists(path, "-shm"))
+			crm_error_set(err, CRM_EDB, "%s: cannot be read without writing: its -wal file has"
+				      " no -shm file beside it (the next command of its owner puts"
+				      " that right)", path);
 		crm_db_close(db);
 		return CRM_EDB;
 	}
@@ -330,6 +409,7 @@ void crm_db_close(crm_db *db)
 	sqlite3_finalize(db->choose);
 	crm_suppress_free(db);
 	crm_audit_free(db);
+	crm_event_types_free(db);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db);
@@ -338,6 +418,11 @@ void crm_db_close(crm_db *db)
 const char *crm_db_path(const crm_db *db)
 {
 	return db->path;
+}
+
+bool crm_db_read_only(const crm_db *db)
+{
+	return db->readonly;
 }
 
 int crm_db_schema_version(const crm_db *db)

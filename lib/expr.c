@@ -709,6 +709,7 @@ static bool event_type(struct compiler *c, const struct node *call, const struct
 	*type = crm_xstrdup(arg->text);
 	for (char *p = *type; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
+	crm_event_type_named(c->q->db, *type);
 	return true;
 }
 

@@ -55,8 +55,11 @@ static int parse_edges(struct crm_group *g, const char *edges, crm_error *err)
 	const char *p = edges;
 	while (*p) {
 		char *end;
+		/* decimal numbers: strtod would take hex, inf and nan too */
+		bool decimal = strchr("-.0123456789", *p) && !strpbrk(edges, "xXiInN");
 		double v = strtod(p, &end);
-		if (end == p || (*end && *end != ',') || g->nedges == EDGES_MAX)
+		if (!decimal || end == p || !isfinite(v) || (*end && (*end != ',' || !end[1])) ||
+		    g->nedges == EDGES_MAX)
 			return crm_error_set(err, CRM_EUSAGE, "--edges '%s': numbers in rising order, such as 18,25,35",
 					     edges);
 		if (g->nedges && v <= g->edges[g->nedges - 1])
@@ -89,6 +92,46 @@ static int emit_chosen(struct crm_group *g, crm_sql *q, crm_error *err)
 		return CRM_OK;
 	crm_sql_add(q, " WHERE ");
 	return crm_expr_emit(g->where, q, err);
+}
+
+/* A custom attribute is text when it holds values and none is a number.
+ * The first number ends the look. */
+static int custom_is_text(struct crm_group *g, const char *name, bool *text, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, g->db, g->clock);
+	crm_sql_add(&q, "SELECT NOT EXISTS (SELECT 1 FROM customers c WHERE crm_number(");
+	int rc = crm_sql_field(&q, name, err);
+	crm_sql_add(&q, ") IS NOT NULL) AND EXISTS (SELECT 1 FROM customers c WHERE ");
+	if (rc == CRM_OK)
+		rc = crm_sql_field(&q, name, err);
+	crm_sql_add(&q, " IS NOT NULL)");
+	sqlite3_stmt *st = NULL;
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&q, &st, err);
+	if (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW)
+		*text = sqlite3_column_int(st, 0);
+	else if (rc == CRM_OK)
+		rc = crm_db_fail(g->db, err, NULL);
+	sqlite3_finalize(st);
+	crm_sql_free(&q);
+	return rc;
+}
+
+/* Bands cut numbers: a stored field (a name, a phone, a date) or a
+ * computed one that is text cannot be cut, nor an attribute of words. */
+static int check_number(struct crm_group *g, const char *name, crm_error *err)
+{
+	crm_type type;
+	bool text = crm_field_is_stored(name);
+	if (crm_field_computed_type(name, &type))
+		text = type != CRM_INT && type != CRM_REAL;
+	else if (!text && custom_is_text(g, name, &text, err) != CRM_OK)
+		return err ? err->code : CRM_EDB;
+	if (text)
+		return crm_error_set(err, CRM_EUSAGE, "--bins and --edges cut numbers into bands: %s is"
+				     " text (--by %s alone counts its values)", name, name);
+	return CRM_OK;
 }
 
 /* Nice bands for --bins: widths of 1, 2 or 5 times a power of ten. */
@@ -135,6 +178,8 @@ int crm_group_new(crm_group **out, crm_db *db, const char *by, int bins, const c
 	int rc = parse_by(g, by, err);
 	if (rc == CRM_OK && (bins || edges) && (g->nby != 1 || g->tag))
 		rc = crm_error_set(err, CRM_EUSAGE, "--bins and --edges cut one field into bands: --by age --bins 5");
+	if (rc == CRM_OK && (bins || edges))
+		rc = check_number(g, g->by[0], err);
 	if (rc == CRM_OK && edges)
 		rc = parse_edges(g, edges, err);
 	if (rc == CRM_OK && bins > 0 && !edges)

@@ -73,6 +73,13 @@ struct crm_db {
 	sqlite3_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
 	struct crm_audit *audit; /* who is changing the database, and what (audit.c) */
 	struct crm_suppress *suppress; /* the suppression key and lookups (suppress.c) */
+	void (*note)(void *ctx, const char *text); /* crm_db_on_note */
+	void *note_ctx;
+	struct crm_event_types { /* met and noted this command (event_types.c) */
+		char **seen, **noted;
+		size_t nseen, nnoted;
+		bool whole; /* seen holds every type there is */
+	} event_types;
 };
 
 /* Prepares sql or fills err (CRM_EDB) with SQLite's reason. */
@@ -84,6 +91,11 @@ int crm_db_exec(crm_db *db, const char *sql, crm_error *err);
 /* The one number a query without parameters returns (a count), or -1. */
 long crm_db_count(crm_db *db, const char *sql);
 long crm_db_count_text(crm_db *db, const char *sql, const char *text);
+
+/* event_types.c: an expression names an event type; notes it, once, when
+ * the database has none of that type. */
+void crm_event_type_named(crm_db *db, const char *type);
+void crm_event_types_free(crm_db *db);
 
 /* Binds text, or NULL when s is NULL or empty. */
 int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);

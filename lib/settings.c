@@ -131,6 +131,26 @@ static int check_stages(crm_db *db, crm_error *err)
 	return CRM_OK;
 }
 
+/* A model the setting names must be there: rfm always is, the others once
+ * crm-score --define stored them. Empty: no default. */
+static int check_model(crm_db *db, const struct setting *s, const char *value, crm_error *err)
+{
+	if (s->kind != S_NAME || !*value || !strcmp(value, "rfm"))
+		return CRM_OK;
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, "SELECT 1 FROM models WHERE name = ?1", err) != CRM_OK)
+		return CRM_EDB;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return CRM_OK;
+	if (rc != SQLITE_DONE)
+		return crm_db_fail(db, err, NULL);
+	return crm_error_set(err, CRM_EUSAGE, "%s: no model '%s' (crm-score --models lists them)",
+			     s->key, value);
+}
+
 int crm_setting_set(crm_db *db, const char *key, const char *value, const crm_clock *clock,
 		    crm_error *err)
 {
@@ -139,6 +159,9 @@ int crm_setting_set(crm_db *db, const char *key, const char *value, const crm_cl
 		return crm_error_set(err, CRM_EUSAGE, "unknown setting '%s'", key);
 	if (check_value(s, value, err) != CRM_OK)
 		return CRM_EUSAGE;
+	int checked = check_model(db, s, value, err);
+	if (checked != CRM_OK)
+		return checked;
 	sqlite3_stmt *st;
 	if (crm_db_begin(db, err) != CRM_OK)
 		return CRM_EDB;

@@ -50,7 +50,7 @@ if [ "$(id -u)" = 0 ]; then # root writes anything: be nobody for this
 	runas='setpriv --reuid=65534 --regid=65534 --clear-groups'
 fi
 out 'a read-only database can be read' '1' "$runas crm-export -d rodir/ro.db --all -o ids"
-err '... but not written' 'crm-add: rodir/ro.db: database is read-only' \
+err '... but not written' 'crm-add: rodir/ro.db: database is read-only (its file is not writable): this command would change it' \
 	"printf 'id\n2\n' | $runas crm-add -d rodir/ro.db"
 fails 3 '... exit status 3' "printf 'id\n2\n' | $runas crm-add -d rodir/ro.db"
 

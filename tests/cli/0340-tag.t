@@ -36,7 +36,7 @@ out '... not even the catalog' '' "q \"SELECT name FROM tags WHERE name = '新'\
 fails 1 '... and says so in its exit status' 'crm-tag -q -a 新 C1 C9'
 err 'removing a tag that does not exist is an error' "crm-tag: no tag '无此标签' (crm-tag --list)" 'crm-tag -r 无此标签 C1'
 err 'an empty stream tags nobody' 'crm-tag: no customers on stdin: nothing to do (use --all for everyone)' \
-	'crm-tag -a x < /dev/null'
+	"printf '' | crm-tag -a x"
 out '... nor defines the tag' '' "q \"SELECT name FROM tags WHERE name = 'x'\""
 
 

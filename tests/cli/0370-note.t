@@ -25,8 +25,8 @@ err 'an unknown customer' "crm-note: unknown customer 'C9'
 crm-note: no note was added: fix the selection first" 'crm-note C9 hello'
 err 'a note needs text' 'crm-note: a note needs text' "crm-note C1 '   '"
 fails 2 'an id and no text, at a terminal' "script -qec 'crm-note C1' /dev/null > /dev/null"
-err '... with stdin not a terminal, the one argument is the text for the customers on it' \
-	'crm-note: no customers on stdin: nothing to do (use --all for everyone)' 'crm-note C1'
+err '... with records piped in, the one argument is the text for the customers on it' \
+	'crm-note: no customers on stdin: nothing to do (use --all for everyone)' "printf '' | crm-note C1"
 err 'control characters are refused' 'crm-note: control character 0x07 in the note' "crm-note C1 \"\$(printf 'a\\007b')\""
 head -c 70000 /dev/zero | tr '\0' x > long.txt
 err 'at most 64 KiB' 'crm-note: a note is at most 65536 bytes (this one has 70000)' 'crm-note C1 - < long.txt'
