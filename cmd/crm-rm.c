@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	bool alone = r.keep || r.checkpoint || r.by || r.unsuppress;
 	if (!alone && !chooses && !nargs && !cli_stdin_is_stream())
 		cli_usage_error(&cli, "which customers? give ids, -s, -w, or pipe records in");
-	cli_open(&cli, CRM_DB_READ);
+	cli_open(&cli, r.dry_run ? CRM_DB_READ : 0); /* a read-only database: exit 3 before any report */
 	int status;
 	crm_error err;
 	if (r.checkpoint) {

@@ -58,6 +58,9 @@ err 'crm-score' "crm-score: $ro" "$runas crm-score -d open/crm.db --all"
 err 'crm-segment --config KEY=VALUE' "crm-segment: $ro" "$runas crm-segment -d open/crm.db --config tags.max=5"
 err 'crm-segment --save' "crm-segment: $ro" "$runas crm-segment -d open/crm.db --save s -w 'age > 1'"
 err 'crm-segment --diff' "crm-segment: $ro" "$runas crm-segment -d open/crm.db --diff s"
+err 'crm-rm' "crm-rm: $ro" "$runas crm-rm -d open/crm.db 1 > rm.out"
+out '... before it writes a report of what would go' '' 'cat rm.out'
+ok 'crm-rm --dry-run reads' "$runas crm-rm -d open/crm.db --dry-run 1 > /dev/null"
 err 'crm-export --campaign' "crm-export: $ro" "$runas crm-export -d open/crm.db --campaign 双十一 --all"
 fails 3 'crm-rm: exit status 3' "$runas crm-rm -d open/crm.db 1"
 out '... and nothing changed, nor written beside it' '2|0|1
