@@ -77,7 +77,9 @@ static void note_unseen(crm_db *db, const char *type)
 void crm_event_type_named(crm_db *db, const char *type)
 {
 	struct crm_event_types *t = &db->event_types;
-	if (!db->note || listed(t->seen, t->nseen, type) || listed(t->noted, t->nnoted, type))
+	/* contact is crm's own: a campaign's --cap counts them before the first */
+	if (!db->note || !strcmp(type, "contact") || listed(t->seen, t->nseen, type) ||
+	    listed(t->noted, t->nnoted, type))
 		return;
 	/* a failed walk says nothing: this is only a note */
 	if (t->whole || look_for(db, type) == 0)
