@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 awk 'BEGIN { print "id,name,phone"; for (i = 1; i <= 10000; i++) printf "C%05d,客户%d,138%08d\n", i, i, i }' > big.csv
-awk 'BEGIN { print "customer_id,body"; for (i = 1; i <= 20000; i++) printf "C00001,第%d次回访：客户想了解新品\n", i }' > notes.csv
+awk 'BEGIN { print "customer_id,body"; for (i = 1; i <= 20000; i++) printf "C%05d,第%d次回访：客户想了解新品\n", 1 + i % 10000, i }' > notes.csv
 
 # The first progress line COMMAND shows at a terminal, a percentage from 1 to
 # 99 as NN; records are counted by 4096, and shown at most once a second.
