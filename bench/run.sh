@@ -187,7 +187,8 @@ best "crm-tag -d tags.crm.db --apply > apply.crm"
 cs=$secs; cm=$mb
 best "$sqlite3 tags.sqlite3.db '.read $top/bench/tag-apply.sql' > apply.sqlite3"
 report "crm-tag --apply, 10 rules, again (no changes)" "$cs" "$cm" "$secs" 1.3
-[ ! -s apply.crm ] && [ ! -s apply.sqlite3 ] || { echo "bench: a second --apply changed something" >&2; exit 1; }
+# crm writes its header even when nothing changed; the shell's SQL writes nothing
+[ "$(wc -l < apply.crm)" -eq 1 ] && [ ! -s apply.sqlite3 ] || { echo "bench: a second --apply changed something" >&2; exit 1; }
 
 { echo id; awk -F, 'NR > 1 && NR % 10 == 0 { print $1 }' "$c.csv"; } > ids.csv # every tenth customer
 race_fresh "crm-tag -d tags.crm.db -a 活动 < ids.csv > ids.crm" \
