@@ -179,6 +179,9 @@ int main(int argc, char **argv)
 		cli_usage_error(&cli, "--force goes with --all");
 	if (r.keep && (chooses || !nargs))
 		cli_usage_error(&cli, "--merge-into KEEP takes the duplicates' ids after it, and no -s, -w or --all");
+	for (int i = 0; r.keep && i < nargs; i++)
+		if (!strcmp(args[i], r.keep))
+			cli_usage_error(&cli, "--merge-into %s: a customer cannot be merged into itself", r.keep);
 	if (r.checkpoint && (chooses || nargs || r.keep || r.dry_run))
 		cli_usage_error(&cli, "--checkpoint goes alone");
 	if (r.by && (chooses || nargs || r.keep || r.checkpoint))

@@ -191,7 +191,10 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 		no_id_column(cli, r, &hdr);
 		status = CRM_EDATA;
 	} else if (n == 0 && got != CRM_READ_FAIL) { /* a read that failed has said why */
-		cli_note(cli, "no customers on stdin: nothing to do (use --all for everyone)");
+		/* --all is no hint to give a command that erases */
+		bool erases = !strcmp(cli->prog, "crm-rm");
+		cli_note(cli, "no customers on stdin: nothing to do%s",
+			 erases ? "" : " (use --all for everyone)");
 		if (sel->keep && nheader) /* passed through: a header, and no records */
 			keep_columns(sel, r, nheader, header);
 	}

@@ -75,14 +75,17 @@ int crm_erase(crm_db *db, const crm_expr *where, bool dry_run, crm_writer *out, 
 	int rc = erase_set(db, where, err);
 	if (rc == CRM_OK)
 		rc = erase_report(db, out, err);
+	long chosen = crm_db_count(db, "SELECT count(*) FROM temp.erase_ids");
+	if (rc == CRM_OK && chosen == 0)
+		return CRM_OK; /* nobody: no key made, no line in the trail */
 	if (rc == CRM_OK && !dry_run)
-		rc = crm_audit_erasing(db, crm_db_count(db, "SELECT count(*) FROM temp.erase_ids"), err);
+		rc = crm_audit_erasing(db, chosen, err);
 	if (rc == CRM_OK && !dry_run)
 		rc = crm_suppress_erased(db, err);
 	if (rc == CRM_OK && !dry_run)
 		rc = erase_rows(db, erased, err);
 	else if (rc == CRM_OK)
-		*erased = crm_db_count(db, "SELECT count(*) FROM temp.erase_ids");
+		*erased = chosen;
 	return rc;
 }
 

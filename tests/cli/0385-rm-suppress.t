@@ -209,4 +209,13 @@ err 'a database with a list of its own refuses the dump'"'"'s' \
 	'crm-add: stdin:3: suppression_key: this database keeps its own suppression list, under another key: restore the dump into a new database
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)' \
 	'crm-add -d other.db < with-list.ndjson > /dev/null'
+# An empty stream erases nobody, and leaves no trace of having tried.
+printf 'id\nE1\n' | crm-add -q -d empty.db > /dev/null
+err 'crm-rm on an empty pipe: nobody, and no hint to use --all' 'crm-rm: no customers on stdin: nothing to do
+crm-rm: 0 customers erased' "printf '' | crm-rm -d empty.db > /dev/null"
+out '... no key made, no line in the trail' '0|1' \
+	"sqlite3 empty.db 'SELECT (SELECT count(*) FROM suppression_key), (SELECT count(*) FROM audit)'"
+err 'a customer cannot be merged into itself' "crm-rm: --merge-into E1: a customer cannot be merged into itself
+Try 'crm-rm --help'." 'crm-rm -d empty.db --merge-into E1 E1'
+fails 2 '... exit 2' 'crm-rm -d empty.db --merge-into E1 E1'
 done_testing
