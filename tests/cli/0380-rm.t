@@ -66,7 +66,7 @@ out '... events and notes moved' 'D1|2|2' \
 	"q \"SELECT c.id, (SELECT count(*) FROM events WHERE cid = c.cid), (SELECT count(*) FROM notes WHERE cid = c.cid) FROM customers c WHERE id = 'D1'\""
 out '... tags moved, but not one of a group D1 has' '新客;老客户;金卡' 'crm-export -f tags D1 | sed 1d | tr , "\n"'
 out '... the duplicates are gone' '' "q \"SELECT id FROM customers WHERE id IN ('D2', 'D3')\""
-err 'a duplicate given twice' "crm-rm: 'D1' is given twice" 'crm-rm --merge-into D1 D1'
+err 'a duplicate given twice' "crm-rm: 'C2' is given twice" 'crm-rm --merge-into D1 C2 C2'
 fails 2 '... exit 2' 'crm-rm --merge-into D1 D1'
 fails 1 'an unknown duplicate' 'crm-rm --merge-into D1 D9'
 fails 2 '--merge-into needs duplicates' 'crm-rm --merge-into D1'
