@@ -217,6 +217,15 @@ static void import_file(struct cli *cli, struct add *add, const char *path)
 	fclose(in);
 }
 
+/* A usage error found once the import has begun: it is ended, and the
+ * database closed, before the exit. */
+static noreturn void set_usage_error(struct cli *cli, struct add *add, const char *what,
+				     const char *name)
+{
+	fprintf(stderr, "%s: --set %s: %s\nTry '%s --help'.\n", cli->prog, name, what, cli->prog);
+	stop(cli, add, CRM_EUSAGE);
+}
+
 /* --set name=value ...: one record, imported like any other. */
 static void import_set(struct cli *cli, struct add *add)
 {
@@ -224,16 +233,23 @@ static void import_set(struct cli *cli, struct add *add)
 	crm_value *values = calloc(add->nset, sizeof *values);
 	if (!names || !values)
 		abort();
-	for (size_t i = 0; i < add->nset; i++) {
+	const char *bad = NULL;
+	for (size_t i = 0; i < add->nset && !bad; i++) {
 		char *eq = strchr(add->set[i], '=');
 		*eq = '\0';
 		names[i] = add->set[i];
 		values[i] = (crm_value){CRM_TEXT, eq + 1, strlen(eq + 1)};
-		for (size_t k = 0; k < i; k++)
+		for (size_t k = 0; k < i && !bad; k++)
 			if (strcmp(names[k], names[i]) == 0)
-				cli_usage_error(cli, "--set %s is given twice", names[i]);
-		if (crm_utf8_valid_prefix(values[i].s, values[i].len) != values[i].len)
-			cli_usage_error(cli, "--set %s: invalid UTF-8", names[i]);
+				bad = "given twice";
+		if (!bad && crm_utf8_valid_prefix(values[i].s, values[i].len) != values[i].len)
+			bad = "invalid UTF-8";
+		if (bad) {
+			const char *name = names[i];
+			free(names);
+			free(values);
+			set_usage_error(cli, add, bad, name);
+		}
 	}
 	crm_record rec = {add->nset, names, values, 0, NULL};
 	crm_error err;
