@@ -175,24 +175,18 @@ int crm_bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 
 long crm_db_count(crm_db *db, const char *sql)
 {
-	sqlite3_stmt *st;
-	long n = -1;
-	if (crm_db_prepare(db, &st, sql, NULL) != CRM_OK)
-		return n;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return crm_db_count_text(db, sql, NULL);
 }
 
-/* The same, with one text bound to ?1. */
+/* The same, with one text bound to ?1 (when the statement has a parameter). */
 long crm_db_count_text(crm_db *db, const char *sql, const char *text)
 {
 	sqlite3_stmt *st;
 	long n = -1;
 	if (crm_db_prepare(db, &st, sql, NULL) != CRM_OK)
 		return n;
-	crm_bind_text_or_null(st, 1, text);
+	if (sqlite3_bind_parameter_count(st) > 0)
+		crm_bind_text_or_null(st, 1, text);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);

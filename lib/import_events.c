@@ -561,11 +561,10 @@ static int load_event(struct crm_import *imp, const char *ref, struct event *e, 
 static void bind_text(sqlite3_stmt *st, int i, const char *s);
 static void bind_amount(sqlite3_stmt *st, int i, const char *amount);
 
-/* The stored event without a ref that has this record's content. */
-static int load_same(struct crm_import *imp, const struct pending *p, struct event *e,
-		     crm_error *err)
+/* ?1 to ?6: what names an event without a ref (SPEC: Identity), in the order
+ * the insert and the lookup by content both take it. */
+static void bind_content(struct crm_import *imp, sqlite3_stmt *st, const struct pending *p)
 {
-	sqlite3_stmt *st = imp->e_same;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, p->cid);
 	bind_text(st, 2, field(imp, p, F_TYPE));
@@ -573,6 +572,14 @@ static int load_same(struct crm_import *imp, const struct pending *p, struct eve
 	bind_amount(st, 4, field(imp, p, F_AMOUNT));
 	bind_text(st, 5, field(imp, p, F_PRODUCT));
 	bind_text(st, 6, field(imp, p, F_CHANNEL));
+}
+
+/* The stored event without a ref that has this record's content. */
+static int load_same(struct crm_import *imp, const struct pending *p, struct event *e,
+		     crm_error *err)
+{
+	sqlite3_stmt *st = imp->e_same;
+	bind_content(imp, st, p);
 	return read_event(imp, st, e, err);
 }
 
@@ -670,13 +677,7 @@ static int write_event(struct crm_import *imp, const struct event *e, crm_error 
 static int insert_event(struct crm_import *imp, const struct pending *p, crm_error *err)
 {
 	sqlite3_stmt *st = imp->e_insert;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, p->cid);
-	bind_text(st, 2, field(imp, p, F_TYPE));
-	bind_text(st, 3, field(imp, p, F_TS));
-	bind_amount(st, 4, field(imp, p, F_AMOUNT));
-	bind_text(st, 5, field(imp, p, F_PRODUCT));
-	bind_text(st, 6, field(imp, p, F_CHANNEL));
+	bind_content(imp, st, p);
 	bind_text(st, 7, field(imp, p, F_REF));
 	bind_text(st, 8, field(imp, p, F_ATTRS));
 	return step_done(imp, st, err);
