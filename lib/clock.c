@@ -89,3 +89,39 @@ int crm_day_ahead(const crm_clock *clock, const char *option, const char *when, 
 	memcpy(out, date, 11);
 	return CRM_OK;
 }
+
+/* Howard Hinnant's days_from_civil. */
+long long crm_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (unsigned)((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1);
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* A real date YYYY-MM-DD at the start of s (a time may follow). */
+static bool read_date(const char *s, int *y, int *m, int *d)
+{
+	int n = 0;
+	return sscanf(s, "%4d-%2d-%2d%n", y, m, d, &n) == 3 && n == 10 && *m >= 1 && *m <= 12 &&
+	       *d >= 1 && *d <= crm_days_in_month(*y, *m);
+}
+
+int crm_days_to_birthday(const char *birthday, const char *day)
+{
+	int by, bm, bd, y, m, d;
+	if (!read_date(birthday, &by, &bm, &bd) || !read_date(day, &y, &m, &d))
+		return -1;
+	long long today = crm_days_from_civil(y, m, d);
+	if (crm_days_from_civil(by, bm, bd) > today)
+		return -1; /* not born yet: no age, no birthday */
+	for (int year = y;; year++) {
+		/* 29 February comes on the 28th in a year without one */
+		int on = bm == 2 && bd == 29 ? crm_days_in_month(year, 2) : bd;
+		long long next = crm_days_from_civil(year, bm, on);
+		if (next >= today)
+			return (int)(next - today);
+	}
+}

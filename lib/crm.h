@@ -420,6 +420,12 @@ typedef struct crm_expr crm_expr;
 /* Parses and checks an expression (fields, functions, segments, regular
  * expressions): CRM_EDATA with line, column and a caret when it is wrong. */
 int crm_expr_new(crm_expr **e, crm_db *db, const char *text, crm_error *err);
+/* Parses and checks a value rather than a condition: a field, a number, an
+ * aggregate, arithmetic (sum(purchase, 1y) - sum(refund, 1y)). A condition
+ * is refused; so is text (city, grade) when numbers_only, which reads custom
+ * attributes as numbers. Errors as crm_expr_new's. */
+int crm_expr_value_new(crm_expr **e, crm_db *db, const char *text, bool numbers_only,
+		       crm_error *err);
 void crm_expr_free(crm_expr *e);
 const char *crm_expr_text(const crm_expr *e);
 /* The expression of saved segment name (CRM_EDATA when there is none). */

@@ -24,12 +24,14 @@ enum tok {
 	T_END, T_IDENT, T_STRING, T_NUMBER, T_WINDOW, T_LPAREN, T_RPAREN, T_COMMA,
 	T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_MATCH, T_NOMATCH,
 	T_AND, T_OR, T_NOT, T_IN, T_BETWEEN, T_IS, T_NULL,
+	T_PLUS, T_MINUS, T_STAR, T_SLASH,
 };
 
 static const char *const tok_names[] = {
 	"the end", "a name", "a string", "a number", "a window", "'('", "')'", "','",
 	"'='", "'!='", "'<'", "'<='", "'>'", "'>='", "'~'", "'!~'",
 	"'and'", "'or'", "'not'", "'in'", "'between'", "'is'", "'null'",
+	"'+'", "'-'", "'*'", "'/'",
 };
 
 struct token {
@@ -56,12 +58,14 @@ struct lexer {
 enum node_kind {
 	N_OR, N_AND, N_NOT, N_CMP, N_IN, N_BETWEEN, N_ISNULL, N_MATCH,
 	N_FIELD, N_STRING, N_NUMBER, N_CALL, N_WINDOW,
+	N_ARITH, /* a + b, a - b, a * b, a / b */
+	N_UNARY, /* -a, +a */
 	N_CHOSEN, /* the customers loaded with crm_chosen_add */
 };
 
 struct node {
 	enum node_kind kind;
-	enum tok op;   /* N_CMP, N_MATCH */
+	enum tok op;   /* N_CMP, N_MATCH, N_ARITH, N_UNARY */
 	bool negated;  /* not in, not between, is not null, !~ */
 	int line, col;
 	char *text;    /* field or function name, string value */
@@ -75,6 +79,7 @@ struct crm_expr {
 	char *text;
 	struct node *root;
 	crm_db *db;
+	bool numbers; /* a value that must be a number (crm_expr_value_new) */
 };
 
 /* ---- errors ---- */
@@ -250,7 +255,7 @@ static bool lex_operator(struct lexer *lx)
 	} ops[] = {
 		{"!=", T_NE}, {"<>", T_NE}, {"<=", T_LE}, {">=", T_GE}, {"==", T_EQ}, {"!~", T_NOMATCH},
 		{"=", T_EQ}, {"<", T_LT}, {">", T_GT}, {"~", T_MATCH}, {"(", T_LPAREN}, {")", T_RPAREN},
-		{",", T_COMMA},
+		{",", T_COMMA}, {"+", T_PLUS}, {"-", T_MINUS}, {"*", T_STAR}, {"/", T_SLASH},
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
 		size_t n = strlen(ops[i].text);
@@ -263,8 +268,17 @@ static bool lex_operator(struct lexer *lx)
 	return false;
 }
 
+/* After a value, '-' subtracts (a-1, since(purchase)-1); elsewhere it may
+ * start a negative number (> -1, in (-1, 2)) or a window (-90d, refused). */
+static bool ends_value(enum tok kind)
+{
+	return kind == T_IDENT || kind == T_STRING || kind == T_NUMBER || kind == T_WINDOW ||
+	       kind == T_RPAREN;
+}
+
 static void next(struct lexer *lx)
 {
+	enum tok before = lx->tok.kind;
 	free(lx->tok.text);
 	memset(&lx->tok, 0, sizeof lx->tok);
 	skip_blank(lx);
@@ -277,7 +291,7 @@ static void next(struct lexer *lx)
 		lex_quoted(lx, (char)c);
 	} else if (c == '`') {
 		lex_backquoted(lx);
-	} else if (isdigit(c) || (c == '-' && isdigit((unsigned char)lx->p[1]))) {
+	} else if (isdigit(c) || (c == '-' && isdigit((unsigned char)lx->p[1]) && !ends_value(before))) {
 		lex_number(lx);
 	} else if (ident_start(c)) {
 		const char *start = lx->p;
@@ -377,17 +391,26 @@ static struct node *parse_call(struct lexer *lx, struct node *call)
 	return call;
 }
 
-/* A value: a field, a function call, a string, a number, or ( expression ). */
+/* One more level open (a parenthesis, a not, an operator): false, and the
+ * parse failed, past the most there may be. */
+static bool parse_nest(struct lexer *lx)
+{
+	if (++lx->nest <= PARSE_NEST_MAX)
+		return true;
+	fail_at(lx, lx->tok.line, lx->tok.col, "the expression nests deeper than %d levels", NEST_MAX);
+	return false;
+}
+
+/* A value: a field, a function call, a string, a number, or ( expression ):
+ * what the parentheses hold, a condition or a value, the compiler tells. */
 static struct node *parse_operand(struct lexer *lx, const char *after)
 {
 	struct token *t = &lx->tok;
 	struct node *n;
 	switch (t->kind) {
 	case T_LPAREN:
-		if (++lx->nest > PARSE_NEST_MAX) {
-			fail_at(lx, t->line, t->col, "the expression nests deeper than %d levels", NEST_MAX);
+		if (!parse_nest(lx))
 			return NULL;
-		}
 		next(lx);
 		n = parse_or(lx);
 		if (n && !lx->failed)
@@ -434,6 +457,58 @@ static struct node *parse_operand(struct lexer *lx, const char *after)
 	}
 }
 
+/* -a and +a, which bind tighter than * and /, as in SQL. */
+static struct node *parse_unary(struct lexer *lx, const char *after)
+{
+	if (lx->tok.kind != T_MINUS && lx->tok.kind != T_PLUS)
+		return parse_operand(lx, after);
+	if (!parse_nest(lx))
+		return NULL;
+	struct node *n = new_node(N_UNARY, &lx->tok);
+	n->op = lx->tok.kind;
+	next(lx);
+	struct node *kid = parse_unary(lx, tok_names[n->op]);
+	lx->nest--;
+	if (kid)
+		add_kid(n, kid);
+	return n;
+}
+
+static bool arith_op(enum tok kind, bool sum)
+{
+	return sum ? kind == T_PLUS || kind == T_MINUS : kind == T_STAR || kind == T_SLASH;
+}
+
+/* A sum (terms joined by + and -) or a term (factors joined by * and /),
+ * left to right. Each operator is a level of nesting: the tree is one level
+ * deeper for each, and so is the SQL. */
+static struct node *parse_arith(struct lexer *lx, const char *after, bool sum)
+{
+	struct node *left = sum ? parse_arith(lx, after, false) : parse_unary(lx, after);
+	int open = 0;
+	while (left && !lx->failed && arith_op(lx->tok.kind, sum)) {
+		if (!parse_nest(lx))
+			break;
+		open++;
+		struct node *n = new_node(N_ARITH, &lx->tok);
+		n->op = lx->tok.kind;
+		add_kid(n, left);
+		left = n;
+		next(lx);
+		const char *op = tok_names[n->op];
+		struct node *right = sum ? parse_arith(lx, op, false) : parse_unary(lx, op);
+		if (right)
+			add_kid(n, right);
+	}
+	lx->nest -= open;
+	return left;
+}
+
+static struct node *parse_value(struct lexer *lx, const char *after)
+{
+	return parse_arith(lx, after, true);
+}
+
 static struct node *parse_list(struct lexer *lx, struct node *in)
 {
 	if (!expect(lx, T_LPAREN, "after 'in'"))
@@ -460,7 +535,7 @@ static struct node *parse_list(struct lexer *lx, struct node *in)
 
 static struct node *parse_predicate(struct lexer *lx)
 {
-	struct node *left = parse_operand(lx, NULL);
+	struct node *left = parse_value(lx, NULL);
 	if (!left || lx->failed)
 		return left;
 	struct token *t = &lx->tok;
@@ -475,7 +550,7 @@ static struct node *parse_predicate(struct lexer *lx)
 		n->negated = op == T_NOMATCH;
 		add_kid(n, left);
 		next(lx);
-		struct node *right = parse_operand(lx, tok_names[op]);
+		struct node *right = parse_value(lx, tok_names[op]);
 		if (right)
 			add_kid(n, right);
 		return n;
@@ -497,11 +572,11 @@ static struct node *parse_predicate(struct lexer *lx)
 		next(lx);
 		if (is_in)
 			return parse_list(lx, n);
-		struct node *lo = parse_operand(lx, "'between'");
+		struct node *lo = parse_value(lx, "'between'");
 		if (lo)
 			add_kid(n, lo);
 		if (!lx->failed && expect(lx, T_AND, "in 'between ... and ...'")) {
-			struct node *hi = parse_operand(lx, "'and'");
+			struct node *hi = parse_value(lx, "'and'");
 			if (hi)
 				add_kid(n, hi);
 		}
@@ -526,11 +601,8 @@ static struct node *parse_not(struct lexer *lx)
 {
 	if (lx->tok.kind != T_NOT)
 		return parse_predicate(lx);
-	if (++lx->nest > PARSE_NEST_MAX) {
-		fail_at(lx, lx->tok.line, lx->tok.col, "the expression nests deeper than %d levels",
-			NEST_MAX);
+	if (!parse_nest(lx))
 		return NULL;
-	}
 	struct node *n = new_node(N_NOT, &lx->tok);
 	next(lx);
 	struct node *kid = parse_not(lx);
@@ -650,6 +722,20 @@ static bool known_field(struct compiler *c, const char *name)
 	return crm_field_is_stored(name) || crm_field_computed_type(name, &t) || is_custom(c, name);
 }
 
+/* Fields that hold dates: the stored and custom ones whose values crm-add
+ * reads as dates (birthday, created_at, a *_date attribute), and the
+ * computed days. */
+static bool is_date(struct compiler *c, const char *name)
+{
+	static const char *const computed[] = {"first_purchase", "last_purchase", "next_follow_up"};
+	for (size_t i = 0; i < sizeof computed / sizeof *computed; i++)
+		if (!strcmp(name, computed[i]))
+			return true;
+	bool stamp;
+	return (crm_field_is_stored(name) || is_custom(c, name)) &&
+	       crm_header_is_date(CRM_NAMES_CUSTOMERS, name, &stamp);
+}
+
 static void emit_field(struct compiler *c, const struct node *n)
 {
 	crm_type t;
@@ -681,7 +767,7 @@ static enum vtype type_of(const struct node *n)
 	switch (n->kind) {
 	case N_FIELD: return field_type(n);
 	case N_STRING: return V_TEXT;
-	case N_NUMBER: return V_NUM;
+	case N_NUMBER: case N_ARITH: case N_UNARY: return V_NUM;
 	case N_CALL:
 		if (!strcmp(n->text, "tag") || !strcmp(n->text, "segment"))
 			return V_BOOL;
@@ -919,6 +1005,24 @@ static void emit_days(struct compiler *c, const struct node *n)
 	crm_sql_add(c->q, ", 1, 10)) AS INTEGER)");
 }
 
+/* month(FIELD) and year(FIELD) of a date field, as numbers. */
+static void emit_date_part(struct compiler *c, const struct node *n)
+{
+	const struct node *field = n->nkids == 1 ? n->kids[0] : NULL;
+	if (!field || field->kind != N_FIELD) {
+		cfail(c, n, "%s() takes a date field: %s(birthday)", n->text, n->text);
+		return;
+	}
+	if (known_field(c, field->text) && !is_date(c, field->text)) {
+		cfail(c, field, "%s is not a date: %s() takes a date field, such as %s(birthday)",
+		      field->text, n->text, n->text);
+		return;
+	}
+	crm_sql_add(c->q, n->text[0] == 'm' ? "CAST(strftime('%m', " : "CAST(strftime('%Y', ");
+	emit_field(c, field);
+	crm_sql_add(c->q, ") AS INTEGER)");
+}
+
 static void emit_bool(struct compiler *c, const struct node *n);
 
 static void emit_segment(struct compiler *c, const struct node *n)
@@ -999,6 +1103,8 @@ static void emit_call(struct compiler *c, const struct node *n)
 		emit_since(c, n);
 	else if (!strcmp(n->text, "days"))
 		emit_days(c, n);
+	else if (!strcmp(n->text, "month") || !strcmp(n->text, "year"))
+		emit_date_part(c, n);
 	else if (!strcmp(n->text, "tag"))
 		emit_tag(c, n);
 	else if (!strcmp(n->text, "segment"))
@@ -1006,8 +1112,8 @@ static void emit_call(struct compiler *c, const struct node *n)
 	else if (!strcmp(n->text, "grade") || !strcmp(n->text, "score"))
 		emit_model_value(c, n);
 	else
-		cfail(c, n, "unknown function '%s' (count, sum, avg, min, max, since, days, tag, segment,"
-		      " grade, score)", n->text);
+		cfail(c, n, "unknown function '%s' (count, sum, avg, min, max, since, days, month, year,"
+		      " tag, segment, grade, score)", n->text);
 }
 
 static void emit_number(struct compiler *c, double v)
@@ -1052,12 +1158,90 @@ static void emit_as(struct compiler *c, const struct node *n, enum vtype want)
 	emit_value(c, n);
 }
 
+/* Where a value or a condition starts, for a caret: a + b and a > b at a. */
+static const struct node *start_of(const struct node *n)
+{
+	while (n->nkids && n->kind != N_NOT && n->kind != N_UNARY && n->kind != N_CALL)
+		n = n->kids[0];
+	return n;
+}
+
+/* What a value is called in a message: city, grade(), 'x'. */
+static void value_name(const struct node *n, char *out, size_t size)
+{
+	if (n->kind == N_FIELD)
+		snprintf(out, size, "%.100s", n->text);
+	else if (n->kind == N_CALL)
+		snprintf(out, size, "%.100s()", n->text);
+	else if (n->kind == N_STRING)
+		snprintf(out, size, "'%.100s'", n->text);
+	else
+		snprintf(out, size, "this");
+}
+
+/* A value that must be a number: a number, or a custom attribute read as
+ * one (crm_number, as comparisons read it). Text, dates and conditions are
+ * refused, saying what was needed. */
+static void emit_numeric(struct compiler *c, const struct node *n, const char *need)
+{
+	char name[128];
+	value_name(n, name, sizeof name);
+	enum vtype t = type_of(n);
+	if (t == V_BOOL) {
+		cfail(c, start_of(n), "%s is a condition: %s", name, need);
+	} else if (n->kind == N_FIELD && known_field(c, n->text) && is_date(c, n->text)) {
+		cfail(c, n, "%s is a date: %s (days(%s) is one)", name, need, name);
+	} else if (n->kind == N_FIELD && is_custom(c, n->text)) {
+		crm_sql_add(c->q, "crm_number(");
+		emit_field(c, n);
+		crm_sql_add(c->q, ")");
+	} else if (t == V_TEXT && (n->kind != N_FIELD || known_field(c, n->text))) {
+		cfail(c, n, "%s is text: %s", name, need);
+	} else {
+		emit_value(c, n);
+	}
+}
+
+/* One more level of nesting, conditions and arithmetic alike, across the
+ * segments named: false, and the compile failed, past NEST_MAX. The caller
+ * closes it (c->nest--) either way. */
+static bool nest_in(struct compiler *c, const struct node *n)
+{
+	if (++c->nest <= NEST_MAX)
+		return true;
+	cfail(c, n, "the expression nests deeper than %d levels%s", NEST_MAX,
+	      c->depth ? ", with the segments it names" : "");
+	return false;
+}
+
+/* SQL's arithmetic and its null rules (null in, null out; x / 0 is null),
+ * but / always divides as decimals: 7 / 2 is 3.5, as a person reads it. */
+static void emit_arith(struct compiler *c, const struct node *n)
+{
+	static const char need[] = "arithmetic takes numbers";
+	if (nest_in(c, n)) {
+		crm_sql_add(c->q, "(");
+		if (n->kind == N_UNARY) {
+			crm_sql_add(c->q, n->op == T_MINUS ? "- " : "+ ");
+			emit_numeric(c, n->kids[0], need);
+		} else {
+			emit_numeric(c, n->kids[0], need);
+			crm_sql_add(c->q, n->op == T_PLUS ? " + " : n->op == T_MINUS ? " - "
+					  : n->op == T_STAR ? " * " : " * 1.0 / ");
+			emit_numeric(c, n->kids[1], need);
+		}
+		crm_sql_add(c->q, ")");
+	}
+	c->nest--;
+}
+
 static void emit_value(struct compiler *c, const struct node *n)
 {
 	switch (n->kind) {
 	case N_FIELD: emit_field(c, n); break;
 	case N_STRING: crm_sql_text(c->q, n->text); break;
 	case N_NUMBER: emit_number(c, n->num); break;
+	case N_ARITH: case N_UNARY: emit_arith(c, n); break;
 	case N_CALL:
 		if (type_of(n) == V_BOOL) {
 			cfail(c, n, "%s() is a condition, not a value", n->text);
@@ -1188,10 +1372,7 @@ static void emit_bool(struct compiler *c, const struct node *n)
 {
 	if (c->failed)
 		return;
-	if (++c->nest > NEST_MAX) /* segments add theirs up */
-		cfail(c, n, "the expression nests deeper than %d levels%s", NEST_MAX,
-		      c->depth ? ", with the segments it names" : "");
-	else
+	if (nest_in(c, n))
 		emit_bool_node(c, n);
 	c->nest--;
 }
@@ -1224,6 +1405,11 @@ static void emit_bool_node(struct compiler *c, const struct node *n)
 		break;
 	case N_CHOSEN:
 		crm_sql_add(c->q, "c.cid IN (SELECT cid FROM temp.chosen_ids)");
+		break;
+	case N_ARITH:
+	case N_UNARY:
+		emit_arith(c, n); /* a bad operand is the first thing to say */
+		cfail(c, start_of(n), "this is a value, not a condition: compare it (city = '上海')");
 		break;
 	default:
 		if (n->kind == N_FIELD && !known_field(c, n->text))
@@ -1260,17 +1446,37 @@ void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int 
 	}
 }
 
-int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err)
+/* The expression as a condition, or as a value. */
+static int emit(const crm_expr *e, bool value, crm_sql *q, crm_error *err)
 {
 	struct compiler c = {.q = q, .src = e->text, .source = "expression", .err = err};
 	if (load_custom(&c, q->db, err) != CRM_OK)
 		return CRM_EDB;
-	emit_bool(&c, e->root);
+	if (!value)
+		emit_bool(&c, e->root);
+	else if (type_of(e->root) == V_BOOL)
+		cfail(&c, start_of(e->root), "expected %s, found a condition",
+		      e->numbers ? "a number" : "a value");
+	else if (e->numbers)
+		emit_numeric(&c, e->root, "expected a number");
+	else
+		emit_value(&c, e->root);
 	free_custom(&c);
 	return c.failed ? CRM_EDATA : CRM_OK;
 }
 
-int crm_expr_new(crm_expr **out, crm_db *db, const char *text, crm_error *err)
+int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err)
+{
+	return emit(e, false, q, err);
+}
+
+int crm_expr_emit_value(const crm_expr *e, crm_sql *q, crm_error *err)
+{
+	return emit(e, true, q, err);
+}
+
+static int expr_new(crm_expr **out, crm_db *db, const char *text, bool value, bool numbers,
+		    crm_error *err)
 {
 	*out = NULL;
 	struct node *root = parse_text(text, "expression", err);
@@ -1282,12 +1488,13 @@ int crm_expr_new(crm_expr **out, crm_db *db, const char *text, crm_error *err)
 	e->text = crm_xstrdup(text);
 	e->root = root;
 	e->db = db;
+	e->numbers = numbers;
 	/* Compiled once now, so that every error shows before any work starts. */
 	crm_clock clock;
 	crm_clock_init(&clock, "2000-01-01", NULL);
 	crm_sql q;
 	crm_sql_init(&q, db, &clock);
-	int rc = crm_expr_emit(e, &q, err);
+	int rc = emit(e, value, &q, err);
 	crm_sql_free(&q);
 	if (rc != CRM_OK) {
 		crm_expr_free(e);
@@ -1295,6 +1502,17 @@ int crm_expr_new(crm_expr **out, crm_db *db, const char *text, crm_error *err)
 	}
 	*out = e;
 	return CRM_OK;
+}
+
+int crm_expr_new(crm_expr **out, crm_db *db, const char *text, crm_error *err)
+{
+	return expr_new(out, db, text, false, false, err);
+}
+
+int crm_expr_value_new(crm_expr **out, crm_db *db, const char *text, bool numbers_only,
+		       crm_error *err)
+{
+	return expr_new(out, db, text, true, numbers_only, err);
 }
 
 static bool node_uses_segment(const struct node *n, const char *name)

@@ -23,17 +23,18 @@ static const struct computed {
 	const char *name;
 	crm_type type;
 } computed[] = {
-	{"age", CRM_INT},          {"stage", CRM_TEXT},   {"first_purchase", CRM_TEXT},
-	{"last_purchase", CRM_TEXT}, {"tags", CRM_LIST},  {"notes", CRM_INT},
-	{"last_note", CRM_TEXT},   {"next_follow_up", CRM_TEXT}, {"score", CRM_REAL},
-	{"grade", CRM_TEXT},       {"rfm", CRM_TEXT},     {"rfm_segment", CRM_TEXT},
+	{"age", CRM_INT},          {"days_to_birthday", CRM_INT}, {"stage", CRM_TEXT},
+	{"first_purchase", CRM_TEXT}, {"last_purchase", CRM_TEXT}, {"tags", CRM_LIST},
+	{"notes", CRM_INT},        {"last_note", CRM_TEXT}, {"next_follow_up", CRM_TEXT},
+	{"score", CRM_REAL},       {"grade", CRM_TEXT},   {"rfm", CRM_TEXT},
+	{"rfm_segment", CRM_TEXT},
 };
 
 /* Names that SPEC gives computed fields, now or in coming versions: an input
  * column cannot take them. */
 static const char *const reserved[] = {
-	"age", "tags", "score", "grade", "rfm", "rfm_segment", "stage", "first_purchase",
-	"last_purchase", "notes", "last_note", "next_follow_up", NULL,
+	"age", "days_to_birthday", "tags", "score", "grade", "rfm", "rfm_segment", "stage",
+	"first_purchase", "last_purchase", "notes", "last_note", "next_follow_up", NULL,
 };
 
 static const char *event_sql(const char *name)
@@ -438,6 +439,10 @@ int crm_sql_computed(crm_sql *q, const char *name, crm_error *err)
 {
 	if (!strcmp(name, "age")) {
 		age_sql(q);
+	} else if (!strcmp(name, "days_to_birthday")) {
+		crm_sql_add(q, "crm_days_to_birthday(c.birthday, ");
+		crm_sql_date(q);
+		crm_sql_add(q, ")");
 	} else if (!strcmp(name, "stage")) {
 		return stage_sql(q, err);
 	} else if (!strcmp(name, "first_purchase") || !strcmp(name, "last_purchase")) {

@@ -1,6 +1,7 @@
 /* functions.c: SQL functions that expressions compile to.
  *   crm_regexp(pattern, text): PCRE2 in UTF mode; 1, 0, or NULL for NULL text.
- *   crm_number(text): the number text spells, or NULL. */
+ *   crm_number(text): the number text spells, or NULL.
+ *   crm_days_to_birthday(birthday, day): days to the next birthday, or NULL. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
 #include <pcre2.h>
@@ -116,6 +117,16 @@ static void number_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 	else
 		sqlite3_result_double(ctx, v);
+}
+
+static void days_to_birthday_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *birthday = (const char *)sqlite3_value_text(argv[0]);
+	const char *day = (const char *)sqlite3_value_text(argv[1]);
+	int days = birthday && day ? crm_days_to_birthday(birthday, day) : -1;
+	if (days >= 0)
+		sqlite3_result_int(ctx, days);
 }
 
 /* crm_valid(kind, value): 1 when value is what crm-add would store for it. */
@@ -277,6 +288,8 @@ int crm_functions_register(sqlite3 *db)
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	if (sqlite3_create_function(db, "crm_regexp", 2, flags, NULL, regexp_fn, NULL, NULL) ||
 	    sqlite3_create_function(db, "crm_number", 1, flags, NULL, number_fn, NULL, NULL) ||
+	    sqlite3_create_function(db, "crm_days_to_birthday", 2, flags, NULL, days_to_birthday_fn,
+				    NULL, NULL) ||
 	    sqlite3_create_function(db, "crm_valid", 2, flags, NULL, valid_fn, NULL, NULL) ||
 	    sqlite3_create_function(db, "crm_unhex", 1, flags, NULL, unhex_fn, NULL, NULL))
 		return CRM_EDB;

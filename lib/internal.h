@@ -57,6 +57,15 @@ int crm_codepoint_width(uint32_t cp);
 /* The characters (code points) in valid UTF-8 text. */
 size_t crm_utf8_chars(const char *str);
 
+/* clock.c: days from 1970-01-01 to the date y-m-d (proleptic Gregorian). */
+long long crm_days_from_civil(int y, int m, int d);
+/* Days from day to the next birthday (YYYY-MM-DD both), 0 on it; 29 February
+ * counts on 28 February in other years. -1 when either is no date, or the
+ * birthday comes after day. */
+int crm_days_to_birthday(const char *birthday, const char *day);
+
+/* normalize.c: the days in a month (1-12) of a year. */
+int crm_days_in_month(int year, int month);
 /* normalize.c: parses a normalized YYYY-MM-DDTHH:MM:SS into t (local time). */
 bool crm_parse_timestamp(const char *ts, struct tm *t);
 /* Trims ASCII and ideographic spaces at both ends: returns the start, sets *len. */
@@ -233,6 +242,9 @@ int crm_note_text_check(const char *s, size_t n, crm_error *err);
 /* expr.c */
 /* Appends the expression as an SQL condition over customers c. */
 int crm_expr_emit(const crm_expr *e, crm_sql *q, crm_error *err);
+/* Appends a value expression (crm_expr_value_new) as an SQL value over
+ * customers c; its aggregates come from temp.aggs while q->aggs is set. */
+int crm_expr_emit_value(const crm_expr *e, crm_sql *q, crm_error *err);
 /* Event aggregates (count, sum, ..., since) computed for every customer in
  * one pass over the events, when many expressions are run over everyone:
  * while crm_sql.aggs is set, crm_expr_emit writes each aggregate as a column

@@ -456,7 +456,7 @@ static bool read_time_part(const char **p, struct datetime *dt)
 	return *s == '\0';
 }
 
-static int days_in_month(int year, int month)
+int crm_days_in_month(int year, int month)
 {
 	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -548,7 +548,7 @@ static bool stored_form(const char *in, bool with_time)
 		return false;
 	int year = two_digits(in) * 100 + two_digits(in + 2), month = two_digits(in + 5);
 	int day = two_digits(in + 8);
-	if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+	if (year < 1 || month < 1 || month > 12 || day < 1 || day > crm_days_in_month(year, month))
 		return false;
 	return !with_time ||
 	       (two_digits(in + 11) <= 23 && two_digits(in + 14) <= 59 && two_digits(in + 17) <= 59);
@@ -570,7 +570,7 @@ static int parse_datetime(const char *in, struct datetime *dt, const char *what,
 		return crm_error_set(err, CRM_EDATA, "'%s' is not a %s (use YYYY-MM-DD)",
 				     excerpt(in, x, sizeof x), what);
 	if (dt->year < 1 || dt->month < 1 || dt->month > 12 || dt->day < 1 ||
-	    dt->day > days_in_month(dt->year, dt->month))
+	    dt->day > crm_days_in_month(dt->year, dt->month))
 		return crm_error_set(err, CRM_EDATA, "'%s' is not a real date",
 				     excerpt(in, x, sizeof x));
 	if (dt->hour > 23 || dt->min > 59 || dt->sec > 59)

@@ -554,17 +554,7 @@ static crm_type number_text(double d, char out[32])
 	return CRM_REAL;
 }
 
-/* Howard Hinnant's days_from_civil and civil_from_days: days since 1970-01-01. */
-static long long days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (unsigned)((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1);
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
-}
-
+/* Howard Hinnant's civil_from_days: crm_days_from_civil's inverse. */
 static void civil_from_days(long long z, int *y, int *m, int *d)
 {
 	z += 719468;
@@ -634,7 +624,7 @@ int crm_xlsx_serial_text(double serial, bool date1904, bool with_time, char out[
 		}
 		days++;
 	}
-	long long epoch = date1904 ? days_from_civil(1904, 1, 1) : days_from_civil(1899, 12, 30);
+	long long epoch = date1904 ? crm_days_from_civil(1904, 1, 1) : crm_days_from_civil(1899, 12, 30);
 	return format_instant(epoch + days, secs, with_time, out);
 }
 
@@ -703,7 +693,7 @@ static bool iso_text(const char *s, char out[20])
 	    h > 23 || mi > 59 || sec > 59)
 		return false;
 	long long secs = h * 3600L + mi * 60L + sec + round;
-	return format_instant(days_from_civil(y, mo, d), secs, secs != 0, out) == CRM_OK;
+	return format_instant(crm_days_from_civil(y, mo, d), secs, secs != 0, out) == CRM_OK;
 }
 
 /* 46 is [h]:mm:ss, elapsed time: a number, as in format_is_date. */

@@ -73,6 +73,8 @@ fails 2 '--set without a value is a usage error' 'crm-add --set name'
 fails 1 'a computed field cannot be imported' "printf 'id,age\n30,20\n' | crm-add"
 err '... and says so' "crm-add: stdin:2: column 'age' is a computed field and cannot be imported" \
 	"printf 'id,age\n30,20\n' | crm-add"
+err '... days_to_birthday too' "crm-add: stdin:2: column 'days_to_birthday' is a computed field and cannot be imported" \
+	"printf 'id,days_to_birthday\n30,20\n' | crm-add"
 err 'two columns for one field are refused' "crm-add: stdin:1: columns 'phone' and '手机' both give phone: keep one (--map '手机=' leaves it out) or store it apart (--map '手机=phone2')
 crm-add: nothing was stored" \
 	"printf 'id,phone,手机\n31,13800000031,13800000032\n' | crm-add"

@@ -25,6 +25,38 @@ out 'age is in completed years on the as-of day' '34,38,13' \
 	"crm-export --all -f age | sed 1d | paste -sd,"
 out '... a day earlier, the birthday has not come' '33,38,13' \
 	"crm-export --all -f age --as-of 2024-05-31 | sed 1d | paste -sd,"
+# days_to_birthday: 0 on the day, and 29 February on the 28th in other years
+printf 'id,name,birthday\nB1,张三,2000-03-10\nB2,李四,2000-02-29\nB3,王五,1990-01-01\nB4,赵六,\nB5,钱七,1999-12-31\nB6,孙八,2030-01-01\n' |
+	crm-add -q -d bd.db > /dev/null
+# to_birthday DAY: everyone's days_to_birthday as of DAY, on one line
+printf '#!/bin/sh\ncrm-export -d bd.db --all -f id,days_to_birthday --as-of "$1" | sed 1d | tr , = | paste -sd" " -\n' \
+	> "$WORK/bin/to_birthday"
+chmod +x "$WORK/bin/to_birthday"
+out 'days_to_birthday with the other fields' 'name,birthday,days_to_birthday
+张三,2000-03-10,0
+李四,2000-02-29,355
+王五,1990-01-01,297
+赵六,,
+钱七,1999-12-31,296
+孙八,2030-01-01,' 'crm-export -d bd.db --all -f name,birthday,days_to_birthday --as-of 2024-03-10'
+out '... tomorrow is 1' '1' "crm-export -d bd.db -f days_to_birthday B1 --as-of 2024-03-09 | sed 1d"
+out '... yesterday is 364 when no 29 February comes between' '364' \
+	"crm-export -d bd.db -f days_to_birthday B1 --as-of 2024-03-11 | sed 1d"
+out '... and 365 when one does' '365' "crm-export -d bd.db -f days_to_birthday B1 --as-of 2023-03-11 | sed 1d"
+out '29 February: on 28 February in a year without one' 'B1=10 B2=0 B3=307 B4= B5=306 B6=' 'to_birthday 2023-02-28'
+out '... so 1 the day before' 'B1=11 B2=1 B3=308 B4= B5=307 B6=' 'to_birthday 2023-02-27'
+out '... and 365 the day after, to the next 29 February' 'B1=9 B2=365 B3=306 B4= B5=305 B6=' 'to_birthday 2023-03-01'
+out '... on the day itself in a leap year' 'B1=10 B2=0 B3=307 B4= B5=306 B6=' 'to_birthday 2024-02-29'
+out '... 1 the day before it' 'B1=11 B2=1 B3=308 B4= B5=307 B6=' 'to_birthday 2024-02-28'
+out '... and 364 the day after, to 28 February' 'B1=9 B2=364 B3=306 B4= B5=305 B6=' 'to_birthday 2024-03-01'
+out '31 December: 1 January is tomorrow, 31 December today' 'B1=69 B2=59 B3=1 B4= B5=0 B6=' 'to_birthday 2024-12-31'
+out '... and a year less a day from 1 January' 'B1=68 B2=58 B3=0 B4= B5=364 B6=' 'to_birthday 2025-01-01'
+out 'in JSON a number; without a birthday, or before it, null' '{"id":"B1","days_to_birthday":0}
+{"id":"B4","days_to_birthday":null}
+{"id":"B6","days_to_birthday":null}' 'crm-export -d bd.db -o ndjson -f id,days_to_birthday --as-of 2024-03-10 B1 B4 B6'
+out 'birthdays in the next 7 days, in one line' 'id,name,days_to_birthday
+B3,王五,7
+B5,钱七,6' "crm-segment -d bd.db -w 'days_to_birthday <= 7' -f id,name,days_to_birthday --as-of 2024-12-25"
 out 'first and last purchase, and events after the as-of day do not exist' 'first_purchase,last_purchase
 2024-01-05,2024-05-31
 ,' 'crm-export -f first_purchase,last_purchase 1 2'
@@ -46,7 +78,7 @@ crm-export: stdin:1: (the first line is the header: was it cut off, by grep perh
 out 'pipelines go on: select with one export, write with another' '张三,13800138000' \
 	"crm-export --all -f id,city | awk -F, 'NR == 1 || \$2 == \"上海\"' | crm-export -f name,phone | sed 1d"
 err 'an unknown field is a usage error that lists the fields' "crm-export: unknown field 'nmae'
-crm-export: fields: id,name,phone,email,wechat_id,gender,birthday,city,province,source,owner,created_at,updated_at,level,age,stage,first_purchase,last_purchase,tags,notes,last_note,next_follow_up,score,grade,rfm,rfm_segment" \
+crm-export: fields: id,name,phone,email,wechat_id,gender,birthday,city,province,source,owner,created_at,updated_at,level,age,days_to_birthday,stage,first_purchase,last_purchase,tags,notes,last_note,next_follow_up,score,grade,rfm,rfm_segment" \
 	'crm-export --all -f id,nmae'
 fails 2 '... exit status 2' 'crm-export --all -f nmae'
 fails 2 'a field twice is a usage error' 'crm-export --all -f id,id'
@@ -65,6 +97,7 @@ created_at
 updated_at
 level
 age
+days_to_birthday
 stage
 first_purchase
 last_purchase

@@ -21,6 +21,7 @@ int main(void)
 	test_notes();
 	test_xlsx();
 	test_hash();
+	test_expr();
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;
 }

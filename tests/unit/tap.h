@@ -48,5 +48,6 @@ void test_models(void);
 void test_notes(void);
 void test_xlsx(void);
 void test_hash(void);
+void test_expr(void);
 
 #endif
