@@ -116,6 +116,15 @@ best "sqlite3 ours.db \"SELECT c.id FROM customers c WHERE c.city = '上海' AND
 report "crm-segment -w 'count(purchase, 90d) >= 5 and city...'" "$cs" "$cm" "$secs" 1.3
 cmp -s segment.crm segment.sqlite3 || { echo "bench: the two selections differ" >&2; exit 1; }
 
+year=$(date -d "$CRM_NOW -364 days" +%F) # the first day of a 1y window
+best "crm-segment -o ids --sort '-sum(purchase, 1y)' --limit 50 > top.crm"
+cs=$secs; cm=$mb
+best "sqlite3 ours.db \"SELECT c.id FROM customers c ORDER BY (SELECT coalesce(sum(e.amount_cents), 0)
+	FROM events e WHERE e.cid = c.cid AND e.type = 'purchase' AND e.ts >= '$year'
+	AND e.ts < date('$CRM_NOW', '+1 day')) DESC, c.cid LIMIT 50\" > top.sqlite3"
+report "crm-segment --sort '-sum(purchase, 1y)' --limit 50" "$cs" "$cm" "$secs" 1.3
+cmp -s top.crm top.sqlite3 || { echo "bench: the two top 50 differ" >&2; exit 1; }
+
 best "crm-segment --all --by city -o csv > by.crm"
 cs=$secs; cm=$mb
 best "sqlite3 -csv ours.db \"SELECT city, count(*) AS n, round(count(*) * 100.0 /

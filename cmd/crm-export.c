@@ -27,6 +27,7 @@ static const struct cli_option options[] = {
 	{OPT_KIND, "kind", "KIND", "write customers (default), their events, or the audit trail (audit)"},
 	{OPT_SINCE, "since", "DATE", "with -k audit: the changes from DATE (or 7d: the last 7 days) on"},
 	SELECT_OPTIONS,
+	ORDER_OPTIONS,
 	{OPT_CAMPAIGN, "campaign", "NAME", "a campaign's list: record each customer written as contacted"},
 	{OPT_CAP, "cap", "CAP", "with --campaign: skip customers contacted in 7d, or 4 times in 30d (4/30d)"},
 	{OPT_DRY_RUN, "dry-run", NULL, "with --campaign: who would be written; record nothing"},
@@ -153,9 +154,14 @@ static int campaign(struct cli *cli, struct export *opt, crm_fields *fields, crm
 	where = crm_expr_and(where, cap);
 	if (rc == CRM_OK)
 		rc = crm_db_begin(cli->db, &err);
+	if (rc == CRM_OK && (rc = select_limit(cli, &opt->sel, &where)) != CRM_OK) {
+		crm_db_rollback(cli->db);
+		crm_expr_free(where);
+		return rc; /* said */
+	}
 	if (rc == CRM_OK)
-		rc = crm_campaign_export(cli->db, opt->campaign, where, fields, &cli->clock, opt->dry_run,
-					 out, &written, &err);
+		rc = crm_campaign_export(cli->db, opt->campaign, where, fields, opt->sel.order,
+					 &cli->clock, opt->dry_run, out, &written, &err);
 	if (rc == CRM_OK)
 		rc = crm_writer_finish(out, &err);
 	if (rc == CRM_OK)
@@ -260,6 +266,11 @@ int main(int argc, char **argv)
 			  opt.dump || opt.list_fields || opt.campaign || opt.mask || opt.excel ||
 			  opt.encoding || opt.tagid))
 		cli_usage_error(&cli, "-k audit writes the whole trail: it takes only --since and -o");
+	if (opt.audit || opt.dump || opt.list_fields)
+		select_no_order(&cli, &opt.sel, "go with a list of customers");
+	if (opt.kind == CRM_EVENTS && opt.sel.sort)
+		cli_usage_error(&cli, "--sort orders customers: events are written as they happened"
+				      " (--limit N takes the first N)");
 	if (opt.since && !opt.audit)
 		cli_usage_error(&cli, "--since goes with -k audit");
 	if ((opt.cap || opt.dry_run) && !opt.campaign)

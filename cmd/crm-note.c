@@ -34,6 +34,7 @@ static const struct cli_option options[] = {
 	{OPT_AUTHOR, "author", "NAME", "who wrote it (default $USER); with -l, --due: only theirs"},
 	{OPT_FOLLOW_UP, "follow-up", "WHEN", "call back on a date, or in 3d, 2w"},
 	SELECT_OPTIONS,
+	ORDER_OPTIONS,
 	{OPT_LIST, "list", NULL, "list the chosen customers' notes, newest first"},
 	{OPT_SEARCH, "search", "PATTERN", "with -l: notes whose text a PCRE2 pattern matches"},
 	{OPT_TEXT, "text", "WORDS", "with -l: notes holding every word (full-text index)"},
@@ -221,6 +222,8 @@ static int do_add(struct cli *cli, struct note *n, char **args, int nargs)
 	crm_expr *where;
 	int64_t first = 0;
 	int rc = select_as_expr(cli, &n->sel, &where);
+	if (rc == CRM_OK)
+		rc = select_limit(cli, &n->sel, &where);
 	if (rc != CRM_OK && rc != CRM_EDB)
 		cli_note(cli, "no note was added: fix the selection first");
 	else if (rc == CRM_OK && !(stream && n->sel.nread == 0))
@@ -459,6 +462,8 @@ static void check_options(struct cli *cli, struct note *n)
 	bool chooses = n->sel.all || n->sel.segment || n->sel.where;
 	if (chooses && jobs(n) && !reads)
 		cli_usage_error(cli, "customers are chosen only to add notes, for -l and for --due");
+	if (jobs(n))
+		select_no_order(cli, &n->sel, "choose the customers a note is added to");
 }
 
 /* The days of --follow-up and --since, which need the clock. */

@@ -24,6 +24,7 @@ enum {
 static const struct cli_option options[] = {
 	{OPT_MODEL, "model", "NAME", "the model (default: the setting score.model)"},
 	SELECT_OPTIONS,
+	ORDER_OPTIONS,
 	{OPT_DEFINE, "define", "NAME", "store the FILE given after it as model NAME"},
 	{OPT_DRY_RUN, "dry-run", NULL, "with --define: how the grades would move; store nothing"},
 	{OPT_MODELS, "models", NULL, "the models"},
@@ -238,6 +239,8 @@ static int do_score(struct cli *cli, struct score *s, char **ids, int nids)
 	}
 	crm_expr *where;
 	int rc = select_as_expr(cli, &s->sel, &where);
+	if (rc == CRM_OK)
+		rc = select_limit(cli, &s->sel, &where);
 	crm_score_counts n;
 	if (rc != CRM_OK && rc != CRM_EDB)
 		cli_note(cli, "nothing was scored: fix the selection first");
@@ -314,6 +317,8 @@ static void check_options(struct cli *cli, const struct score *s, int nargs)
 	bool chooses = s->sel.all || s->sel.segment || s->sel.where;
 	if (jobs && (chooses || (nargs && !s->define)))
 		cli_usage_error(cli, "customers are chosen only for scoring");
+	if (jobs)
+		select_no_order(cli, &s->sel, "choose the customers scored");
 	if (s->model && (s->define || s->models || s->show))
 		cli_usage_error(cli, "-m goes with scoring, --explain and --changes");
 }

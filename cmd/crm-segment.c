@@ -22,11 +22,14 @@ enum {
 	OPT_DUPLICATES,
 	OPT_CONFIG,
 	OPT_EXPLAIN,
+	OPT_COUNT,
 };
 
 static const struct cli_option options[] = {
 	SELECT_OPTIONS,
+	ORDER_OPTIONS,
 	{OPT_FIELDS, "fields", "FIELDS", "fields to write (default: all stored)"},
+	{OPT_COUNT, "count", NULL, "the number of customers chosen, and nothing else"},
 	{OPT_SAVE, "save", "NAME", "save -w EXPR as a segment"},
 	{OPT_DESC, "desc", "TEXT", "with --save: what the segment is for"},
 	{OPT_LIST, "list", NULL, "the saved segments, with how many customers each has"},
@@ -50,7 +53,7 @@ struct segment {
 	struct selection sel;
 	const char *fields, *save, *desc, *delete, *by, *edges, *diff, *duplicates;
 	int bins;
-	bool list, quality, config, explain;
+	bool list, quality, config, explain, count;
 	const char *max_missing[THRESHOLDS_MAX];
 	int nmax_missing;
 	double max_duplicates; /* percent; < 0 when not given */
@@ -127,6 +130,7 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		return true;
 	case OPT_CONFIG: s->config = true; return true;
 	case OPT_EXPLAIN: s->explain = true; return true;
+	case OPT_COUNT: s->count = true; return true;
 	default: return select_take(&s->sel, key, arg);
 	}
 }
@@ -166,6 +170,28 @@ static int do_select(struct cli *cli, struct segment *s)
 	crm_writer *out = writer(cli, crm_fields_count(fields), crm_fields_names(fields));
 	int status = finish(cli, out, select_write(cli, &s->sel, fields, out));
 	crm_fields_free(fields);
+	return status;
+}
+
+/* How many, as a bare number: `n=$(crm-segment -s 沉睡 --count)`. */
+static int do_count(struct cli *cli, struct segment *s)
+{
+	crm_expr *where;
+	crm_error err;
+	int status = select_as_expr(cli, &s->sel, &where);
+	long n;
+	int rc = crm_chosen_count(cli->db, where, s->sel.order, &cli->clock, &n, &err);
+	crm_expr_free(where);
+	if (rc != CRM_OK) {
+		cli_error(cli, &err);
+		return rc;
+	}
+	printf("%ld\n", n);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		crm_error_set(&err, CRM_EDB, "write error on stdout");
+		cli_error(cli, &err);
+		return CRM_EDB;
+	}
 	return status;
 }
 
@@ -389,14 +415,18 @@ static int do_explain(struct cli *cli, struct segment *s)
 static int modes(const struct segment *s)
 {
 	return !!s->save + s->list + !!s->delete + !!s->by + !!s->diff + s->quality +
-	       !!s->duplicates + s->config + s->explain;
+	       !!s->duplicates + s->config + s->explain + s->count;
 }
 
 static void check_options(struct cli *cli, struct segment *s, int nargs)
 {
 	if (modes(s) > 1)
 		cli_usage_error(cli, "--save, --list, --delete, --by, --diff, --quality, --duplicates,"
-				     " --config and --explain are each a job of their own: give one");
+				     " --config, --explain and --count are each a job of their own: give one");
+	if (modes(s) && !s->count)
+		select_no_order(cli, &s->sel, "go with a list of customers, or --count");
+	if (s->count && (s->fields || s->sel.sort))
+		cli_usage_error(cli, "--count prints the number of customers: it takes no -f or --sort");
 	if ((s->bins || s->edges) && !s->by)
 		cli_usage_error(cli, "--bins and --edges go with --by");
 	if (s->desc && !s->save)
@@ -449,7 +479,8 @@ int main(int argc, char **argv)
 		select_prepare(&cli, &s.sel, args, nargs);
 		status = s.by ? do_by(&cli, &s) : s.quality ? do_quality(&cli, &s)
 			: s.duplicates ? do_duplicates(&cli, &s)
-			: s.explain ? do_explain(&cli, &s) : do_select(&cli, &s);
+			: s.explain ? do_explain(&cli, &s) : s.count ? do_count(&cli, &s)
+			: do_select(&cli, &s);
 	}
 	select_free(&s.sel);
 	return cli_exit(&cli, status);

@@ -36,6 +36,7 @@ static const struct cli_option options[] = {
 	{OPT_EXPIRES, "expires", "WHEN", "with -a: the tagging lapses after 30d, or on a date"},
 	{OPT_STRICT, "strict", NULL, "refuse tags that are not in the catalog"},
 	SELECT_OPTIONS,
+	ORDER_OPTIONS,
 	{OPT_DEFINE, "define", "TAG", "define a tag in the catalog, or change it"},
 	{OPT_CATEGORY, "category", "CAT", "basic, behavior, interest, relationship or custom"},
 	{OPT_DESC, "desc", "TEXT", "what the tag means"},
@@ -182,6 +183,8 @@ static int do_tagging(struct cli *cli, struct tag *t, char **ids, int nids)
 	}
 	crm_expr *where;
 	int rc = select_as_expr(cli, &t->sel, &where);
+	if (rc == CRM_OK)
+		rc = select_limit(cli, &t->sel, &where);
 	if (rc != CRM_OK && rc != CRM_EDB)
 		cli_note(cli, "nothing was tagged: fix the selection first");
 	else if (rc == CRM_OK && !(stream && t->sel.nread == 0))
@@ -295,6 +298,8 @@ static void check_options(struct cli *cli, struct tag *t, int nargs)
 	bool chooses = t->sel.all || t->sel.segment || (t->sel.where && !t->rule);
 	if (!tagging && (chooses || (nargs && !t->rename && !t->merge)))
 		cli_usage_error(cli, "customers are chosen only for -a and -r");
+	if (!tagging)
+		select_no_order(cli, &t->sel, "choose the customers of -a and -r");
 }
 
 int main(int argc, char **argv)

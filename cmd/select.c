@@ -1,4 +1,5 @@
 /* select.c: choosing customers, the same way in every command. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,52 @@ static void take_where(struct selection *sel, const char *arg)
 	sel->where = both;
 }
 
+/* --limit N: a whole number, 0 and up; no sign, spaces or exponent. */
+static bool take_limit(struct selection *sel, const char *arg)
+{
+	char *end;
+	if (!*arg || strspn(arg, "0123456789") != strlen(arg))
+		return false;
+	errno = 0;
+	sel->limit = strtol(arg, &end, 10);
+	sel->has_limit = true;
+	return errno == 0;
+}
+
 bool select_take(struct selection *sel, int key, const char *arg)
 {
 	switch (key) {
 	case OPT_ALL: sel->all = true; return true;
 	case OPT_SEGMENT: sel->segment = arg; return true;
 	case OPT_WHERE: take_where(sel, arg); return true;
+	case OPT_SORT: sel->sort = arg; return true;
+	case OPT_LIMIT: return take_limit(sel, arg);
 	default: return false;
+	}
+}
+
+void select_no_order(struct cli *cli, const struct selection *sel, const char *why)
+{
+	if (sel->sort || sel->has_limit)
+		cli_usage_error(cli, "--sort and --limit %s", why);
+}
+
+/* --limit alone, with ids or a stream: the first N of them, as given. */
+static bool select_full(const struct selection *sel)
+{
+	return sel->has_limit && !sel->sort && sel->taken >= sel->limit;
+}
+
+/* Compiles --sort and --limit; exits on error. */
+static void prepare_order(struct cli *cli, struct selection *sel)
+{
+	if (!sel->sort && !sel->has_limit)
+		return;
+	crm_error err;
+	if (crm_order_new(&sel->order, cli->db, sel->sort, sel->has_limit ? sel->limit : -1,
+			  &err) != CRM_OK) {
+		cli_error(cli, &err);
+		exit(cli_exit(cli, err.code));
 	}
 }
 
@@ -60,6 +100,7 @@ void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids
 		where = crm_expr_and(where, one);
 	}
 	sel->expr = crm_expr_and(seg, where);
+	prepare_order(cli, sel);
 }
 
 bool select_from_stdin(const struct selection *sel)
@@ -71,6 +112,8 @@ void select_free(struct selection *sel)
 {
 	crm_expr_free(sel->expr);
 	sel->expr = NULL;
+	crm_order_free(sel->order);
+	sel->order = NULL;
 	free(sel->wheres);
 	sel->wheres = NULL;
 	sel->nwheres = 0;
@@ -165,6 +208,8 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 			status = CRM_EDATA;
 			break;
 		}
+		if (select_full(sel))
+			continue; /* read to the end, so that the command before does not fail */
 		const char *id = crm_record_customer_id(rec);
 		int rc;
 		if (keep_record(cli, sel, r, rec) != CRM_OK) {
@@ -209,7 +254,7 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 static int each_arg_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
 {
 	int status = CRM_OK;
-	for (int i = 0; i < sel->nids && status != CRM_EDB; i++) {
+	for (int i = 0; i < sel->nids && status != CRM_EDB && !select_full(sel); i++) {
 		int rc = fn(cli, sel->ids[i], 0, ctx);
 		status = status ? status : rc;
 	}
@@ -257,6 +302,7 @@ static char *merged_into(struct cli *cli, const char *id)
 static int write_one(struct cli *cli, const char *id, long line, void *ctx)
 {
 	void **args = ctx;
+	struct selection *sel = args[2];
 	crm_error err;
 	bool matched;
 	int rc = crm_query_one(args[0], id, args[1], &matched, &err);
@@ -266,12 +312,13 @@ static int write_one(struct cli *cli, const char *id, long line, void *ctx)
 	free(target);
 	if (rc != CRM_OK)
 		report(cli, &err, line);
+	sel->taken += rc == CRM_OK && matched;
 	return rc;
 }
 
 static int choose_one(struct cli *cli, const char *id, long line, void *ctx)
 {
-	(void)ctx;
+	struct selection *sel = ctx;
 	crm_error err;
 	bool known;
 	if (crm_chosen_add(cli->db, id, &known, &err) != CRM_OK) {
@@ -285,8 +332,10 @@ static int choose_one(struct cli *cli, const char *id, long line, void *ctx)
 		cli_error(cli, &err);
 		return CRM_EDB;
 	}
-	if (known)
+	if (known) {
+		sel->taken++;
 		return CRM_OK;
+	}
 	crm_error_set(&err, CRM_EDATA, "unknown customer '%s'", id);
 	report(cli, &err, line);
 	return CRM_EDATA;
@@ -297,7 +346,7 @@ int select_as_expr(struct cli *cli, struct selection *sel, crm_expr **out)
 	*out = NULL;
 	int status = CRM_OK;
 	if (sel->nids || select_from_stdin(sel)) {
-		status = each_id(cli, sel, choose_one, NULL);
+		status = each_id(cli, sel, choose_one, sel);
 		if (sel->kept) {
 			crm_error err;
 			if (crm_writer_finish(sel->kept, &err) != CRM_OK) {
@@ -314,22 +363,47 @@ int select_as_expr(struct cli *cli, struct selection *sel, crm_expr **out)
 	return status;
 }
 
+/* Ids and streams are written as given, one customer at a time; sorted,
+ * they are the chosen set, written in one statement. */
 int select_write(struct cli *cli, struct selection *sel, crm_fields *fields, crm_writer *out)
 {
 	crm_error err;
 	crm_query *q;
-	if (crm_query_new(&q, cli->db, fields, sel->expr, &cli->clock, &err) != CRM_OK) {
+	bool given = sel->nids || select_from_stdin(sel);
+	int status = CRM_OK;
+	if (given && sel->sort) {
+		crm_expr *where;
+		status = select_as_expr(cli, sel, &where);
+		sel->expr = where;
+		given = false;
+	}
+	if (crm_query_new(&q, cli->db, fields, sel->expr, sel->order, &cli->clock, &err) != CRM_OK) {
 		cli_error(cli, &err);
 		return err.code;
 	}
-	int status = CRM_OK;
-	void *args[2] = {q, out};
-	if (sel->nids || select_from_stdin(sel))
-		status = each_id(cli, sel, write_one, args);
-	else if ((status = crm_query_all(q, out, NULL, &err)) != CRM_OK)
+	void *args[3] = {q, out, sel};
+	int rc = CRM_OK;
+	if (given)
+		rc = each_id(cli, sel, write_one, args);
+	else if ((rc = crm_query_all(q, out, NULL, &err)) != CRM_OK)
 		cli_error(cli, &err);
 	crm_query_free(q);
-	return status;
+	return rc ? rc : status;
+}
+
+int select_limit(struct cli *cli, struct selection *sel, crm_expr **where)
+{
+	if (!sel->order || (!crm_order_sorts(sel->order) && (sel->nids || select_from_stdin(sel))))
+		return CRM_OK; /* none, or the first N given, taken as they came */
+	crm_error err;
+	if (crm_order_choose(cli->db, *where, sel->order, &cli->clock, NULL, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return err.code;
+	}
+	crm_expr_free(*where);
+	*where = crm_expr_chosen(cli->db);
+	sel->limited = true;
+	return CRM_OK;
 }
 
 /* The columns of the records passed through: theirs, then the extra ones
@@ -351,10 +425,11 @@ static crm_writer *pass_writer(struct cli *cli, const crm_record *rec, size_t ne
 	return crm_writer_new(stdout, cli_output_format(cli), *ncols, *names, 0);
 }
 
-/* One record again, its own values then the extra ones. */
-static int pass_record(crm_db *db, crm_writer *out, const crm_record *rec, const char **names,
-		       size_t ncols, size_t nextra, crm_value *values, extra_fn fill, void *ctx,
-		       crm_error *err)
+/* One record again, its own values then the extra ones; with --sort and
+ * --limit, only the records of the customers they kept. */
+static int pass_record(const struct selection *sel, crm_db *db, crm_writer *out,
+		       const crm_record *rec, const char **names, size_t ncols, size_t nextra,
+		       crm_value *values, extra_fn fill, void *ctx, crm_error *err)
 {
 	for (size_t i = 0; i + nextra < ncols; i++) {
 		const crm_value *v = crm_record_get(rec, names[i]);
@@ -364,9 +439,15 @@ static int pass_record(crm_db *db, crm_writer *out, const crm_record *rec, const
 	char *target = NULL; /* a merged id's columns are its customer's */
 	if (id && crm_alias_of(db, id, &target, err) != CRM_OK)
 		return CRM_EDB;
-	fill(ctx, target ? target : id ? id : "", values + ncols - nextra);
+	const char *of = target ? target : id ? id : "";
+	bool kept = true;
+	int rc = sel->limited ? crm_chosen_has(db, of, &kept, err) : CRM_OK;
+	if (rc == CRM_OK && kept) {
+		fill(ctx, of, values + ncols - nextra);
+		rc = crm_writer_put(out, values, err);
+	}
 	free(target);
-	return crm_writer_put(out, values, err);
+	return rc;
 }
 
 int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
@@ -395,7 +476,7 @@ int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
 			out = pass_writer(cli, rec, nextra, extra, &names, &ncols);
 			values = cli_xcalloc(ncols, sizeof *values);
 		}
-		rc = pass_record(cli->db, out, rec, names, ncols, nextra, values, fill, ctx, &err);
+		rc = pass_record(sel, cli->db, out, rec, names, ncols, nextra, values, fill, ctx, &err);
 	}
 	size_t nheader;
 	const char *const *header = crm_reader_header(r, &nheader);

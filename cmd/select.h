@@ -9,12 +9,19 @@ enum {
 	OPT_SEGMENT = 's',
 	OPT_WHERE = 'w',
 	OPT_ALL = OPT_FIRST_COMMAND_KEY + 64, /* clear of each command's own keys */
+	OPT_SORT,
+	OPT_LIMIT,
 };
 
 #define SELECT_OPTIONS                                                               \
 	{OPT_ALL, "all", NULL, "every customer"},                                    \
 	{OPT_SEGMENT, "segment", "NAME", "the customers of a saved segment"},        \
 	{OPT_WHERE, "where", "EXPR", "the customers EXPR matches, crm-expr(7) (repeatable: and)"}
+
+/* For the commands that write customers, and those that pass them through. */
+#define ORDER_OPTIONS                                                                \
+	{OPT_SORT, "sort", "FIELDS", "order by fields or number expressions, -FIELD from the largest"}, \
+	{OPT_LIMIT, "limit", "N", "at most N customers (the first N of --sort)"}
 
 struct selection {
 	bool all;
@@ -26,14 +33,27 @@ struct selection {
 	char **ids;
 	int nids;
 	crm_expr *expr; /* -s and -w together, once checked */
+	const char *sort; /* --sort, as given */
+	long limit;       /* --limit, when has_limit */
+	bool has_limit;
+	crm_order *order; /* --sort and --limit, once checked */
+	long taken;       /* the customers of ids or stdin taken, for --limit alone */
+	bool limited;     /* the chosen set is the first N of --sort (select_limit) */
 	FILE *keep;     /* when set, records read from stdin are copied here */
 	enum crm_format kept_format; /* as this: CSV, or NDJSON for JSON input */
 	long nread;     /* the records read from stdin */
 	crm_writer *kept;
 };
 
-/* Takes -s, -w and --all; false for another option. */
+/* Takes -s, -w, --all, --sort and --limit; false for another option. */
 bool select_take(struct selection *sel, int key, const char *arg);
+/* Refuses --sort and --limit, saying what they go with; for the modes of a
+ * command that write no list of customers. */
+void select_no_order(struct cli *cli, const struct selection *sel, const char *why);
+/* For a command that changes customers: the first N of --sort (or --limit)
+ * become the chosen customers, *where replaced by them, and only their
+ * records are passed through. Returns the exit status. */
+int select_limit(struct cli *cli, struct selection *sel, crm_expr **where);
 /* Checks the options against each other and compiles the expression;
  * exits on error. */
 void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids);

@@ -41,6 +41,8 @@ complete -c crm-tag -l delimiter -x -a ", ; '|' tab" -d 'the csv separator'
 complete -c crm-tag -l encoding -x -a 'gb18030 gbk utf-16 utf-8' -d "the input's encoding"
 complete -c crm-tag -l map -x -d 'read column SRC as FIELD: SRC=FIELD'
 complete -c crm-tag -l sheet -x -d 'the sheet of an .xlsx to read'
+complete -c crm-tag -l sort -x -a '(crm-export (__crm_tag_db) --list-fields 2>/dev/null; crm-export (__crm_tag_db) --list-fields 2>/dev/null | string replace -r \'^\' -)' -d 'order by fields or number expressions, -FIELD from the largest'
+complete -c crm-tag -l limit -x -d 'at most N customers'
 complete -c crm-tag -s d -l db -r -F -d 'the database'
 complete -c crm-tag -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'input format'
 complete -c crm-tag -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'

@@ -127,6 +127,19 @@ _crm_input_arg()
 	return 0
 }
 _crm_select_opts="--all -s --segment -w --where"
+_crm_order_opts="--sort --limit"
+
+# Completes the argument of --sort (fields, each perhaps with a leading -) and --limit.
+_crm_order_arg()
+{
+	local cur=$1 prev=$2
+	case $prev in
+	--sort) _crm_list "$cur" "$(_crm_fields | sed 'p; s/^/-/')" ;;
+	--limit) COMPREPLY=() ;;
+	*) return 1 ;;
+	esac
+	return 0
+}
 
 _crm_add()
 {
@@ -154,6 +167,7 @@ _crm_add()
 _crm_export()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	_crm_order_arg "$cur" "$prev" && return
 	case $prev in
 	-k | --kind) COMPREPLY=($(compgen -W "customers events audit" -- "$cur")); return ;;
 	esac
@@ -166,13 +180,14 @@ _crm_export()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-f --fields -k --kind --campaign --cap --dry-run --mask --excel --encoding --tagid
 			--since --dump --list-fields
-			$_crm_select_opts $_crm_common_opts" -- "$cur"))
+			$_crm_select_opts $_crm_order_opts $_crm_common_opts" -- "$cur"))
 	fi
 }
 
 _crm_segment()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
+	_crm_order_arg "$cur" "$prev" && return
 	_crm_common_arg "$cur" "$prev" "csv tsv json ndjson ids table chart" && return
 	case $prev in
 	-f | --fields) _crm_list "$cur" "$(_crm_fields)"; return ;;
@@ -198,13 +213,14 @@ _crm_segment()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-f --fields --save --desc --list --delete --by --bins --edges
 			--diff --quality --max-missing --max-duplicates --duplicates --config --explain
-			$_crm_select_opts $_crm_common_opts" -- "$cur"))
+			--count $_crm_select_opts $_crm_order_opts $_crm_common_opts" -- "$cur"))
 	fi
 }
 
 _crm_tag()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	_crm_order_arg "$cur" "$prev" && return
 	_crm_common_arg "$cur" "$prev" && return
 	_crm_input_arg "$cur" "$prev" && return
 	case $prev in
@@ -223,7 +239,7 @@ _crm_tag()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-a --add -r --remove --expires --strict --define --category
 			--desc --group --force --list --rename --merge --delete --rule --tag --rules
-			--drop-rule --apply --dry-run --audit $_crm_select_opts $_crm_input_opts
+			--drop-rule --apply --dry-run --audit $_crm_select_opts $_crm_order_opts $_crm_input_opts
 			$_crm_common_opts" -- "$cur"))
 	fi
 }
@@ -231,6 +247,7 @@ _crm_tag()
 _crm_score()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	_crm_order_arg "$cur" "$prev" && return
 	_crm_common_arg "$cur" "$prev" && return
 	case $prev in
 	-m | --model | --show | --define) _crm_lines "$cur" "$(_crm_models)"; return ;;
@@ -242,13 +259,15 @@ _crm_score()
 	fi
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-m --model --define --dry-run --models --show --explain
-			--changes --since --from --to --matrix $_crm_select_opts $_crm_common_opts" -- "$cur"))
+			--changes --since --from --to --matrix $_crm_select_opts $_crm_order_opts
+			$_crm_common_opts" -- "$cur"))
 	fi
 }
 
 _crm_note()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
+	_crm_order_arg "$cur" "$prev" && return
 	_crm_common_arg "$cur" "$prev" && return
 	_crm_input_arg "$cur" "$prev" && return
 	case $prev in
@@ -262,7 +281,7 @@ _crm_note()
 		COMPREPLY=($(compgen -W "-c --category -a --author --follow-up -l --list --search --text
 			--since --due --done --edit --history --delete --force --deleted --categories
 			--add-category --import --reject --dry-run --date-format $_crm_select_opts
-			$_crm_input_opts $_crm_common_opts" -- "$cur"))
+			$_crm_order_opts $_crm_input_opts $_crm_common_opts" -- "$cur"))
 		return
 	fi
 	for ((i = 1; i < COMP_CWORD; i++)); do

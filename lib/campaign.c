@@ -63,14 +63,14 @@ static int record_contacts(crm_db *db, const char *campaign, const crm_expr *whe
 }
 
 int crm_campaign_export(crm_db *db, const char *campaign, const crm_expr *where,
-			const crm_fields *fields, const crm_clock *clock, bool dry_run, crm_writer *out,
-			long *written, crm_error *err)
+			const crm_fields *fields, const crm_order *order, const crm_clock *clock,
+			bool dry_run, crm_writer *out, long *written, crm_error *err)
 {
 	*written = 0;
 	if (!*campaign || strlen(campaign) > 100)
 		return crm_error_set(err, CRM_EUSAGE, "a campaign's name has 1 to 100 bytes");
 	crm_query *q;
-	if (crm_query_new(&q, db, fields, where, clock, err) != CRM_OK)
+	if (crm_query_new(&q, db, fields, where, order, clock, err) != CRM_OK)
 		return err->code;
 	int rc = crm_query_all(q, out, written, err);
 	crm_query_free(q);

@@ -462,11 +462,32 @@ int crm_segment_diff(crm_db *db, const char *name, const crm_fields *fields,
 /* query.c: customers out, or their events. */
 typedef struct crm_query crm_query;
 
-/* A query of fields; where (may be NULL) chooses the customers. */
+/* order.c: the order customers are written in, and how many (--sort, --limit). */
+typedef struct crm_order crm_order;
+/* sort (or NULL): fields or number expressions, comma-separated, each with a
+ * leading '-' for descending; limit < 0 for all. Errors: CRM_EUSAGE for a
+ * missing term, CRM_EDATA for an expression, with its column. */
+int crm_order_new(crm_order **o, crm_db *db, const char *sort, long limit, crm_error *err);
+void crm_order_free(crm_order *o);
+long crm_order_limit(const crm_order *o);  /* < 0: none; o may be NULL */
+bool crm_order_sorts(const crm_order *o);  /* it has fields to sort by */
+/* Makes the first N of the customers where chooses, in the order o, the
+ * chosen set (crm_expr_chosen); *chosen (or NULL): how many. */
+int crm_order_choose(crm_db *db, const crm_expr *where, const crm_order *o,
+		     const crm_clock *clock, long *chosen, crm_error *err);
+/* How many customers where chooses, at most o's limit (o may be NULL). */
+int crm_chosen_count(crm_db *db, const crm_expr *where, const crm_order *o,
+		     const crm_clock *clock, long *count, crm_error *err);
+/* Whether the customer with this id is in the chosen set. */
+int crm_chosen_has(crm_db *db, const char *id, bool *has, crm_error *err);
+
+/* A query of fields; where (may be NULL) chooses the customers, order (may
+ * be NULL) sorts and limits them. */
 int crm_query_new(crm_query **q, crm_db *db, const crm_fields *fields, const crm_expr *where,
-		  const crm_clock *clock, crm_error *err);
+		  const crm_order *order, const crm_clock *clock, crm_error *err);
 void crm_query_free(crm_query *q);
-/* Every matching customer (or their events), in the order stored; count may be NULL. */
+/* Every matching customer (or their events), in the order given, else as
+ * stored; count may be NULL. */
 int crm_query_all(crm_query *q, crm_writer *out, long *count, crm_error *err);
 /* The customer with this id, when it matches (*matched says); CRM_EDATA when
  * there is no such customer. */
@@ -482,8 +503,8 @@ int crm_campaign_cap(crm_db *db, const char *cap, crm_expr **out, crm_error *err
  * event for each (attribute campaign), inside the caller's transaction
  * (crm_db_begin), which commits only once the output is written in full. */
 int crm_campaign_export(crm_db *db, const char *campaign, const crm_expr *where,
-			const crm_fields *fields, const crm_clock *clock, bool dry_run, crm_writer *out,
-			long *written, crm_error *err);
+			const crm_fields *fields, const crm_order *order, const crm_clock *clock,
+			bool dry_run, crm_writer *out, long *written, crm_error *err);
 
 /* group.c: group and count (crm-segment --by). */
 typedef struct crm_group crm_group;

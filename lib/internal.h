@@ -266,6 +266,8 @@ bool crm_expr_is_chosen(const crm_expr *e);
  * or piped in are taken from the chosen set as they were looked up: reading
  * the customers table again for them would read most of its pages for a
  * tenth of the customers. Does nothing more once *rc is not OK. */
+/* order.c: " ORDER BY ... LIMIT n" of customers c, o NULL for the order stored. */
+int crm_order_sql(const crm_order *o, crm_sql *q, crm_error *err);
 void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int *rc);
 /* True when the expression text calls segment('name'). */
 bool crm_expr_text_uses_segment(const char *text, const char *name);

@@ -1,6 +1,6 @@
 /* query.c: customers (or their events) out: the chosen fields of those that
- * match an expression, in the order they were stored. One statement for all
- * of them, or one per customer named. */
+ * match an expression, in the order given (order.c) or as they were stored.
+ * One statement for all of them, or one per customer named. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +27,8 @@ static int select_list(crm_sql *q, const crm_fields *f, crm_error *err)
 
 /* Every matching customer, or the events of every matching customer. Both
  * walk their table in rowid order: no sort, no index. */
-static int build_all(crm_sql *q, const crm_fields *f, const crm_expr *where, crm_error *err)
+static int build_all(crm_sql *q, const crm_fields *f, const crm_expr *where,
+		     const crm_order *order, crm_error *err)
 {
 	if (select_list(q, f, err) != CRM_OK)
 		return CRM_EDB;
@@ -37,8 +38,7 @@ static int build_all(crm_sql *q, const crm_fields *f, const crm_expr *where, crm
 			if (crm_expr_emit(where, q, err) != CRM_OK)
 				return CRM_EDATA;
 		}
-		crm_sql_add(q, " ORDER BY c.cid");
-		return CRM_OK;
+		return crm_order_sql(order, q, err);
 	}
 	crm_sql_add(q, " WHERE e.ts < ");
 	crm_sql_end(q);
@@ -49,6 +49,10 @@ static int build_all(crm_sql *q, const crm_fields *f, const crm_expr *where, crm
 		crm_sql_add(q, ")");
 	}
 	crm_sql_add(q, " ORDER BY e.eid");
+	if (crm_order_limit(order) >= 0) {
+		crm_sql_add(q, " LIMIT ");
+		crm_sql_int(q, crm_order_limit(order));
+	}
 	return CRM_OK;
 }
 
@@ -74,21 +78,8 @@ static int build_one(crm_sql *q, const crm_fields *f, const crm_expr *where, int
 	return CRM_OK;
 }
 
-static int prepare(crm_db *db, const crm_clock *clock, sqlite3_stmt **st,
-		   int (*build)(crm_sql *, const crm_fields *, const crm_expr *, crm_error *),
-		   const crm_fields *f, const crm_expr *where, crm_error *err)
-{
-	crm_sql q;
-	crm_sql_init(&q, db, clock);
-	int rc = build(&q, f, where, err);
-	if (rc == CRM_OK)
-		rc = crm_sql_prepare(&q, st, err);
-	crm_sql_free(&q);
-	return rc;
-}
-
 int crm_query_new(crm_query **out, crm_db *db, const crm_fields *fields, const crm_expr *where,
-		  const crm_clock *clock, crm_error *err)
+		  const crm_order *order, const crm_clock *clock, crm_error *err)
 {
 	*out = NULL;
 	crm_query *qr = calloc(1, sizeof *qr);
@@ -96,9 +87,13 @@ int crm_query_new(crm_query **out, crm_db *db, const crm_fields *fields, const c
 		return crm_error_set(err, CRM_EDB, "out of memory");
 	qr->db = db;
 	qr->fields = (crm_fields *)fields;
-	int rc = prepare(db, clock, &qr->all, build_all, fields, where, err);
+	crm_sql q;
+	crm_sql_init(&q, db, clock);
+	int rc = build_all(&q, fields, where, order, err);
+	if (rc == CRM_OK)
+		rc = crm_sql_prepare(&q, &qr->all, err);
+	crm_sql_free(&q);
 	if (rc == CRM_OK) {
-		crm_sql q;
 		crm_sql_init(&q, db, clock);
 		rc = build_one(&q, fields, where, &qr->id_param, err);
 		if (rc == CRM_OK)
