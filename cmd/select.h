@@ -30,10 +30,15 @@ struct selection {
 	enum crm_format kept_format; /* as this: CSV, or NDJSON for JSON input */
 	long nread;     /* the records read from stdin */
 	crm_writer *kept;
+	/* --match: records on stdin name their customers by this key, not by id */
+	enum crm_match match;
+	crm_key_lookup *keys; /* its lookup, made with the first record */
 };
 
 /* Takes -s, -w and --all; false for another option. */
 bool select_take(struct selection *sel, int key, const char *arg);
+/* --match KEY, for a command that offers it: false for a key there is not. */
+bool select_take_match(struct selection *sel, const char *key);
 /* Checks the options against each other and compiles the expression;
  * exits on error. */
 void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids);
