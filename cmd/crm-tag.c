@@ -28,6 +28,9 @@ enum {
 	OPT_APPLY,
 	OPT_DRY_RUN,
 	OPT_AUDIT,
+	OPT_MATCH,
+	OPT_STALE,
+	OPT_MERGE_TAGS,
 };
 
 static const struct cli_option options[] = {
@@ -37,6 +40,7 @@ static const struct cli_option options[] = {
 	{OPT_STRICT, "strict", NULL, "refuse tags that are not in the catalog"},
 	SELECT_OPTIONS,
 	ORDER_OPTIONS,
+	{OPT_MATCH, "match", "KEY", "stdin names customers by KEY: phone, email, wechat_id, openid, unionid"},
 	{OPT_DEFINE, "define", "TAG", "define a tag in the catalog, or change it"},
 	{OPT_CATEGORY, "category", "CAT", "basic, behavior, interest, relationship or custom"},
 	{OPT_DESC, "desc", "TEXT", "what the tag means"},
@@ -44,7 +48,8 @@ static const struct cli_option options[] = {
 	{OPT_FORCE, "force", NULL, "keep a near-duplicate name; delete a tag in use"},
 	{OPT_LIST, "list", NULL, "the catalog, with how many customers carry each tag"},
 	{OPT_RENAME, "rename", "OLD", "rename tag OLD to the NEW given after it"},
-	{OPT_MERGE, "merge", "FROM", "move FROM's customers to the INTO given after it"},
+	{OPT_MERGE_TAGS, "merge-tags", "TAG", "merge the tags given after it into TAG, deleting them"},
+	{OPT_MERGE, "merge", "FROM", "older spelling: --merge FROM INTO is --merge-tags INTO FROM"},
 	{OPT_DELETE, "delete", "TAG", "delete a tag (refused while in use, unless --force)"},
 	{OPT_RULE, "rule", "NAME", "define or replace a rule: --tag TAG -w EXPR"},
 	{OPT_TAG, "tag", "TAG", "with --rule: the tag the rule gives"},
@@ -53,6 +58,7 @@ static const struct cli_option options[] = {
 	{OPT_APPLY, "apply", NULL, "run every rule; write the changes"},
 	{OPT_DRY_RUN, "dry-run", NULL, "with --apply: write the changes, store nothing"},
 	{OPT_AUDIT, "audit", NULL, "per tag: customers, coverage, sources, flags"},
+	{OPT_STALE, "stale", "DAYS", "with --audit: flag tags nobody got in DAYS (default 180d)"},
 	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
@@ -63,8 +69,9 @@ struct tag {
 	struct selection sel;
 	const char *add[TAGS_MAX], *remove[TAGS_MAX];
 	size_t nadd, nremove;
-	const char *expires, *define, *category, *desc, *group, *rename, *merge, *delete;
-	const char *rule, *rule_tag, *drop_rule;
+	const char *expires, *define, *category, *desc, *group, *rename, *merge, *merge_tags, *delete;
+	const char *rule, *rule_tag, *drop_rule, *stale;
+	int stale_days;
 	bool strict, force, list, rules, apply, dry_run, audit;
 };
 
@@ -101,6 +108,9 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	case OPT_APPLY: t->apply = true; return true;
 	case OPT_DRY_RUN: t->dry_run = true; return true;
 	case OPT_AUDIT: t->audit = true; return true;
+	case OPT_MATCH: return select_take_match(&t->sel, arg);
+	case OPT_STALE: t->stale = arg; return true;
+	case OPT_MERGE_TAGS: t->merge_tags = arg; return true;
 	default: return select_take(&t->sel, key, arg);
 	}
 }
@@ -172,7 +182,9 @@ static int do_tagging(struct cli *cli, struct tag *t, char **ids, int nids)
 	char expires[11] = "";
 	if (t->expires && crm_tag_expiry(&cli->clock, t->expires, expires, &err) != CRM_OK)
 		return fail(cli, &err);
-	if (!t->sel.all && !t->sel.segment && !t->sel.where && !nids && !cli_stdin_is_stream())
+	/* --match has its own word for this (select_prepare) */
+	if (!t->sel.all && !t->sel.segment && !t->sel.where && !nids && !cli_stdin_is_stream() &&
+	    !t->sel.match)
 		cli_usage_error(cli, "which customers? give ids, -s, -w, --all, or pipe records in");
 	select_prepare(cli, &t->sel, ids, nids);
 	bool stream = select_from_stdin(&t->sel);
@@ -208,24 +220,70 @@ static int do_define(struct cli *cli, struct tag *t)
 	return CRM_OK;
 }
 
-static int do_two(struct cli *cli, struct tag *t, char **args, int nargs)
+/* Expressions keep their text: those that call tag('GONE') match nobody
+ * now, and say so even with -q. */
+static int warn_mentions(struct cli *cli, const char *gone, const char *now)
+{
+	crm_error err;
+	char *list;
+	if (crm_tag_mentions(cli->db, gone, &list, &err) != CRM_OK)
+		return fail(cli, &err);
+	crm_error_clear(&err);
+	for (char *line = list, *nl; line; line = nl ? nl + 1 : NULL) {
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		crm_error_add(&err, "%s still says tag('%s'), which no customer has now: change it to"
+			      " tag('%s')", line, gone, now);
+	}
+	if (list)
+		cli_error(cli, &err);
+	free(list);
+	return CRM_OK;
+}
+
+static int do_rename(struct cli *cli, struct tag *t, char **args, int nargs)
 {
 	crm_error err;
 	if (nargs != 1)
-		cli_usage_error(cli, "%s needs the %s name after it", t->rename ? "--rename OLD" : "--merge FROM",
-				t->rename ? "new" : "INTO");
-	if (t->rename) {
-		if (crm_tag_rename(cli->db, t->rename, args[0], t->force, &err) != CRM_OK)
-			return fail(cli, &err);
-		cli_note(cli, "renamed '%s' to '%s'", t->rename, args[0]);
-		return CRM_OK;
-	}
-	long moved;
-	if (crm_tag_merge(cli->db, t->merge, args[0], &moved, &err) != CRM_OK)
+		cli_usage_error(cli, "--rename OLD needs the new name after it");
+	if (crm_tag_rename(cli->db, t->rename, args[0], t->force, &err) != CRM_OK)
 		return fail(cli, &err);
-	cli_note(cli, "merged '%s' into '%s': %ld customer%s moved", t->merge, args[0], moved,
-		 moved == 1 ? "" : "s");
-	return CRM_OK;
+	cli_note(cli, "renamed '%s' to '%s'", t->rename, args[0]);
+	return warn_mentions(cli, t->rename, args[0]);
+}
+
+/* The tags of from into keep: says what moved, and what still names them. */
+static int merge(struct cli *cli, const char *keep, const char *const *from, size_t n)
+{
+	crm_error err;
+	crm_tag_merge_counts c;
+	if (crm_tag_merge(cli->db, keep, from, n, &cli->clock, &c, &err) != CRM_OK)
+		return fail(cli, &err);
+	char names[512] = "", joined[64] = "", rules[600] = "";
+	for (size_t i = 0, len = 0; i < n && len < sizeof names; i++)
+		len += (size_t)snprintf(names + len, sizeof names - len, "%s'%s'", i ? ", " : "", from[i]);
+	if (c.joined)
+		snprintf(joined, sizeof joined, ", %ld joined with one the customer had", c.joined);
+	if (c.rules)
+		snprintf(rules, sizeof rules, "; %ld rule%s now give%s '%s'", c.rules,
+			 c.rules == 1 ? "" : "s", c.rules == 1 ? "s" : "", keep);
+	cli_note(cli, "merged %s into '%s': %ld tagging%s moved%s%s", names, keep, c.moved,
+		 c.moved == 1 ? "" : "s", joined, rules);
+	int rc = CRM_OK;
+	for (size_t i = 0; i < n && rc == CRM_OK; i++)
+		rc = warn_mentions(cli, from[i], keep);
+	return rc;
+}
+
+static int do_merge(struct cli *cli, struct tag *t, char **args, int nargs)
+{
+	if (t->merge && nargs != 1)
+		cli_usage_error(cli, "--merge FROM needs the INTO name after it (or: --merge-tags INTO FROM)");
+	if (t->merge)
+		return merge(cli, args[0], (const char *const[]){t->merge}, 1);
+	if (nargs < 1)
+		cli_usage_error(cli, "--merge-tags %s needs the tags to merge into it after it", t->merge_tags);
+	return merge(cli, t->merge_tags, (const char *const *)args, (size_t)nargs);
 }
 
 static int do_delete(struct cli *cli, struct tag *t)
@@ -277,14 +335,14 @@ static int do_apply(struct cli *cli, struct tag *t)
 
 static int jobs(const struct tag *t)
 {
-	return (t->nadd || t->nremove) + !!t->define + t->list + !!t->rename + !!t->merge + !!t->delete +
-	       !!t->rule + t->rules + !!t->drop_rule + t->apply + t->audit;
+	return (t->nadd || t->nremove) + !!t->define + t->list + !!t->rename + !!t->merge +
+	       !!t->merge_tags + !!t->delete + !!t->rule + t->rules + !!t->drop_rule + t->apply + t->audit;
 }
 
 static void check_options(struct cli *cli, struct tag *t, int nargs)
 {
 	if (jobs(t) != 1)
-		cli_usage_error(cli, "give one job: -a/-r, --define, --list, --rename, --merge, --delete,"
+		cli_usage_error(cli, "give one job: -a/-r, --define, --list, --rename, --merge-tags, --delete,"
 				     " --rule, --rules, --drop-rule, --apply or --audit");
 	if ((t->category || t->desc || t->group) && !t->define)
 		cli_usage_error(cli, "--category, --desc and --group go with --define");
@@ -294,12 +352,27 @@ static void check_options(struct cli *cli, struct tag *t, int nargs)
 		cli_usage_error(cli, "--expires goes with -a");
 	if (t->rule_tag && !t->rule)
 		cli_usage_error(cli, "--tag goes with --rule");
+	if (t->stale && !t->audit)
+		cli_usage_error(cli, "--stale goes with --audit");
+	crm_error err;
+	if (crm_tag_stale_days(t->stale ? t->stale : CRM_TAG_STALE_DEFAULT, &t->stale_days, &err) != CRM_OK)
+		cli_usage_error(cli, "%s", err.msg);
 	bool tagging = t->nadd || t->nremove;
+	if (t->sel.match && !tagging)
+		cli_usage_error(cli, "--match goes with -a and -r");
 	bool chooses = t->sel.all || t->sel.segment || (t->sel.where && !t->rule);
-	if (!tagging && (chooses || (nargs && !t->rename && !t->merge)))
+	if (!tagging && (chooses || (nargs && !t->rename && !t->merge && !t->merge_tags)))
 		cli_usage_error(cli, "customers are chosen only for -a and -r");
 	if (!tagging)
 		select_no_order(cli, &t->sel, "choose the customers of -a and -r");
+}
+
+static int do_audit(struct cli *cli, struct tag *t)
+{
+	crm_error err;
+	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 8, crm_tag_audit_columns, 0);
+	int rc = crm_tag_audit(cli->db, &cli->clock, t->stale_days, out, &err);
+	return cli_finish(cli, out, rc, &err);
 }
 
 int main(int argc, char **argv)
@@ -324,8 +397,10 @@ int main(int argc, char **argv)
 		status = do_define(&cli, &t);
 	else if (t.list)
 		status = write_all(&cli, 5, crm_tag_list_columns, crm_tag_list);
-	else if (t.rename || t.merge)
-		status = do_two(&cli, &t, args, nargs);
+	else if (t.rename)
+		status = do_rename(&cli, &t, args, nargs);
+	else if (t.merge || t.merge_tags)
+		status = do_merge(&cli, &t, args, nargs);
 	else if (t.delete)
 		status = do_delete(&cli, &t);
 	else if (t.rule)
@@ -337,7 +412,7 @@ int main(int argc, char **argv)
 	else if (t.apply)
 		status = do_apply(&cli, &t);
 	else
-		status = write_all(&cli, 8, crm_tag_audit_columns, crm_tag_audit);
+		status = do_audit(&cli, &t);
 	select_free(&t.sel);
 	return cli_exit(&cli, status);
 }

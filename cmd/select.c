@@ -76,10 +76,27 @@ static void prepare_order(struct cli *cli, struct selection *sel)
 	}
 }
 
+bool select_take_match(struct selection *sel, const char *key)
+{
+	return crm_match_parse(key, &sel->match) == CRM_OK;
+}
+
+/* --match names the customers of records on stdin, and only those. */
+static void check_match(struct cli *cli, const struct selection *sel)
+{
+	if (sel->match && (sel->nids || sel->all || sel->segment || sel->where))
+		cli_usage_error(cli, "--match %s reads the customers from records on stdin: it takes no"
+				" ids, -s, -w or --all", crm_match_name(sel->match));
+	if (sel->match && !cli_stdin_is_stream())
+		cli_usage_error(cli, "--match %s reads the customers from records on stdin: pipe them in",
+				crm_match_name(sel->match));
+}
+
 void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids)
 {
 	sel->ids = ids;
 	sel->nids = nids;
+	check_match(cli, sel);
 	if (sel->all && (nids || sel->segment || sel->where))
 		cli_usage_error(cli, "--all takes no ids, -s or -w: they choose customers themselves");
 	crm_error err;
@@ -120,13 +137,20 @@ void select_free(struct selection *sel)
 	free(sel->joined);
 	sel->joined = NULL;
 	sel->where = NULL;
+	crm_key_lookup_free(sel->keys);
+	sel->keys = NULL;
 }
 
 /* Every record would fail alike: say it once, with what was read as names. */
-static void no_id_column(struct cli *cli, const crm_reader *r, const crm_record *rec)
+static void no_id_column(struct cli *cli, const struct selection *sel, const crm_reader *r,
+			 const crm_record *rec)
 {
 	crm_error err;
-	crm_error_set(&err, CRM_EDATA, "records need an id or customer_id column; the names read were:");
+	if (sel->match)
+		crm_error_set(&err, CRM_EDATA, "records need a column %s (--match %s); the names read were:",
+			      crm_match_name(sel->match), crm_match_name(sel->match));
+	else
+		crm_error_set(&err, CRM_EDATA, "records need an id or customer_id column; the names read were:");
 	for (size_t i = 0; i < rec->n && i < 8; i++)
 		crm_error_add(&err, "  '%s'", crm_record_source_name(rec, i));
 	bool header = crm_reader_format(r) == CRM_FMT_CSV || crm_reader_format(r) == CRM_FMT_TSV;
@@ -142,6 +166,26 @@ static bool has_id_column(const char *const *names, size_t n)
 		if (!strcmp(names[i], "id") || !strcmp(names[i], "customer_id"))
 			return true;
 	return false;
+}
+
+/* The column that names a record's customer: with --match, its key's (a
+ * bare list's one column is values of the key); else NULL, for id or
+ * customer_id. */
+static const char *key_column(const struct selection *sel, const crm_reader *r)
+{
+	if (!sel->match)
+		return NULL;
+	return crm_reader_format(r) == CRM_FMT_IDS ? "id" : crm_match_name(sel->match);
+}
+
+static bool names_customers(const struct selection *sel, const crm_reader *r,
+			    const char *const *names, size_t n)
+{
+	const char *key = key_column(sel, r);
+	for (size_t i = 0; key && i < n; i++)
+		if (!strcmp(names[i], key))
+			return true;
+	return !key && has_id_column(names, n);
 }
 
 /* Calls fn for each id: an error in a record is shown and its status kept. */
@@ -160,6 +204,8 @@ static void keep_columns(struct selection *sel, const crm_reader *r, size_t ncol
 	for (size_t i = 0; i < ncols; i++)
 		if (*columns[i]) /* a column left out stays out */
 			names[n++] = columns[i];
+	if (sel->match && in == CRM_FMT_IDS) /* a bare list of phones is phones */
+		names[0] = crm_match_name(sel->match);
 	sel->kept = crm_writer_new(sel->keep, sel->kept_format, n, names, 0);
 	free(names);
 }
@@ -173,14 +219,36 @@ static int keep_record(struct cli *cli, struct selection *sel, const crm_reader 
 	crm_error err;
 	if (!sel->kept)
 		keep_columns(sel, r, rec->n, rec->names);
-	if (crm_writer_put_record(sel->kept, rec, &err) != CRM_OK) {
+	bool renamed = sel->match && crm_reader_format(r) == CRM_FMT_IDS;
+	int rc = renamed ? crm_writer_put(sel->kept, rec->values, &err)
+			 : crm_writer_put_record(sel->kept, rec, &err);
+	if (rc != CRM_OK) {
 		cli_error(cli, &err);
 		return CRM_EDB;
 	}
 	return CRM_OK;
 }
 
-/* Customers named on stdin, one record each: by customer_id, else by id. */
+/* A record named by --match's key: the one customer with its value. */
+static int by_key(struct cli *cli, struct selection *sel, const crm_value *value, long line,
+		  id_fn fn, void *ctx)
+{
+	crm_error err;
+	const char *id;
+	if (!sel->keys && crm_key_lookup_new(&sel->keys, cli->db, sel->match, &err) != CRM_OK) {
+		cli_error(cli, &err);
+		return CRM_EDB;
+	}
+	int rc = crm_key_lookup_get(sel->keys, value && value->s ? value->s : "", &id, &err);
+	if (rc == CRM_OK)
+		return fn(cli, id, line, ctx);
+	crm_error_at(&err, "stdin", line, 0);
+	cli_record_error(cli, &err);
+	return rc;
+}
+
+/* Customers named on stdin, one record each: by customer_id, else by id, or
+ * by the key of --match. */
 static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void *ctx)
 {
 	crm_reader *r = cli_reader(cli, stdin, "stdin", CRM_NAMES_CUSTOMERS);
@@ -203,8 +271,8 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 			status = status ? status : CRM_EDATA;
 			continue;
 		}
-		if (!has_id_column(rec->names, rec->n)) {
-			no_id_column(cli, r, rec);
+		if (!names_customers(sel, r, rec->names, rec->n)) {
+			no_id_column(cli, sel, r, rec);
 			status = CRM_EDATA;
 			break;
 		}
@@ -216,7 +284,9 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 			status = CRM_EDB;
 			break;
 		}
-		if (id && *id) {
+		if (sel->match) {
+			rc = by_key(cli, sel, crm_record_get(rec, key_column(sel, r)), rec->line, fn, ctx);
+		} else if (id && *id) {
 			rc = fn(cli, id, rec->line, ctx);
 		} else {
 			crm_error_set(&err, CRM_EDATA, "the record has an empty id");
@@ -230,10 +300,10 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 	}
 	size_t nheader;
 	const char *const *header = crm_reader_header(r, &nheader);
-	if (n == 0 && nheader && !has_id_column(header, nheader)) {
+	if (n == 0 && nheader && !names_customers(sel, r, header, nheader)) {
 		size_t nsource;
 		crm_record hdr = {nheader, header, NULL, 1, crm_reader_source_header(r, &nsource)};
-		no_id_column(cli, r, &hdr);
+		no_id_column(cli, sel, r, &hdr);
 		status = CRM_EDATA;
 	} else if (n == 0 && got != CRM_READ_FAIL) { /* a read that failed has said why */
 		/* --all is no hint to give a command that erases */
@@ -425,17 +495,30 @@ static crm_writer *pass_writer(struct cli *cli, const crm_record *rec, size_t ne
 	return crm_writer_new(stdout, cli_output_format(cli), *ncols, *names, 0);
 }
 
+/* The id of the customer a record passed through names: its id, or the
+ * customer its --match key names (NULL for none). */
+static const char *record_id(const struct selection *sel, const crm_record *rec)
+{
+	if (!sel->match)
+		return crm_record_customer_id(rec);
+	const crm_value *v = crm_record_get(rec, crm_match_name(sel->match));
+	const char *id;
+	crm_error err;
+	if (!sel->keys || !v || !v->s || crm_key_lookup_get(sel->keys, v->s, &id, &err) != CRM_OK)
+		return NULL;
+	return id;
+}
+
 /* One record again, its own values then the extra ones; with --sort and
  * --limit, only the records of the customers they kept. */
 static int pass_record(const struct selection *sel, crm_db *db, crm_writer *out,
-		       const crm_record *rec, const char **names, size_t ncols, size_t nextra,
-		       crm_value *values, extra_fn fill, void *ctx, crm_error *err)
+		       const crm_record *rec, const char *id, const char **names, size_t ncols,
+		       size_t nextra, crm_value *values, extra_fn fill, void *ctx, crm_error *err)
 {
 	for (size_t i = 0; i + nextra < ncols; i++) {
 		const crm_value *v = crm_record_get(rec, names[i]);
 		values[i] = v ? *v : (crm_value){CRM_NULL, NULL, 0};
 	}
-	const char *id = crm_record_customer_id(rec);
 	char *target = NULL; /* a merged id's columns are its customer's */
 	if (id && crm_alias_of(db, id, &target, err) != CRM_OK)
 		return CRM_EDB;
@@ -476,7 +559,8 @@ int select_pass_through(struct cli *cli, struct selection *sel, size_t nextra,
 			out = pass_writer(cli, rec, nextra, extra, &names, &ncols);
 			values = cli_xcalloc(ncols, sizeof *values);
 		}
-		rc = pass_record(sel, cli->db, out, rec, names, ncols, nextra, values, fill, ctx, &err);
+		rc = pass_record(sel, cli->db, out, rec, record_id(sel, rec), names, ncols, nextra,
+				 values, fill, ctx, &err);
 	}
 	size_t nheader;
 	const char *const *header = crm_reader_header(r, &nheader);

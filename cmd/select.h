@@ -43,6 +43,9 @@ struct selection {
 	enum crm_format kept_format; /* as this: CSV, or NDJSON for JSON input */
 	long nread;     /* the records read from stdin */
 	crm_writer *kept;
+	/* --match: records on stdin name their customers by this key, not by id */
+	enum crm_match match;
+	crm_key_lookup *keys; /* its lookup, made with the first record */
 };
 
 /* Takes -s, -w, --all, --sort and --limit; false for another option. */
@@ -54,6 +57,8 @@ void select_no_order(struct cli *cli, const struct selection *sel, const char *w
  * become the chosen customers, *where replaced by them, and only their
  * records are passed through. Returns the exit status. */
 int select_limit(struct cli *cli, struct selection *sel, crm_expr **where);
+/* --match KEY, for a command that offers it: false for a key there is not. */
+bool select_take_match(struct selection *sel, const char *key);
 /* Checks the options against each other and compiles the expression;
  * exits on error. */
 void select_prepare(struct cli *cli, struct selection *sel, char **ids, int nids);

@@ -224,23 +224,32 @@ _crm_tag()
 	_crm_common_arg "$cur" "$prev" && return
 	_crm_input_arg "$cur" "$prev" && return
 	case $prev in
-	-a | --add | -r | --remove | --tag | --delete | --rename | --merge | --define)
+	-a | --add | -r | --remove | --tag | --delete | --rename | --merge | --merge-tags | --define)
 		_crm_lines "$cur" "$(_crm_tags)"
 		return ;;
 	--drop-rule | --rule) _crm_lines "$cur" "$(_crm_rules)"; return ;;
 	--category)
 		COMPREPLY=($(compgen -W "basic behavior interest relationship custom" -- "$cur"))
 		return ;;
+	--match) COMPREPLY=($(compgen -W "phone email wechat_id openid unionid" -- "$cur")); return ;;
+	--stale) COMPREPLY=($(compgen -W "30d 90d 180d 1y" -- "$cur")); return ;;
 	--expires | --desc | --group) return ;;
 	esac
 	case ${COMP_WORDS[COMP_CWORD - 2]} in
 	--rename | --merge) _crm_lines "$cur" "$(_crm_tags)"; return ;;
 	esac
+	local i
+	for ((i = 1; i < COMP_CWORD - 1; i++)); do # --merge-tags TAG FROM...: every FROM a tag
+		if [[ ${COMP_WORDS[i]} == --merge-tags && $cur != -* ]]; then
+			_crm_lines "$cur" "$(_crm_tags)"
+			return
+		fi
+	done
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-a --add -r --remove --expires --strict --define --category
-			--desc --group --force --list --rename --merge --delete --rule --tag --rules
-			--drop-rule --apply --dry-run --audit $_crm_select_opts $_crm_order_opts $_crm_input_opts
-			$_crm_common_opts" -- "$cur"))
+		COMPREPLY=($(compgen -W "-a --add -r --remove --expires --strict --match --define
+			--category --desc --group --force --list --rename --merge-tags --merge --delete
+			--rule --tag --rules --drop-rule --apply --dry-run --audit --stale
+			$_crm_select_opts $_crm_order_opts $_crm_input_opts $_crm_common_opts" -- "$cur"))
 	fi
 }
 

@@ -339,7 +339,21 @@ enum crm_match {
 	CRM_MATCH_UNIONID,
 };
 
+/* match.c */
 int crm_match_parse(const char *name, enum crm_match *match);
+/* The field a key is: "phone", "email", "wechat_id", "openid", "unionid";
+ * NULL for CRM_MATCH_NONE. */
+const char *crm_match_name(enum crm_match key);
+/* The customers of a stream named by a key (--match): each value is read
+ * as crm-add stores it (a phone normalized, an email lower-cased, the others
+ * trimmed) and found through the key's index. */
+typedef struct crm_key_lookup crm_key_lookup;
+int crm_key_lookup_new(crm_key_lookup **l, crm_db *db, enum crm_match key, crm_error *err);
+/* *id: the one customer whose key is value (valid until the next call).
+ * CRM_EDATA, err saying why, when the value does not normalize, nobody has
+ * it (an erased customer's is nobody's), or more than one customer has it. */
+int crm_key_lookup_get(crm_key_lookup *l, const char *value, const char **id, crm_error *err);
+void crm_key_lookup_free(crm_key_lookup *l);
 
 /* Two records of one customer in one import that give a field different
  * values: the later is refused, or the first or the last value is kept. */
@@ -563,9 +577,24 @@ typedef struct crm_tag_def {
 } crm_tag_def;
 
 int crm_tag_define(crm_db *db, const crm_tag_def *def, const crm_clock *clock, crm_error *err);
+/* Renames a tag in one transaction; its taggings and rules keep it. A name
+ * that exists is refused (CRM_EDATA, pointing at --merge-tags). */
 int crm_tag_rename(crm_db *db, const char *from, const char *to, bool force, crm_error *err);
-/* FROM's customers and rules move to INTO; FROM goes. */
-int crm_tag_merge(crm_db *db, const char *from, const char *into, long *moved, crm_error *err);
+typedef struct crm_tag_merge_counts {
+	long moved;  /* taggings that moved to the tag kept */
+	long joined; /* customers who had both: one tagging of the tag kept stays */
+	long rules;  /* rules that gave a tag merged, and now give the tag kept */
+} crm_tag_merge_counts;
+/* The taggings and rules of each tag of from move to keep, and those tags
+ * leave the catalog, in one transaction. A customer who had both keeps one
+ * tagging of keep: the earliest, lapsing with the later, a person's over a
+ * rule's. CRM_EUSAGE for a tag given twice or keep among from. */
+int crm_tag_merge(crm_db *db, const char *keep, const char *const *from, size_t n,
+		  const crm_clock *clock, crm_tag_merge_counts *counts, crm_error *err);
+/* The saved segments, tag rules and score models (their latest versions)
+ * whose expressions call tag('name'), a line each: "segment 'NAME'", "rule
+ * 'NAME'", "model 'NAME'"; NULL when none does. Caller frees. */
+int crm_tag_mentions(crm_db *db, const char *name, char **mentions, crm_error *err);
 /* Refused while in use unless force; *removed: the taggings that went with it. */
 int crm_tag_delete(crm_db *db, const char *name, bool force, long *removed, crm_error *err);
 int crm_tag_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
@@ -612,8 +641,13 @@ extern const char *const crm_rule_list_columns[4];
 int crm_rules_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dry_run, long *n,
 		    crm_error *err);
 extern const char *const crm_rule_change_columns[4];
-/* Per tag: customers, coverage, by hand and by rule, last change, flags. */
-int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+/* --stale: the window (90d, 12w, 6m, 1y) in days; CRM_EUSAGE for another. */
+#define CRM_TAG_STALE_DEFAULT "180d"
+int crm_tag_stale_days(const char *when, int *days, crm_error *err);
+/* Per tag: customers, coverage, by hand and by rule, last change, flags;
+ * stale for a tag in use that nobody got in the stale_days ending on D. */
+int crm_tag_audit(crm_db *db, const crm_clock *clock, int stale_days, crm_writer *out,
+		  crm_error *err);
 extern const char *const crm_tag_audit_columns[8];
 
 /* models.c: score models (crm-score). A model is text: `grade NAME FLOOR`

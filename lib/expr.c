@@ -1515,23 +1515,34 @@ int crm_expr_value_new(crm_expr **out, crm_db *db, const char *text, bool number
 	return expr_new(out, db, text, true, numbers_only, err);
 }
 
-static bool node_uses_segment(const struct node *n, const char *name)
+/* True when n calls fn('name'), as segment('高价值') or tag('VIP'). */
+static bool node_calls(const struct node *n, const char *fn, const char *name)
 {
-	if (n->kind == N_CALL && strcmp(n->text, "segment") == 0 && n->nkids == 1 &&
+	if (n->kind == N_CALL && strcmp(n->text, fn) == 0 && n->nkids == 1 &&
 	    n->kids[0]->text && strcmp(n->kids[0]->text, name) == 0)
 		return true;
 	for (size_t i = 0; i < n->nkids; i++)
-		if (node_uses_segment(n->kids[i], name))
+		if (node_calls(n->kids[i], fn, name))
 			return true;
 	return false;
 }
 
-bool crm_expr_text_uses_segment(const char *text, const char *name)
+static bool text_calls(const char *text, const char *fn, const char *name)
 {
 	struct node *root = parse_text(text, "expression", NULL);
-	bool uses = root && node_uses_segment(root, name);
+	bool uses = root && node_calls(root, fn, name);
 	free_node(root);
 	return uses;
+}
+
+bool crm_expr_text_uses_segment(const char *text, const char *name)
+{
+	return text_calls(text, "segment", name);
+}
+
+bool crm_expr_text_uses_tag(const char *text, const char *name)
+{
+	return text_calls(text, "tag", name);
 }
 
 crm_expr *crm_expr_and(crm_expr *a, crm_expr *b)

@@ -32,6 +32,10 @@ static const struct header_name customer_names[] = {
 	{"updated_at", "更新时间|修改时间|updated|updated at"},
 	{"tags", "tags|标签"},
 	{"subscribe_time", "subscribe_time|关注时间"},
+	/* WeChat's ids: custom attributes, known so that OpenID reads as openid
+	 * and a list headed openid has a header */
+	{"openid", "openid"},
+	{"unionid", "unionid"},
 };
 
 static const struct header_name event_names[] = {

@@ -7,23 +7,6 @@
 
 #define DUMP_FORMAT 1
 
-int crm_match_parse(const char *name, enum crm_match *match)
-{
-	if (strcmp(name, "phone") == 0)
-		*match = CRM_MATCH_PHONE;
-	else if (strcmp(name, "email") == 0)
-		*match = CRM_MATCH_EMAIL;
-	else if (strcmp(name, "wechat_id") == 0)
-		*match = CRM_MATCH_WECHAT;
-	else if (strcmp(name, "openid") == 0)
-		*match = CRM_MATCH_OPENID;
-	else if (strcmp(name, "unionid") == 0)
-		*match = CRM_MATCH_UNIONID;
-	else
-		return CRM_EUSAGE;
-	return CRM_OK;
-}
-
 /* ---- values of the record being imported ---- */
 
 const char *import_value(const struct crm_import *imp, int i)

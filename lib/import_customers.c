@@ -41,16 +41,6 @@ static const char *const select_customer =
 
 int import_customers_prepare(struct crm_import *imp, crm_error *err)
 {
-	static const char *const match_sql[] = {
-		[CRM_MATCH_PHONE] = "SELECT id FROM customers WHERE phone = ?1 ORDER BY cid LIMIT 2",
-		[CRM_MATCH_EMAIL] = "SELECT id FROM customers WHERE email = ?1 ORDER BY cid LIMIT 2",
-		[CRM_MATCH_WECHAT] = "SELECT id FROM customers WHERE wechat_id = ?1 ORDER BY cid LIMIT 2",
-		/* the conditions of their partial indexes, so that the indexes serve */
-		[CRM_MATCH_OPENID] = "SELECT id FROM customers WHERE attrs IS NOT NULL AND"
-				     " json_extract(attrs, '$.openid') = ?1 ORDER BY cid LIMIT 2",
-		[CRM_MATCH_UNIONID] = "SELECT id FROM customers WHERE attrs IS NOT NULL AND"
-				      " json_extract(attrs, '$.unionid') = ?1 ORDER BY cid LIMIT 2",
-	};
 	crm_db *db = imp->db;
 	sqlite3_stmt *st;
 	if (crm_db_prepare(db, &st, "SELECT coalesce(max(cid), 0) FROM customers", err))
@@ -73,7 +63,7 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 			   err))
 		return CRM_EDB;
 	if (imp->opts.match != CRM_MATCH_NONE &&
-	    crm_db_prepare(db, &imp->c_match, match_sql[imp->opts.match], err))
+	    crm_db_prepare(db, &imp->c_match, crm_match_sql(imp->opts.match), err))
 		return CRM_EDB;
 	return import_identity_prepare(imp, err);
 }
@@ -239,28 +229,6 @@ static const char *value_of(struct crm_import *imp, const struct import_map *map
 	return v && *v ? v : NULL;
 }
 
-static int id_by_match(struct crm_import *imp, const char *key, const char *label,
-		       char **id, crm_error *err)
-{
-	sqlite3_stmt *st = imp->c_match;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	char *found[2] = {NULL, NULL};
-	int n = 0, rc;
-	while (n < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		found[n++] = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (n == 2) {
-		crm_error_set(err, CRM_EDATA, "%s: '%s' matches more than one customer ('%s', '%s')",
-			      label, key, found[0], found[1]);
-		free(found[0]);
-		free(found[1]);
-		return CRM_EDATA;
-	}
-	*id = found[0];
-	return CRM_OK;
-}
-
 /* The id this record is stored under: its own, the id of the customer its
  * --match field names, or a generated one. *id is NULL when there is none. */
 static int identify(struct crm_import *imp, const crm_record *in, const struct import_map *map,
@@ -280,10 +248,10 @@ static int identify(struct crm_import *imp, const crm_record *in, const struct i
 		bool wechat = imp->opts.match == CRM_MATCH_OPENID || imp->opts.match == CRM_MATCH_UNIONID;
 		const char *key = !wechat ? value_of(imp, map, match_col[imp->opts.match])
 				: imp->opts.match == CRM_MATCH_OPENID ? openid : unionid;
-		const char *label = !wechat ? crm_customer_columns[match_col[imp->opts.match]]
-				  : imp->opts.match == CRM_MATCH_OPENID ? "openid" : "unionid";
-		if (key && *key && id_by_match(imp, key, label, id, err) != CRM_OK)
-			return CRM_EDATA;
+		int rc = key && *key ? crm_match_find(imp->db, imp->c_match, imp->opts.match, key, "", id, err)
+				     : CRM_OK;
+		if (rc != CRM_OK)
+			return rc;
 		if (*id)
 			return CRM_OK;
 	}

@@ -203,6 +203,15 @@ int crm_sql_exec(crm_sql *q, long *changes, crm_error *err);
 /* Runs the statement and writes each row, the columns typed as given. */
 int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types, crm_error *err);
 
+/* match.c: the statement that finds the customers with a --match key's
+ * value (?1): their ids, oldest first, two at most. */
+const char *crm_match_sql(enum crm_match key);
+/* Runs st (crm_match_sql's) for value: *id is the customer with it (caller
+ * frees), or NULL for none; CRM_EDATA when two have it, hint ending the
+ * message. */
+int crm_match_find(crm_db *db, sqlite3_stmt *st, enum crm_match key, const char *value,
+		   const char *hint, char **id, crm_error *err);
+
 /* settings.c */
 /* Days in a window: 90d, 12w, 6m (30 days a month), 1y (365 days). */
 int crm_window_days(const char *text, int *days);
@@ -271,6 +280,8 @@ int crm_order_sql(const crm_order *o, crm_sql *q, crm_error *err);
 void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int *rc);
 /* True when the expression text calls segment('name'). */
 bool crm_expr_text_uses_segment(const char *text, const char *name);
+/* True when the expression text calls tag('name'). */
+bool crm_expr_text_uses_tag(const char *text, const char *name);
 
 /* tags.c: tags given customer by customer, by hand (crm-add's tags column),
  * inside the caller's transaction. */

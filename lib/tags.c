@@ -210,14 +210,16 @@ static int run_bound(crm_db *db, const char *sql, sqlite3_int64 a, sqlite3_int64
 int crm_tag_rename(crm_db *db, const char *from, const char *to, bool force, crm_error *err)
 {
 	sqlite3_int64 tid, exists;
+	if (!strcmp(from, to))
+		return crm_error_set(err, CRM_EUSAGE, "--rename %s %s: that is its name already", from, to);
 	if (crm_db_begin(db, err) != CRM_OK)
 		return CRM_EDB;
 	int rc = need_tag(db, from, &tid, err);
 	if (rc == CRM_OK)
 		rc = crm_tag_name_check(to, err);
 	if (rc == CRM_OK && (rc = tag_id(db, to, &exists, err)) == CRM_OK && exists)
-		rc = crm_error_set(err, CRM_EDATA, "tag '%s' exists: --merge %s %s moves its customers",
-				   to, from, to);
+		rc = crm_error_set(err, CRM_EDATA, "tag '%s' exists: --merge-tags %s %s moves the customers"
+				   " of '%s' to it", to, to, from, from);
 	char *other = NULL;
 	if (rc == CRM_OK && !force && (rc = near_duplicate(db, to, &other, err)) == CRM_OK && other &&
 	    strcmp(other, from) != 0)
@@ -229,31 +231,146 @@ int crm_tag_rename(crm_db *db, const char *from, const char *to, bool force, crm
 	return in_transaction(db, rc, err);
 }
 
-int crm_tag_merge(crm_db *db, const char *from, const char *into, long *moved, crm_error *err)
+/* A tagging that lapsed before D, as of ?3 (it counts for nothing). */
+#define LAPSED(t) "(" t ".expires_on IS NOT NULL AND " t ".expires_on <= ?3)"
+
+/* A customer who has both keeps one tagging of the tag kept: the earliest
+ * (they have carried what it means since then), lapsing with the later of
+ * the two (never, if either never lapses), and a person's rather than a
+ * rule's, so that no rule takes away what a person gave. A lapsed tagging
+ * gives nothing to the other. ?1 the tag merged, ?2 the one kept, ?3 D. */
+static const char join_sql[] =
+	"UPDATE customer_tags AS k SET"
+	" source = CASE WHEN " LAPSED("k") " THEN f.source WHEN " LAPSED("f") " THEN k.source"
+	" WHEN k.source NOT LIKE 'user:%' AND f.source LIKE 'user:%' THEN f.source ELSE k.source END,"
+	" tagged_at = CASE WHEN " LAPSED("k") " THEN f.tagged_at WHEN " LAPSED("f") " THEN k.tagged_at"
+	" ELSE min(k.tagged_at, f.tagged_at) END,"
+	" expires_on = CASE WHEN " LAPSED("k") " THEN f.expires_on WHEN " LAPSED("f") " THEN k.expires_on"
+	" WHEN k.expires_on IS NULL OR f.expires_on IS NULL THEN NULL"
+	" ELSE max(k.expires_on, f.expires_on) END"
+	" FROM customer_tags AS f WHERE k.tid = ?2 AND f.tid = ?1 AND f.cid = k.cid";
+
+/* One tag's taggings and rules move to the tag kept; the tag goes. Inside
+ * the caller's transaction. */
+static int merge_one(crm_db *db, sqlite3_int64 from, sqlite3_int64 keep, const crm_clock *clock,
+		     crm_tag_merge_counts *counts, crm_error *err)
 {
-	sqlite3_int64 a, b;
-	*moved = 0;
+	long joined = 0, moved = 0, rules = 0;
+	/* The customers who get the tag kept lose its group's other tags, as
+	 * when a person tags them with it. */
+	int rc = run_bound(db, "DELETE FROM customer_tags WHERE tid IN (SELECT o.tid FROM tags o, tags t"
+			   " WHERE t.tid = ?2 AND o.grp = t.grp AND o.tid NOT IN (?1, ?2)) AND cid IN"
+			   " (SELECT cid FROM customer_tags WHERE tid = ?1 AND (expires_on IS NULL OR"
+			   " expires_on > ?3))", from, keep, clock->date, NULL, err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, join_sql, from, keep, clock->date, &joined, err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "DELETE FROM customer_tags WHERE tid = ?1 AND cid IN"
+			       " (SELECT cid FROM customer_tags WHERE tid = ?2)", from, keep, NULL, NULL, err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "UPDATE customer_tags SET tid = ?2 WHERE tid = ?1", from, keep, NULL,
+			       &moved, err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "UPDATE tag_rules SET tid = ?2 WHERE tid = ?1", from, keep, NULL, &rules,
+			       err);
+	if (rc == CRM_OK)
+		rc = run_bound(db, "DELETE FROM tags WHERE tid = ?1", from, 0, NULL, NULL, err);
+	counts->joined += joined;
+	counts->moved += moved;
+	counts->rules += rules;
+	return rc;
+}
+
+/* Each tag once, and not the one kept: a usage error otherwise. */
+static int merge_check(const char *keep, const char *const *from, size_t n, crm_error *err)
+{
+	if (!n)
+		return crm_error_set(err, CRM_EUSAGE, "no tag to merge into '%s'", keep);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(from[i], keep))
+			return crm_error_set(err, CRM_EUSAGE, "a tag cannot be merged into itself ('%s')", keep);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(from[i], from[j]))
+				return crm_error_set(err, CRM_EUSAGE, "tag '%s' is given twice", from[i]);
+	}
+	return CRM_OK;
+}
+
+int crm_tag_merge(crm_db *db, const char *keep, const char *const *from, size_t n,
+		  const crm_clock *clock, crm_tag_merge_counts *counts, crm_error *err)
+{
+	*counts = (crm_tag_merge_counts){0};
+	if (merge_check(keep, from, n, err) != CRM_OK)
+		return CRM_EUSAGE;
 	if (crm_db_begin(db, err) != CRM_OK)
 		return CRM_EDB;
-	int rc = need_tag(db, from, &a, err);
-	if (rc == CRM_OK)
-		rc = need_tag(db, into, &b, err);
-	if (rc == CRM_OK && a == b)
-		rc = crm_error_set(err, CRM_EUSAGE, "a tag cannot be merged into itself");
-	/* FROM's customers are tagged INTO: INTO's group siblings go, as when
-	 * tagging by hand; a customer with both keeps INTO's tagging. */
-	if (rc == CRM_OK)
-		rc = run_bound(db, "DELETE FROM customer_tags WHERE tid IN (SELECT o.tid FROM tags o, tags t"
-			       " WHERE t.tid = ?2 AND o.grp = t.grp AND o.tid NOT IN (?1, ?2))"
-			       " AND cid IN (SELECT cid FROM customer_tags WHERE tid = ?1)", a, b, NULL, NULL, err);
-	if (rc == CRM_OK)
-		rc = run_bound(db, "UPDATE OR IGNORE customer_tags SET tid = ?2 WHERE tid = ?1", a, b, NULL,
-			       moved, err);
-	if (rc == CRM_OK)
-		rc = run_bound(db, "UPDATE tag_rules SET tid = ?2 WHERE tid = ?1", a, b, NULL, NULL, err);
-	if (rc == CRM_OK)
-		rc = run_bound(db, "DELETE FROM tags WHERE tid = ?1", a, 0, NULL, NULL, err);
+	sqlite3_int64 kept, tid;
+	int rc = need_tag(db, keep, &kept, err);
+	for (size_t i = 0; rc == CRM_OK && i < n; i++)
+		if ((rc = need_tag(db, from[i], &tid, err)) == CRM_OK)
+			rc = merge_one(db, tid, kept, clock, counts, err);
 	return in_transaction(db, rc, err);
+}
+
+/* Where text in a table (name, text) calls tag('name'): a line "kind 'NAME'"
+ * each. */
+static int mentions_in(crm_db *db, const char *sql, const char *kind, const char *name,
+		       crm_buf *out, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, sql, err) != CRM_OK)
+		return CRM_EDB;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (crm_expr_text_uses_tag((const char *)sqlite3_column_text(st, 1), name))
+			crm_buf_printf(out, "%s%s '%s'", out->len ? "\n" : "", kind,
+				       (const char *)sqlite3_column_text(st, 0));
+	rc = rc == SQLITE_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The models whose latest version has a rule that calls tag('name'). A
+ * model that no longer compiles is left to say so where it is used. */
+static int model_mentions(crm_db *db, const char *name, crm_buf *out, crm_error *err)
+{
+	sqlite3_stmt *st;
+	if (crm_db_prepare(db, &st, "SELECT DISTINCT name FROM models ORDER BY name", err) != CRM_OK)
+		return CRM_EDB;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *model = (const char *)sqlite3_column_text(st, 0);
+		crm_model *m;
+		if (crm_model_load(&m, db, model, NULL) != CRM_OK)
+			continue;
+		bool uses = false;
+		for (size_t i = 0; i < m->nrules && !uses; i++)
+			uses = crm_expr_text_uses_tag(m->rules[i].expr, name);
+		if (uses)
+			crm_buf_printf(out, "%smodel '%s'", out->len ? "\n" : "", model);
+		crm_model_free(m);
+	}
+	rc = rc == SQLITE_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int crm_tag_mentions(crm_db *db, const char *name, char **mentions, crm_error *err)
+{
+	crm_buf out = {0};
+	*mentions = NULL;
+	int rc = mentions_in(db, "SELECT name, expr FROM segments ORDER BY name", "segment", name, &out,
+			     err);
+	if (rc == CRM_OK)
+		rc = mentions_in(db, "SELECT name, expr FROM tag_rules ORDER BY name", "rule", name, &out,
+				 err);
+	if (rc == CRM_OK)
+		rc = model_mentions(db, name, &out, err);
+	if (rc == CRM_OK)
+		*mentions = out.p;
+	else
+		crm_buf_free(&out);
+	return rc;
 }
 
 int crm_tag_delete(crm_db *db, const char *name, bool force, long *removed, crm_error *err)
@@ -1052,21 +1169,38 @@ const char *const crm_tag_audit_columns[8] = {
 	"tag", "category", "customers", "coverage_pct", "by_hand", "by_rule", "last_change", "flags",
 };
 
-/* Flags a tag: unused, on almost everyone, close to another, a rule of it
- * that matches nobody. */
-static void audit_flags(crm_db *db, const char *name, long customers, long total,
-			long idle_rules, crm_buf *flags)
+int crm_tag_stale_days(const char *when, int *days, crm_error *err)
+{
+	if (crm_window_days(when, days) != CRM_OK)
+		return crm_error_set(err, CRM_EUSAGE, "--stale '%s': give days (90d, 12w, 6m, 1y)", when);
+	return CRM_OK;
+}
+
+/* What the audit knows of a tag, for its flags. */
+struct audit_tag {
+	const char *name;
+	const char *last;  /* its newest tagging that counts, or NULL */
+	long customers, total, rules, idle_rules;
+};
+
+/* Flags a tag: unused, and then also an orphan when no rule gives it;
+ * stale, in use but given to nobody since the first day of the window; on
+ * almost everyone; close to another; a rule of it that matches nobody. */
+static void audit_flags(crm_db *db, const struct audit_tag *t, const char *stale_from,
+			crm_buf *flags)
 {
 	char *other = NULL;
 	crm_buf_reset(flags);
-	if (customers == 0)
-		crm_buf_adds(flags, "unused");
-	if (total && customers * 100 >= total * 95)
+	if (t->customers == 0)
+		crm_buf_adds(flags, t->rules ? "unused" : "unused;orphan");
+	if (t->customers && t->last && strcmp(t->last, stale_from) < 0)
+		crm_buf_printf(flags, "%sstale", flags->len ? ";" : "");
+	if (t->total && t->customers * 100 >= t->total * 95)
 		crm_buf_printf(flags, "%severyone", flags->len ? ";" : "");
-	if (near_duplicate(db, name, &other, NULL) == CRM_OK && other)
+	if (near_duplicate(db, t->name, &other, NULL) == CRM_OK && other)
 		crm_buf_printf(flags, "%snear:%s", flags->len ? ";" : "", other);
 	free(other);
-	if (idle_rules)
+	if (t->idle_rules)
 		crm_buf_printf(flags, "%sidle-rule", flags->len ? ";" : "");
 }
 
@@ -1131,26 +1265,35 @@ static int audit_row(crm_writer *out, sqlite3_stmt *st, const crm_buf *flags, cr
 	return crm_writer_put(out, row, err);
 }
 
-int crm_tag_audit(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
+int crm_tag_audit(crm_db *db, const crm_clock *clock, int stale_days, crm_writer *out,
+		  crm_error *err)
 {
+	char stale_from[11]; /* the window's first day: a tagging on it is recent */
+	crm_clock_day(clock, -(stale_days - 1), stale_from);
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
 	crm_sql_add(&q, "SELECT t.tid, t.name, t.category, count(ct.cid), sum(ct.source LIKE 'user:%'),"
 		       " sum(ct.source LIKE 'rule:%'), max(ct.tagged_at),"
-		       " (SELECT count(*) FROM customers) FROM tags t LEFT JOIN customer_tags ct"
-		       " ON ct.tid = t.tid AND ");
+		       " (SELECT count(*) FROM customers),"
+		       " (SELECT count(*) FROM tag_rules r WHERE r.tid = t.tid)"
+		       " FROM tags t LEFT JOIN customer_tags ct ON ct.tid = t.tid AND ");
 	active(&q, "ct");
 	crm_sql_add(&q, " GROUP BY t.tid ORDER BY count(ct.cid) DESC, t.name");
 	sqlite3_stmt *st;
 	int rc = crm_sql_prepare(&q, &st, err);
 	crm_buf flags = {0};
 	while (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW) {
-		long idle;
-		rc = idle_rules(db, clock, sqlite3_column_int64(st, 0), &idle, err);
+		struct audit_tag t = {
+			.name = (const char *)sqlite3_column_text(st, 1),
+			.last = (const char *)sqlite3_column_text(st, 6),
+			.customers = (long)sqlite3_column_int64(st, 3),
+			.total = (long)sqlite3_column_int64(st, 7),
+			.rules = (long)sqlite3_column_int64(st, 8),
+		};
+		rc = idle_rules(db, clock, sqlite3_column_int64(st, 0), &t.idle_rules, err);
 		if (rc != CRM_OK)
 			break;
-		audit_flags(db, (const char *)sqlite3_column_text(st, 1), (long)sqlite3_column_int64(st, 3),
-			    (long)sqlite3_column_int64(st, 7), idle, &flags);
+		audit_flags(db, &t, stale_from, &flags);
 		rc = audit_row(out, st, &flags, err);
 	}
 	crm_buf_free(&flags);

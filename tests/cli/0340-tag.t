@@ -140,9 +140,9 @@ ok 'back to the default' 'crm-segment -q --config tags.max=20'
 ok 'merges one tag into another' 'crm-tag -q -a 老顾客 C3 C1 && crm-tag -q --merge 老顾客 老客户'
 out '... its customers moved, one who had both kept once' 'C1|老客户|user:tester|
 C3|老客户|user:tester|' "tags_of | grep 老"
-err '... and reports how many moved' "crm-tag: merged '北方' into '华南': 1 customer moved" 'crm-tag --merge 北方 华南'
+err '... and reports how many moved' "crm-tag: merged '北方' into '华南': 1 tagging moved" 'crm-tag --merge 北方 华南'
 err 'merging an unknown tag is an error' "crm-tag: no tag '无' (crm-tag --list)" 'crm-tag --merge 无 老客户'
-err 'renaming onto an existing tag says to merge' "crm-tag: tag '老客户' exists: --merge 会员 老客户 moves its customers" \
+err 'renaming onto an existing tag says to merge' "crm-tag: tag '老客户' exists: --merge-tags 老客户 会员 moves the customers of '会员' to it" \
 	'crm-tag --rename 会员 老客户'
 ok 'renames a tag, keeping its customers' 'crm-tag -q --rename 会员 正式会员'
 out '... so' 'C2|正式会员|user:tester|' "tags_of | grep 会员"
@@ -234,8 +234,8 @@ out '... flags a tag on almost everyone' '人人,custom,5,100.0,5,0,2024-06-30T0
 	"crm-tag -q -a 人人 --all && crm-tag --audit | grep 人人"
 out '... a rule that matches nobody' '无人,custom,0,0.0,0,0,,unused;idle-rule' \
 	"crm-tag -q --rule 无人 --tag 无人 -w 'age > 200' && crm-tag --audit | grep 无人"
-out '... near-duplicates, both ways' 'VIP2,custom,0,0.0,0,0,,unused;near:Vip2
-Vip2,custom,0,0.0,0,0,,unused;near:VIP2' "crm-tag -q --define Vip2 --force && crm-tag --audit | grep -i vip2"
+out '... near-duplicates, both ways' 'VIP2,custom,0,0.0,0,0,,unused;orphan;near:Vip2
+Vip2,custom,0,0.0,0,0,,unused;orphan;near:VIP2' "crm-tag -q --define Vip2 --force && crm-tag --audit | grep -i vip2"
 
 # ---- tags elsewhere ----
 golden '--by tag counts each tag' tag-by.csv 'crm-segment --all --by tag'

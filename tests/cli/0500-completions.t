@@ -80,6 +80,34 @@ out 'zsh completes tag names' 'V I P
 金卡' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag -a '"
 out 'fish completes tag names' 'V I P
 金卡' "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag --delete \"' | cut -f1 | sort"
+out 'bash completes each tag after --merge-tags TAG' 'V\ I\ P' "bash -c '$(bash_complete _crm_tag "crm-tag --merge-tags 金卡 老客户 V")'"
+out 'zsh completes the tags after --merge-tags TAG' 'V I P
+金卡' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag --merge-tags 金卡 '"
+out 'fish completes the tags after --merge-tags TAG' 'V I P
+金卡' "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag --merge-tags 金卡 \"' | cut -f1 | sort"
+out 'fish completes the tag after --rename' 'V I P
+金卡' "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag --rename \"' | cut -f1 | sort"
+match_keys='email
+openid
+phone
+unionid
+wechat_id'
+out 'bash completes crm-tag --match with the keys' "$match_keys" \
+	"bash -c '$(bash_complete _crm_tag "crm-tag -a x --match \"\"")' | sort"
+out 'zsh completes crm-tag --match with the keys' "$match_keys" \
+	"timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag -a x --match '"
+out 'fish completes crm-tag --match with the keys' "$match_keys" \
+	"fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag -a x --match \"' | cut -f1 | sort"
+out 'bash completes --stale with windows' '180d
+1y' "bash -c '$(bash_complete _crm_tag "crm-tag --audit --stale 1")' | sort"
+out 'zsh completes --stale with windows' '180d
+1y
+30d
+90d' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-tag --audit --stale '"
+out 'fish completes --stale with windows' '180d
+1y
+30d
+90d' "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag --audit --stale \"' | cut -f1 | sort"
 out 'bash completes rule names' '老客户' "bash -c '$(bash_complete _crm_tag "crm-tag --drop-rule \"\"")'"
 out 'fish completes rule names' '老客户' "fish -c 'source $COMP/crm-tag.fish; complete -C \"crm-tag --drop-rule \"' | cut -f1"
 out 'zsh completes the categories' 'basic

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "crm.h"
+#include "internal.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/crm-unit-tags-XXXXXX";
@@ -161,6 +161,68 @@ static void rules(crm_db *db, const crm_clock *clock)
 	CHECK(crm_rule_drop(db, "北方", &dropped, &err) == CRM_EDATA);
 }
 
+/* --match finds a customer through its key's index, never by a scan. */
+static void match_plans(crm_db *db)
+{
+	static const char *const index[] = {
+		[CRM_MATCH_PHONE] = "USING INDEX customers_phone ",
+		[CRM_MATCH_EMAIL] = "USING INDEX customers_email ",
+		[CRM_MATCH_WECHAT] = "USING INDEX customers_wechat_id ",
+		[CRM_MATCH_OPENID] = "USING INDEX customers_openid ",
+		[CRM_MATCH_UNIONID] = "USING INDEX customers_unionid ",
+	};
+	for (int k = CRM_MATCH_PHONE; k <= CRM_MATCH_UNIONID; k++) {
+		char sql[512], plan[512] = "";
+		snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", crm_match_sql((enum crm_match)k));
+		sqlite3_stmt *st;
+		CHECK(sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK);
+		sqlite3_bind_text(st, 1, "x", -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) /* the plan's lines, each ending in ';' */
+			snprintf(plan + strlen(plan), sizeof plan - strlen(plan), "%s;",
+				 (const char *)sqlite3_column_text(st, 3));
+		sqlite3_finalize(st);
+		CHECK(strstr(plan, index[k]) != NULL);
+		CHECK(strstr(plan, "SCAN") == NULL);
+		if (!strstr(plan, index[k]) || strstr(plan, "SCAN"))
+			printf("#   %s: %s\n", crm_match_name((enum crm_match)k), plan);
+	}
+}
+
+/* The values of a stream, read as crm-add stores them. */
+static void key_lookups(crm_db *db)
+{
+	sqlite3_exec(db->sql, "UPDATE customers SET phone = '13800000001', email = 'a@b.cn',"
+		     " attrs = '{\"openid\":\"oX\"}' WHERE id = 'C1';"
+		     " UPDATE customers SET phone = '13900000002' WHERE id IN ('C2', 'C3')", NULL, NULL, NULL);
+	crm_key_lookup *l;
+	crm_error err;
+	const char *id;
+	CHECK(crm_key_lookup_new(&l, db, CRM_MATCH_PHONE, &err) == CRM_OK);
+	CHECK(crm_key_lookup_get(l, "+86 138-0000-0001", &id, &err) == CRM_OK);
+	CHECK_STR(id, "C1");
+	CHECK(crm_key_lookup_get(l, "13700000000", &id, &err) == CRM_EDATA);
+	CHECK_STR(err.msg, "no customer has phone '13700000000'");
+	CHECK(crm_key_lookup_get(l, "12345", &id, &err) == CRM_EDATA);
+	CHECK_STR(err.msg, "phone: '12345' is not a mobile number");
+	CHECK(crm_key_lookup_get(l, " ", &id, &err) == CRM_EDATA);
+	CHECK_STR(err.msg, "the record has an empty phone");
+	CHECK(crm_key_lookup_get(l, "13900000002", &id, &err) == CRM_EDATA);
+	CHECK(strstr(err.msg, "matches more than one customer ('C2', 'C3')") != NULL);
+	crm_key_lookup_free(l);
+	CHECK(crm_key_lookup_new(&l, db, CRM_MATCH_EMAIL, &err) == CRM_OK);
+	CHECK(crm_key_lookup_get(l, " A@B.CN ", &id, &err) == CRM_OK);
+	CHECK_STR(id, "C1");
+	crm_key_lookup_free(l);
+	CHECK(crm_key_lookup_new(&l, db, CRM_MATCH_OPENID, &err) == CRM_OK);
+	CHECK(crm_key_lookup_get(l, "oX", &id, &err) == CRM_OK);
+	CHECK_STR(id, "C1");
+	CHECK(crm_key_lookup_get(l, "ox", &id, &err) == CRM_EDATA); /* WeChat's ids keep their case */
+	crm_key_lookup_free(l);
+	CHECK(crm_key_lookup_new(&l, db, CRM_MATCH_NONE, &err) == CRM_EUSAGE);
+	sqlite3_exec(db->sql, "UPDATE customers SET phone = NULL, email = NULL, attrs = NULL", NULL, NULL,
+		     NULL);
+}
+
 void test_tags(void)
 {
 	names();
@@ -176,6 +238,8 @@ void test_tags(void)
 	if (db) {
 		tagging(db, &clock);
 		rules(db, &clock);
+		match_plans(db);
+		key_lookups(db);
 		crm_db_close(db);
 	}
 	char cmd[300];
