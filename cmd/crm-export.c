@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 	if (opt.audit || opt.dump || opt.list_fields)
 		select_no_order(&cli, &opt.sel, "go with a list of customers");
 	if (opt.kind == CRM_EVENTS && opt.sel.sort)
-		cli_usage_error(&cli, "--sort orders customers: events are written as they happened"
+		cli_usage_error(&cli, "--sort orders customers: events are written in the order stored"
 				      " (--limit N takes the first N)");
 	if (opt.since && !opt.audit)
 		cli_usage_error(&cli, "--since goes with -k audit");

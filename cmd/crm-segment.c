@@ -424,7 +424,7 @@ static void check_options(struct cli *cli, struct segment *s, int nargs)
 		cli_usage_error(cli, "--save, --list, --delete, --by, --diff, --quality, --duplicates,"
 				     " --config, --explain and --count are each a job of their own: give one");
 	if (modes(s) && !s->count)
-		select_no_order(cli, &s->sel, "go with a list of customers, or --count");
+		select_no_order(cli, &s->sel, "go with a list of customers (and --limit with --count)");
 	if (s->count && (s->fields || s->sel.sort))
 		cli_usage_error(cli, "--count prints the number of customers: it takes no -f or --sort");
 	if ((s->bins || s->edges) && !s->by)

@@ -58,7 +58,7 @@ static const struct cli_option options[] = {
 	{OPT_APPLY, "apply", NULL, "run every rule; write the changes"},
 	{OPT_DRY_RUN, "dry-run", NULL, "with --apply: write the changes, store nothing"},
 	{OPT_AUDIT, "audit", NULL, "per tag: customers, coverage, sources, flags"},
-	{OPT_STALE, "stale", "DAYS", "with --audit: flag tags nobody got in DAYS (default 180d)"},
+	{OPT_STALE, "stale", "WINDOW", "with --audit: flag tags nobody got in WINDOW (default 180d)"},
 	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };

@@ -230,8 +230,8 @@ static int keep_record(struct cli *cli, struct selection *sel, const crm_reader 
 }
 
 /* A record named by --match's key: the one customer with its value. */
-static int by_key(struct cli *cli, struct selection *sel, const crm_value *value, long line,
-		  id_fn fn, void *ctx)
+static int by_key(struct cli *cli, struct selection *sel, const crm_value *value,
+		  const char *named, long line, id_fn fn, void *ctx)
 {
 	crm_error err;
 	const char *id;
@@ -240,6 +240,10 @@ static int by_key(struct cli *cli, struct selection *sel, const crm_value *value
 		return CRM_EDB;
 	}
 	int rc = crm_key_lookup_get(sel->keys, value && value->s ? value->s : "", &id, &err);
+	if (rc == CRM_OK && named && *named && strcmp(named, id) != 0)
+		rc = crm_error_set(&err, CRM_EDATA, "%s '%s' is customer %s's, but the record names %s:"
+				   " drop one of the two columns", crm_match_name(sel->match),
+				   value->s, id, named);
 	if (rc == CRM_OK)
 		return fn(cli, id, line, ctx);
 	crm_error_at(&err, "stdin", line, 0);
@@ -276,8 +280,11 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 			status = CRM_EDATA;
 			break;
 		}
-		if (select_full(sel))
-			continue; /* read to the end, so that the command before does not fail */
+		if (select_full(sel)) { /* read to the end, so that the command before does not fail */
+			if (sel->keep && !sel->kept) /* --limit 0: the header, passed through */
+				keep_columns(sel, r, rec->n, rec->names);
+			continue;
+		}
 		const char *id = crm_record_customer_id(rec);
 		int rc;
 		if (keep_record(cli, sel, r, rec) != CRM_OK) {
@@ -285,7 +292,9 @@ static int each_stdin_id(struct cli *cli, struct selection *sel, id_fn fn, void 
 			break;
 		}
 		if (sel->match) {
-			rc = by_key(cli, sel, crm_record_get(rec, key_column(sel, r)), rec->line, fn, ctx);
+			/* a bare list's one column is the key, not an id */
+			rc = by_key(cli, sel, crm_record_get(rec, key_column(sel, r)),
+				    rec->n > 1 ? id : NULL, rec->line, fn, ctx);
 		} else if (id && *id) {
 			rc = fn(cli, id, rec->line, ctx);
 		} else {

@@ -1219,17 +1219,16 @@ static bool nest_in(struct compiler *c, const struct node *n)
 static void emit_arith(struct compiler *c, const struct node *n)
 {
 	static const char need[] = "arithmetic takes numbers";
-	if (nest_in(c, n)) {
-		crm_sql_add(c->q, "(");
-		if (n->kind == N_UNARY) {
-			crm_sql_add(c->q, n->op == T_MINUS ? "- " : "+ ");
-			emit_numeric(c, n->kids[0], need);
-		} else {
-			emit_numeric(c, n->kids[0], need);
-			crm_sql_add(c->q, n->op == T_PLUS ? " + " : n->op == T_MINUS ? " - "
-					  : n->op == T_STAR ? " * " : " * 1.0 / ");
-			emit_numeric(c, n->kids[1], need);
-		}
+	if (nest_in(c, n) && n->kind == N_UNARY) {
+		crm_sql_add(c->q, n->op == T_MINUS ? "(- " : "(+ ");
+		emit_numeric(c, n->kids[0], need);
+		crm_sql_add(c->q, ")");
+	} else if (!c->failed) { /* exact to 15 digits: sums of amounts compare to the cent */
+		crm_sql_add(c->q, "crm_decimal(");
+		emit_numeric(c, n->kids[0], need);
+		crm_sql_add(c->q, n->op == T_PLUS ? " + " : n->op == T_MINUS ? " - "
+				  : n->op == T_STAR ? " * " : " * 1.0 / ");
+		emit_numeric(c, n->kids[1], need);
 		crm_sql_add(c->q, ")");
 	}
 	c->nest--;

@@ -5,6 +5,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,22 @@ static void number_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 	else
 		sqlite3_result_double(ctx, v);
+}
+
+/* crm_decimal(x): a real result of arithmetic to 15 significant digits,
+ * which every double holds exactly: amounts are cents / 100.0, and 1311.81
+ * - 139.18 is 1172.6299999999999 in binary; as a person reads it, and as
+ * the literal 1172.63 parses, it is 1172.63. Integers and null pass. */
+static void decimal_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_FLOAT) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	char text[32];
+	snprintf(text, sizeof text, "%.15g", sqlite3_value_double(argv[0]));
+	sqlite3_result_double(ctx, strtod(text, NULL));
 }
 
 static void days_to_birthday_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -288,6 +305,7 @@ int crm_functions_register(sqlite3 *db)
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	if (sqlite3_create_function(db, "crm_regexp", 2, flags, NULL, regexp_fn, NULL, NULL) ||
 	    sqlite3_create_function(db, "crm_number", 1, flags, NULL, number_fn, NULL, NULL) ||
+	    sqlite3_create_function(db, "crm_decimal", 1, flags, NULL, decimal_fn, NULL, NULL) ||
 	    sqlite3_create_function(db, "crm_days_to_birthday", 2, flags, NULL, days_to_birthday_fn,
 				    NULL, NULL) ||
 	    sqlite3_create_function(db, "crm_valid", 2, flags, NULL, valid_fn, NULL, NULL) ||

@@ -77,13 +77,13 @@ visits * 2 - 1 > 8,,1,yes
 score,,11,
 grade,A,,' 'crm-score -m net --explain C2'
 out 'arithmetic is SQL arithmetic, / over decimals, every number a parameter' 'what,value
-sql,"((((SELECT coalesce(sum(e.amount_cents), 0) / 100.0 FROM events e WHERE e.cid = c.cid AND e.type = ?1 AND e.ts < ?2) - ?3) * 1.0 / ?4) > ?5)"
+sql,"(crm_decimal(crm_decimal((SELECT coalesce(sum(e.amount_cents), 0) / 100.0 FROM events e WHERE e.cid = c.cid AND e.type = ?1 AND e.ts < ?2) - ?3) * 1.0 / ?4) > ?5)"
 ?1,purchase
 ?2,2024-07-01T00:00:00
 ?3,-1
 ?4,2
 ?5,3' "crm-segment --explain -o csv -w '(sum(purchase) - -1) / 2 > 3'"
-out 'in an and, arithmetic over the row runs before arithmetic over events' 'sql,"(((crm_number(json_extract(c.attrs, ?1)) - ?2) > ?3) AND' \
+out 'in an and, arithmetic over the row runs before arithmetic over events' 'sql,"((crm_decimal(crm_number(json_extract(c.attrs, ?1)) - ?2) > ?3) AND' \
 	"crm-segment --explain -o csv -w 'count(refund, 1y) / count(purchase, 1y) > 0.3 and visits - 1 > 3' | sed -n 2p | cut -d' ' -f1-7"
 
 # ---- expressions that nest deep, in arithmetic too ----

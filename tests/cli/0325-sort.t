@@ -93,6 +93,9 @@ out 'a stream with --limit alone: the first N given' 'id,tags
 C4,Y
 C2,X;Y' "printf 'id\nC4\nC2\nC1\nC3\n' | crm-tag -a Y --limit 2"
 out '... only they carry it' 'C2 C4' "crm-export -o ids -w \"tag('Y')\" | xargs"
+out '--limit 0 on a stream: nobody tagged, the header passed through' 'id,name,tags' \
+	"printf 'id,name\nC1,a\n' | crm-tag -q -a Z --limit 0"
+out '... nobody carries it' '' "crm-export -o ids -w \"tag('Z')\""
 ok 'crm-note to the oldest one' "crm-note -w 'age > 0' --sort -age --limit 1 '生日问候'"
 out '... C3 has it, nobody else' 'C3' "crm-export -o ids -w 'notes > 0'"
 ok 'crm-score the youngest two' "crm-score -m rfm --all --sort age --limit 2 > /dev/null"

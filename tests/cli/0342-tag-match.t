@@ -36,8 +36,8 @@ out '... and as JSON' '{"phone":13800000001,"tags":["回访名单","回访名单
 	"printf '{\"phone\":13800000001}\n' | crm-tag -q -a 热线 --match phone -o ndjson"
 out '-r untags by a key too' 'M2|user:tester
 M5|user:tester' "printf '13800000001\n' | crm-tag -q -r 回访名单 --match phone > /dev/null; tags_of 回访名单"
-out 'a record with an id is named by the key all the same' 'M5|user:tester' \
-	"printf 'id,phone\nM1,13500000005\n' | crm-tag -q -a 只认手机 --match phone > /dev/null; tags_of 只认手机"
+fails 1 'a record whose id is another customer than its phone names is refused' \
+	"printf 'id,phone\nM1,13500000005\n' | crm-tag -q -a 只认手机 --match phone > /dev/null"
 
 # ---- emails, wechat_id, openid, unionid ----
 out 'emails in upper case find their customers' 'M1|user:tester
@@ -100,4 +100,12 @@ err 'an unknown key is a usage error' "crm-tag: bad argument 'name' for --match
 Try 'crm-tag --help'." "printf '张三\n' | crm-tag -a x --match name"
 fails 2 '--match once only' "printf '13800000001\n' | crm-tag -q -a x --match phone --match email"
 out 'none of these tagged anyone' '' "q \"SELECT name FROM tags WHERE name = 'x'\""
+# ---- a record with an id too: the two must name one customer ----
+err 'an id column naming someone else than the phone does: refused' \
+	"crm-tag: stdin:2: phone '13800000001' is customer M1's, but the record names M2: drop one of the two columns
+crm-tag: nothing was tagged: fix the selection first" \
+	"printf 'id,phone\nM2,13800000001\n' | crm-tag -a 冲突 --match phone > /dev/null"
+out '... nobody tagged' '' 'tags_of 冲突'
+out 'an id column that agrees is fine' 'M1' \
+	"printf 'id,phone\nM1,13800000001\n' | crm-tag -q -a 一致 --match phone -o ids"
 done_testing
