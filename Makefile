@@ -36,7 +36,7 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 MIGRATIONS = $(sort $(wildcard lib/migrations/*.sql))
 MANPAGES = $(wildcard man/*.[157])
 
-all: $(COMMANDS:%=$(B)/%) $(B)/crm-gen
+all: $(B)/crm $(COMMANDS:%=$(B)/%) $(B)/crm-gen
 
 $(B)/lib $(B)/cmd $(B)/tests $(B)/bench:
 	mkdir -p $@
@@ -57,6 +57,10 @@ $(B)/cmd/%.o: cmd/%.c cmd/cli.h cmd/select.h lib/crm.h | $(B)/cmd
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/crm-%: $(B)/cmd/crm-%.o $(CLI_OBJ) $(B)/libcrm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# crm runs the others; it needs cli.o (options, messages), not select.o.
+$(B)/crm: $(B)/cmd/crm.o $(B)/cmd/cli.o $(B)/libcrm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/crm-gen: bench/crm-gen.c | $(B)/bench
@@ -118,18 +122,19 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(FISHCOMPDIR)
-	for c in $(COMMANDS); do install -m 755 $(B)/$$c $(DESTDIR)$(BINDIR)/$$c; done
+	for c in crm $(COMMANDS); do install -m 755 $(B)/$$c $(DESTDIR)$(BINDIR)/$$c; done
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -m 644 completions/crm.bash $(DESTDIR)$(BASHCOMPDIR)/crm
 	for c in $(COMMANDS); do ln -sf crm $(DESTDIR)$(BASHCOMPDIR)/$$c; done
 	install -m 644 completions/_crm $(DESTDIR)$(ZSHCOMPDIR)/_crm
-	for c in $(COMMANDS); do install -m 644 completions/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
+	for c in crm $(COMMANDS); do install -m 644 completions/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
 
 uninstall:
 	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c \
 		$(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
 	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/crm $(DESTDIR)$(ZSHCOMPDIR)/_crm
+	rm -f $(DESTDIR)$(BINDIR)/crm $(DESTDIR)$(BASHCOMPDIR)/crm $(DESTDIR)$(ZSHCOMPDIR)/_crm \
+		$(DESTDIR)$(FISHCOMPDIR)/crm.fish
 
 lint-man:
 	mandoc -Tlint -Wwarning $(MANPAGES)

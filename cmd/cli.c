@@ -136,10 +136,13 @@ static bool is_common(int key)
 }
 
 /* getopt_long's tables, made from ours. */
-static void getopt_tables(const struct cli_option *opts, char *shorts, struct option *longs)
+static void getopt_tables(const struct cli *cli, char *shorts, struct option *longs)
 {
 	size_t s = 0, l = 0;
-	shorts[s++] = ':'; /* report a missing argument as ':' */
+	if (cli->options_first)
+		shorts[s++] = '+'; /* stop at the first operand: crm CMD -x is CMD's -x */
+	shorts[s++] = ':';         /* report a missing argument as ':' */
+	const struct cli_option *opts = cli->options;
 	for (const struct cli_option *o = opts; o->name; o++) {
 		if (o->key < CLI_LONG) {
 			shorts[s++] = (char)o->key;
@@ -196,9 +199,14 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 		n++;
 	if (n >= OPTIONS_MAX)
 		abort(); /* a programming error: raise OPTIONS_MAX */
-	char shorts[2 * OPTIONS_MAX + 2];
+	/* Not in the table, so neither --help nor the completions show it. */
+	if (argc == 2 && !strcmp(argv[1], "--crm-summary")) {
+		printf("%s\n", cli->summary);
+		exit(cli_exit(cli, 0));
+	}
+	char shorts[2 * OPTIONS_MAX + 3];
 	struct option longs[OPTIONS_MAX + 1];
-	getopt_tables(cli->options, shorts, longs);
+	getopt_tables(cli, shorts, longs);
 	opterr = 0;
 	int key;
 	char name[64];

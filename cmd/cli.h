@@ -62,6 +62,7 @@ struct cli {
 	const char *summary; /* one line: what the command does */
 	const struct cli_option *options;
 	bool xlsx;           /* -o xlsx is allowed (crm-export's workbook) */
+	bool options_first;  /* options end at the first operand (crm's, before CMD) */
 	/* common options as given */
 	const char *db_path;
 	const char *as_of;
@@ -84,7 +85,8 @@ struct cli {
 /* Parses argv. For each of the command's own options it calls take (which
  * returns false for a bad argument); common options are handled here. Returns
  * the index of the first operand. --help and --version exit 0; a usage error
- * exits 2. */
+ * exits 2. A hidden --crm-summary, alone on the line, prints the summary and
+ * exits 0: crm help lists each command with its own line (cmd/crm.c). */
 int cli_parse(struct cli *cli, int argc, char **argv,
 	      bool (*take)(struct cli *cli, int key, const char *arg, void *ctx), void *ctx);
 

@@ -1,5 +1,5 @@
 # bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag, crm-score,
-# crm-note, crm-rm).
+# crm-note, crm-rm) and for crm, which runs them.
 # Installed as .../bash-completion/completions/crm, with a link for each command.
 
 _crm_db_args() # the -d given on the line, for asking the database
@@ -314,6 +314,49 @@ _crm_rm()
 	fi
 }
 
+_crm_commands() # the commands crm help lists: its lines "  NAME  SUMMARY"
+{
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ ^\ \ ([^ ]+)\  ]] && printf '%s\n' "${BASH_REMATCH[1]}"
+	done <<< "$(crm help 2>/dev/null)"
+}
+
+# crm CMD ARGS: the command first; then CMD's own completion, on the line
+# as if crm-CMD had been typed, so that crm tag -a <TAB> is crm-tag -a <TAB>.
+_crm()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} spec fn line
+	if ((COMP_CWORD == 1)); then
+		case $cur in
+		-*) COMPREPLY=($(compgen -W "-h --help --version" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "$(_crm_commands) help" -- "$cur")) ;;
+		esac
+		return
+	fi
+	case $cmd in
+	-*) return ;;
+	help) ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "$(_crm_commands) expr" -- "$cur")); return ;;
+	esac
+	# crm-CMD's completion: ours, or one bash-completion loads (a command not crm's own)
+	spec=$(complete -p "crm-$cmd" 2>/dev/null)
+	if [[ -z $spec ]] && declare -F _completion_loader > /dev/null; then
+		_completion_loader "crm-$cmd"
+		spec=$(complete -p "crm-$cmd" 2>/dev/null)
+	fi
+	if [[ $spec != *" -F "* ]]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+	fi
+	fn=${spec#* -F } fn=${fn%% *}
+	line=crm-$cmd${COMP_LINE#*[[:space:]]"$cmd"}
+	COMP_POINT=$((COMP_POINT + ${#line} - ${#COMP_LINE})) COMP_LINE=$line
+	COMP_WORDS=("crm-$cmd" "${COMP_WORDS[@]:2}")
+	COMP_CWORD=$((COMP_CWORD - 1))
+	"$fn" "crm-$cmd" "$cur" "${COMP_WORDS[COMP_CWORD - 1]}"
+}
+
+complete -F _crm crm
 complete -F _crm_add crm-add
 complete -F _crm_export crm-export
 complete -F _crm_segment crm-segment

@@ -54,6 +54,50 @@ tsv'
 	done
 done
 
+# crm: the commands first, then each command's own completion.
+crm_complete() { # crm_complete SHELL LINE: what SHELL offers for LINE's last word
+	case $1 in
+	bash)
+		words=$2
+		case $words in *' ') words="$words\"\"" ;; esac
+		printf "bash -c '%s'" "$(bash_complete _crm "$words")" ;;
+	zsh) printf "timeout 30 zsh '%s' '%s' '%s'" "$TESTS/zsh-complete.zsh" "$COMP" "$2" ;;
+	fish) printf "fish -c 'set fish_complete_path %s \$fish_complete_path; complete -C \"%s\"' | cut -f1 | sort -u" \
+		"$COMP" "$2" ;;
+	esac
+}
+commands='add
+export
+help
+note
+rm
+score
+segment
+tag'
+for shell in bash zsh fish; do
+	out "$shell completes crm's first word: the commands and help" "$commands" "$(crm_complete $shell 'crm ')"
+	out "$shell completes crm t to tag" 'tag' "$(crm_complete $shell 'crm t')"
+	out "$shell completes crm's options" '--help
+--version' "$(crm_complete $shell 'crm --')"
+	out "$shell hands crm tag -- to crm-tag's completion" "$(crm-tag --help | grep -o -- '--[a-z-]*' | sort -u)" \
+		"$(crm_complete $shell 'crm tag --')"
+	out "$shell hands crm export -o to crm-export's" 'csv
+ids
+json
+ndjson
+table
+tsv
+vcard
+wechat
+xlsx' "$(crm_complete $shell 'crm export -o ')"
+	out "$shell completes crm help with the commands and expr" "$(echo "$commands" | sed 's/^help$/expr/' | sort)" \
+		"$(crm_complete $shell 'crm help ')"
+	out "$shell completes nothing after crm help CMD" '' "$(crm_complete $shell 'crm help tag ') | grep ."
+done
+for opt in --help --version; do
+	ok "crm(1) documents $opt" "grep -q -- '^\\.It Fl [a-z] , Fl -${opt#--}\\|^\\.It Fl -${opt#--}' '$MAN/crm.1'"
+done
+
 out 'bash completes field names from the database, after a comma' 'id,level
 id,name' "bash -c '$(bash_complete _crm_export "crm-export -f id,")' | grep -e level -e name"
 out 'zsh completes field names from the database' 'level' "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-export -f id,le'"
@@ -150,6 +194,19 @@ out 'zsh offers a segment with a space and a quote' "O'Neil 组
 高价值" "timeout 30 zsh '$TESTS/zsh-complete.zsh' '$COMP' 'crm-export -s '"
 out 'fish offers a segment with a space and a quote' "O'Neil 组
 高价值" "fish -c 'source $COMP/crm-segment.fish; complete -C \"crm-segment -s \"' | cut -f1 | sort"
+out 'bash: crm tag -r offers the tags, escaped as for crm-tag -r' "O\\'Brien\\'s
+V\\ I\\ P
+老\\ 客户
+金卡" "$(crm_complete bash 'crm tag -r ')"
+out 'bash: crm tag --merge FROM offers the tags, the words shifted' '金卡' "$(crm_complete bash 'crm tag --merge "V I P" 金')"
+out 'zsh: crm tag -r offers the tags with spaces and quotes' "O'Brien's
+V I P
+老 客户
+金卡" "$(crm_complete zsh 'crm tag -r ')"
+out 'fish: crm tag -r offers the tags with spaces and quotes' "O'Brien's
+V I P
+老 客户
+金卡" "$(crm_complete fish 'crm tag -r ')"
 printf 'grade A 1\nrule 1 age > 1\n' > m.model
 crm-score -q --define 价值 m.model
 out 'bash completes model names' 'rfm
