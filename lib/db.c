@@ -401,6 +401,7 @@ void crm_db_close(crm_db *db)
 	if (db->in_tx)
 		crm_db_rollback(db);
 	sqlite3_finalize(db->choose);
+	sqlite3_finalize(db->chosen_has);
 	crm_suppress_free(db);
 	crm_audit_free(db);
 	crm_event_types_free(db);

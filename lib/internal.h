@@ -80,6 +80,7 @@ struct crm_db {
 	bool in_tx;
 	int busy_ms; /* how long a command waits for another's write to end */
 	sqlite3_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
+	sqlite3_stmt *chosen_has; /* crm_chosen_has's lookup, once for a pass-through */
 	struct crm_audit *audit; /* who is changing the database, and what (audit.c) */
 	struct crm_suppress *suppress; /* the suppression key and lookups (suppress.c) */
 	void (*note)(void *ctx, const char *text); /* crm_db_on_note */

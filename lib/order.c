@@ -215,15 +215,17 @@ int crm_chosen_count(crm_db *db, const crm_expr *where, const crm_order *o,
 	return step == SQLITE_ROW ? CRM_OK : crm_db_fail(db, err, NULL);
 }
 
+/* Asked once a record passed through: the statement is prepared once. */
 int crm_chosen_has(crm_db *db, const char *id, bool *has, crm_error *err)
 {
-	sqlite3_stmt *st;
-	if (crm_db_prepare(db, &st, "SELECT 1 FROM temp.chosen_ids k JOIN customers c ON c.cid = k.cid"
-			   " WHERE c.id = ?1", err) != CRM_OK)
+	if (!db->chosen_has &&
+	    crm_db_prepare(db, &db->chosen_has, "SELECT 1 FROM temp.chosen_ids k JOIN customers c"
+			   " ON c.cid = k.cid WHERE c.id = ?1", err) != CRM_OK)
 		return CRM_EDB;
+	sqlite3_stmt *st = db->chosen_has;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	int step = sqlite3_step(st);
 	*has = step == SQLITE_ROW;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return step == SQLITE_ROW || step == SQLITE_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
 }
