@@ -29,11 +29,14 @@ override LDFLAGS += -fsanitize=fuzzer,address,undefined
 endif
 
 COMMANDS = crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm
-LIB_SRC = $(wildcard lib/*.c)
-LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o) $(B)/lib/migrations.o
+# lib/ in layers, lowest first: base records store expr domain import (lib/README).
+LIB_LAYERS = base records store expr domain import
+LIB_SRC = $(wildcard $(LIB_LAYERS:%=lib/%/*.c))
+LIB_HDR = lib/crm.h $(wildcard $(LIB_LAYERS:%=lib/%/*.h))
+LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o) $(B)/lib/store/migrations.o
 CLI_OBJ = $(B)/cmd/cli.o $(B)/cmd/select.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
-MIGRATIONS = $(sort $(wildcard lib/migrations/*.sql))
+MIGRATIONS = $(sort $(wildcard lib/store/migrations/*.sql))
 MANPAGES = $(wildcard man/*.[157])
 
 all: $(B)/crm $(COMMANDS:%=$(B)/%) $(B)/crm-gen
@@ -41,13 +44,15 @@ all: $(B)/crm $(COMMANDS:%=$(B)/%) $(B)/crm-gen
 $(B)/lib $(B)/cmd $(B)/tests $(B)/bench:
 	mkdir -p $@
 
-$(B)/lib/migrations.c: $(MIGRATIONS) lib/embed-sql.sh | $(B)/lib
-	lib/embed-sql.sh $(MIGRATIONS) > $@
+$(B)/lib/store/migrations.c: $(MIGRATIONS) lib/store/embed-sql.sh
+	@mkdir -p $(@D)
+	lib/store/embed-sql.sh $(MIGRATIONS) > $@
 
-$(B)/lib/migrations.o: $(B)/lib/migrations.c
+$(B)/lib/store/migrations.o: $(B)/lib/store/migrations.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(B)/lib/%.o: lib/%.c lib/crm.h lib/internal.h lib/import.h lib/reader.h lib/xlsx.h | $(B)/lib
+$(B)/lib/%.o: lib/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libcrm.a: $(LIB_OBJ)

@@ -28,7 +28,7 @@ sqlite3 future.db 'PRAGMA user_version = 99'
 err 'a database from a newer crm is refused' \
 	'crm-export: future.db: schema version 99 is newer than this crm knows (5): upgrade crm' 'crm-export -d future.db --all'
 # A database of schema 1, as crm made it before notes had a text index.
-sqlite3 v1.db < "$TESTS/../lib/migrations/001-base.sql"
+sqlite3 v1.db < "$TESTS/../lib/store/migrations/001-base.sql"
 sqlite3 v1.db "PRAGMA user_version = 1; PRAGMA application_id = $((0x43524d31));
 	INSERT INTO customers (cid, id, created_at, updated_at) VALUES (1, 'C1', '2024-01-01', '2024-01-01');
 	INSERT INTO notes (cid, body, category, author, created_at, updated_at)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "crm.h"
-#include "internal.h"
+#include "import/import.h"
 
 static crm_db *db;
 static crm_clock clock_;

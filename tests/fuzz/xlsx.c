@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "xlsx.h"
+#include "records/xlsx.h"
 
 static void read_rows(crm_xlsx *x)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "crm.h"
-#include "internal.h"
+#include "import/import.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/crm-unit-expr-XXXXXX";
@@ -77,17 +77,17 @@ static char *values(crm_db *db, const crm_expr *e, bool aggs)
 	crm_sql_add(&q, " ORDER BY c.id");
 	if (rc == CRM_OK && aggs)
 		rc = crm_aggs_build(q.aggs, db, &clock, NULL, &err);
-	sqlite3_stmt *st = NULL;
+	crm_stmt *st = NULL;
 	if (rc == CRM_OK)
 		rc = crm_sql_prepare(&q, &st, &err);
 	crm_buf out = {0};
-	while (rc == CRM_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 1);
-		const char *type = sqlite3_column_type(st, 1) == SQLITE_INTEGER ? "i" : "";
-		crm_buf_printf(&out, "%s%s=%s%s", out.len ? " " : "", sqlite3_column_text(st, 0),
+	while (rc == CRM_OK && crm_stmt_step(st) == CRM_ROW) {
+		const char *v = crm_stmt_text(st, 1);
+		const char *type = crm_stmt_type(st, 1) == CRM_INT ? "i" : "";
+		crm_buf_printf(&out, "%s%s=%s%s", out.len ? " " : "", crm_stmt_text(st, 0),
 			       v ? v : "null", type);
 	}
-	sqlite3_finalize(st);
+	crm_stmt_finalize(st);
 	crm_aggs_free(q.aggs);
 	crm_sql_free(&q);
 	return rc == CRM_OK ? out.p : NULL;

@@ -3,7 +3,7 @@
  * appendix B) and RFC 4231's test cases for HMAC-SHA-256. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "import/import.h"
 #include "tap.h"
 
 static const char *hex(const unsigned char *p, size_t n)

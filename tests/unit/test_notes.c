@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "crm.h"
-#include "internal.h"
+#include "import/import.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/crm-unit-notes-XXXXXX";

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "import/import.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/crm-unit-tags-XXXXXX";

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "crm.h"
-#include "internal.h"
+#include "import/import.h"
 #include "tap.h"
 
 static const char *const names[] = {"id", "name", "age", "tags"};

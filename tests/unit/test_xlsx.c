@@ -7,7 +7,7 @@
 #include <xlsxwriter.h>
 
 #include "tap.h"
-#include "xlsx.h"
+#include "records/xlsx.h"
 
 #define DATA "tests/data/xlsx/"
 

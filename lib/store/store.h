@@ -1,0 +1,218 @@
+/* store.h: the database: the connection, schema and migrations, the SQL
+ * builder, SQL functions, settings, the audit hook, the field catalog. */
+#ifndef CRM_STORE_H
+#define CRM_STORE_H
+
+#include "records/records.h"
+
+/* ---- the seam: how every layer above talks to the database (stmt.c) ----
+ * A prepared statement, its parameters bound (1-based) and its columns read
+ * (0-based) through these alone, so that a second backend is one more
+ * stmt.c. Only store/ includes <sqlite3.h> or looks inside crm_db.sql. */
+typedef struct crm_stmt crm_stmt;
+
+/* What a step gave: a row, the end, or a failure (crm_db_fail says which). */
+enum crm_step {
+	CRM_STEP_FAILED = -1,
+	CRM_ROW = 1,
+	CRM_DONE = 2,
+	CRM_STEP_CONSTRAINT = 3, /* a value the schema refuses: the record's fault */
+};
+
+enum crm_step crm_stmt_step(crm_stmt *st);
+/* Ready to run again with new values; bindings stay until rebound. */
+void crm_stmt_reset(crm_stmt *st);
+void crm_stmt_finalize(crm_stmt *st);
+/* Text is bound as is: s must outlive the step (len -1: up to the NUL). */
+void crm_stmt_bind_text(crm_stmt *st, int i, const char *s, int len);
+/* Text copied at once, for a buffer reused before the step. */
+void crm_stmt_bind_text_copy(crm_stmt *st, int i, const char *s, int len);
+/* Binds a copy of text, or null when s is NULL or empty. */
+void crm_stmt_bind_text_or_null(crm_stmt *st, int i, const char *s);
+void crm_stmt_bind_int64(crm_stmt *st, int i, int64_t v);
+void crm_stmt_bind_double(crm_stmt *st, int i, double v);
+void crm_stmt_bind_null(crm_stmt *st, int i);
+void crm_stmt_bind_blob_copy(crm_stmt *st, int i, const void *p, int len);
+int crm_stmt_param_count(crm_stmt *st);
+int crm_stmt_column_count(crm_stmt *st);
+/* A column of the row: text NULL for null; bytes of text or blob. */
+const char *crm_stmt_text(crm_stmt *st, int col);
+int64_t crm_stmt_int64(crm_stmt *st, int col);
+int crm_stmt_int(crm_stmt *st, int col);
+double crm_stmt_double(crm_stmt *st, int col);
+const void *crm_stmt_blob(crm_stmt *st, int col);
+int crm_stmt_bytes(crm_stmt *st, int col);
+bool crm_stmt_is_null(crm_stmt *st, int col);
+/* CRM_NULL, CRM_INT, CRM_REAL or CRM_TEXT (a blob too). */
+crm_type crm_stmt_type(crm_stmt *st, int col);
+/* Rows the last INSERT, UPDATE or DELETE changed. */
+long crm_db_changes(crm_db *db);
+/* The rowid the last INSERT gave. */
+int64_t crm_db_last_id(crm_db *db);
+/* Random bytes from the database engine's generator. */
+void crm_db_random(crm_db *db, void *out, size_t n);
+
+/* db.c */
+struct sqlite3;
+struct crm_db {
+	struct sqlite3 *sql; /* only store/ looks inside */
+	char *path;
+	int schema_version;
+	bool readonly;
+	bool in_tx;
+	int busy_ms; /* how long a command waits for another's write to end */
+	crm_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
+	crm_stmt *chosen_has; /* crm_chosen_has's lookup, once for a pass-through */
+	struct crm_audit *audit; /* who is changing the database, and what (audit.c) */
+	struct crm_suppress *suppress; /* the suppression key and lookups (domain/suppress.c) */
+	void (*suppress_free)(crm_db *db); /* set with it: the store knows nothing of it */
+	void (*note)(void *ctx, const char *text); /* crm_db_on_note */
+	void *note_ctx;
+	struct crm_event_types { /* met and noted this command (event_types.c) */
+		char **seen, **noted;
+		size_t nseen, nnoted;
+		bool whole; /* seen holds every type there is */
+	} event_types;
+};
+
+/* Prepares sql or fills err (CRM_EDB) with SQLite's reason. */
+int crm_db_prepare(crm_db *db, crm_stmt **st, const char *sql, crm_error *err);
+/* Fills err with the database's last error and returns CRM_EDB. */
+int crm_db_fail(crm_db *db, crm_error *err, const char *what);
+/* CRM_EDATA with the database's reason: a value the schema refused. */
+int crm_db_refused(crm_db *db, crm_error *err);
+/* indexes.c: drops the indexes of table that no lookup needs (not unique)
+ * and appends to rebuild the SQL that makes them again. */
+int crm_db_indexes_aside(crm_db *db, const char *table, crm_buf *rebuild, crm_error *err);
+/* functions.c: a keyed hash of (field, value) as the SQL function name
+ * (2 arguments, a 32-byte blob), for one command's statements. */
+typedef void crm_hash_fn(const void *key, const char *field, const char *value, size_t len,
+			 unsigned char out[32]);
+int crm_db_hash_function(crm_db *db, const char *name, crm_hash_fn *fn, const void *key,
+			 crm_error *err);
+/* Runs SQL that takes no parameters and returns no rows. */
+int crm_db_exec(crm_db *db, const char *sql, crm_error *err);
+/* The one number a query without parameters returns (a count), or -1. */
+long crm_db_count(crm_db *db, const char *sql);
+long crm_db_count_text(crm_db *db, const char *sql, const char *text);
+
+/* event_types.c: an expression names an event type; notes it, once, when
+ * the database has none of that type. */
+void crm_event_type_named(crm_db *db, const char *type);
+void crm_event_types_free(crm_db *db);
+
+
+/* audit.c */
+/* Starts counting the rows a transaction changes. */
+void crm_audit_begin(crm_db *db);
+/* Records the transaction's changes, if any, just before it commits. */
+int crm_audit_record(crm_db *db, crm_error *err);
+/* Keeps the values of temp.erase_ids' customers so that the commit takes
+ * them out of every command line in the trail, and counts them as erased. */
+/* Rows a transaction added and removed again are no change to the trail. */
+void crm_audit_unsay(crm_db *db, const char *table, long rows);
+int crm_audit_erasing(crm_db *db, long customers, crm_error *err);
+void crm_audit_free(crm_db *db);
+/* The day the trail dates this change with ($CRM_NOW's, else today). */
+void crm_audit_today(crm_db *db, char day[11]);
+/* Records shown instead of every argument that is value (or ends in =value). */
+void crm_audit_hide(crm_db *db, const char *value, const char *shown);
+
+/* sql.c: one statement's text and the values bound to it. */
+struct crm_param {
+	crm_type type; /* CRM_TEXT, CRM_INT, CRM_REAL or CRM_NULL */
+	char *text;
+	int64_t i;
+	double d;
+};
+
+typedef struct crm_sql {
+	crm_db *db;
+	const crm_clock *clock;
+	crm_buf text;
+	struct crm_param *params;
+	size_t nparams, cap;
+	int p_date, p_end; /* parameters holding D and the end of D, once used */
+	struct crm_aggs *aggs; /* when set, event aggregates are columns of temp.aggs */
+	int stage[3];      /* the stage thresholds in days, once read */
+} crm_sql;
+
+void crm_sql_init(crm_sql *q, crm_db *db, const crm_clock *clock);
+void crm_sql_free(crm_sql *q);
+/* SQL text from libcrm's own code: never user text. */
+void crm_sql_add(crm_sql *q, const char *text);
+void crm_sql_addf(crm_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A value: appends a parameter and binds the value to it. */
+void crm_sql_text(crm_sql *q, const char *value);
+void crm_sql_int(crm_sql *q, int64_t value);
+void crm_sql_real(crm_sql *q, double value);
+/* The as-of day D (YYYY-MM-DD), and the first instant after it. */
+void crm_sql_date(crm_sql *q);
+void crm_sql_end(crm_sql *q);
+int crm_sql_prepare(crm_sql *q, crm_stmt **st, crm_error *err);
+/* A model's stored value for customer c: column is score, grade or code
+ * (rfm's 545); model NULL is the default model (setting score.model). */
+int crm_sql_model_value(crm_sql *q, const char *column, const char *model, crm_error *err);
+/* Runs a statement that returns no rows; changes (or NULL): rows it changed. */
+int crm_sql_exec(crm_sql *q, long *changes, crm_error *err);
+/* Runs the statement and writes each row, the columns typed as given. */
+int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types, crm_error *err);
+
+/* settings.c */
+int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
+
+/* functions.c: the SQL functions libcrm registers on every connection. */
+int crm_functions_register(struct sqlite3 *db);
+/* CRM_EDATA with PCRE2's reason and where, when pattern does not compile. */
+int crm_regex_check(const char *pattern, crm_error *err);
+/* A run of 3 or more characters every match of pattern holds, for an index
+ * to narrow the rows a pattern is run on; NULL when it cannot tell. Caller
+ * frees. */
+char *crm_regex_literal(const char *pattern);
+
+/* fields.c */
+enum crm_field_source {
+	CRM_FIELD_STORED,   /* a column of the table */
+	CRM_FIELD_CUSTOM,   /* a key of the attrs JSON object */
+	CRM_FIELD_COMPUTED, /* an SQL expression over the row and its events */
+};
+
+typedef struct crm_field {
+	const char *name;
+	enum crm_field_source source;
+	crm_type type;
+	const char *sql;    /* event columns: their SQL; otherwise NULL */
+	char *path;         /* custom: the JSON path bound as a parameter */
+	bool money;         /* integer cents, written as a decimal */
+	char scratch[32];   /* the decimal text of a money value */
+	crm_buf text;       /* custom: a value taken out of its JSON */
+} crm_field;
+
+struct crm_fields {
+	enum crm_kind kind;
+	size_t n;
+	crm_field *f;
+	const char **names;
+};
+
+/* The field a column name from input means, or NULL when it is custom.
+ * Accepts the Chinese header names that exports from other tools use. */
+const char *crm_field_canonical(enum crm_kind kind, const char *name);
+/* Checks a custom attribute name. */
+int crm_field_name_check(const char *name, crm_error *err);
+/* Appends the SELECT list for fields (table alias c for customers, e for
+ * events joined with their customer c). */
+int crm_fields_sql(const crm_fields *fields, crm_sql *q, crm_error *err);
+bool crm_field_is_stored(const char *name);
+/* True when name is a computed customer field; *type is its type. */
+bool crm_field_computed_type(const char *name, crm_type *type);
+/* Appends a customer field's SQL: stored, computed or custom. */
+int crm_sql_field(crm_sql *q, const char *name, crm_error *err);
+/* Appends a computed field's SQL. */
+int crm_sql_computed(crm_sql *q, const char *name, crm_error *err);
+/* The custom fields of kind, in first-seen order; caller frees all. */
+int crm_custom_fields(crm_db *db, enum crm_kind kind, char ***names, size_t *n, crm_error *err);
+/* Turns a result row (columns in field order) into values. */
+void crm_fields_row(crm_fields *fields, crm_stmt *st, crm_value *values);
+
+#endif
