@@ -2,6 +2,8 @@
  * crm.h: the public interface of libcrm, the library behind the crm commands.
  *
  * Rules that hold for every function here:
+ * - Names: crm_noun_verb, the noun singular for one thing (crm_tag_list
+ *   lists tags, crm_note_add adds one note).
  * - Memory: crm_x_new/crm_x_open return an object the caller owns and releases
  *   with crm_x_free/crm_x_close, which accept NULL. Getters return borrowed
  *   pointers, valid until the next call on the same object. A function that
@@ -9,7 +11,8 @@
  * - Errors: functions return a crm_status (0 is success) and fill the crm_error
  *   they are given. The library never exits, never prints and never reads the
  *   environment; the commands do that.
- * - SQL and sqlite3_* calls live in lib/ only.
+ * - SQL lives in lib/ only, and the database's own API in lib/store/ only
+ *   (lib/README draws the layers).
  */
 #ifndef CRM_H
 #define CRM_H

@@ -34,8 +34,8 @@ static int register_attribute(crm_db *db, const crm_clock *clock, crm_error *err
 {
 	crm_sql q;
 	crm_sql_init(&q, db, NULL);
-	crm_sql_add(&q, "INSERT OR IGNORE INTO custom_fields (kind, name, added_at) VALUES ('event',"
-		       " 'campaign', ");
+	crm_sql_insert_ignore(&q, "custom_fields");
+	crm_sql_add(&q, " (kind, name, added_at) VALUES ('event', 'campaign', ");
 	crm_sql_text(&q, clock->now);
 	crm_sql_add(&q, ")");
 	int rc = crm_sql_exec(&q, NULL, err);

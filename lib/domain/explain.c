@@ -116,7 +116,9 @@ static int rfm_row(crm_db *db, const crm_model *m, const char *id, crm_stmt **st
 	crm_sql_add(&q, "SELECT b.r, b.f, b.m / 100.0, b.rs, b.fs, b.ms, b.rs * 100 + b.fs * 10 + b.ms,"
 		       " CASE WHEN b.cid IS NOT NULL THEN ");
 	crm_rfm_segment_sql(&q, m);
-	crm_sql_add(&q, " END FROM customers c LEFT JOIN temp.rfm_base b ON b.cid = c.cid WHERE c.id = ");
+	crm_sql_add(&q, " END FROM customers c LEFT JOIN ");
+	crm_sql_temp(&q, "rfm_base");
+	crm_sql_add(&q, " b ON b.cid = c.cid WHERE c.id = ");
 	crm_sql_text(&q, id);
 	int rc = crm_sql_prepare(&q, st, err);
 	crm_sql_free(&q);

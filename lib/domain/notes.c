@@ -267,8 +267,8 @@ static void text_words(crm_sql *q, const char *words)
 		crm_buf_free(&like);
 	}
 	if (fts.len) {
-		crm_sql_add(q, " AND n.nid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ");
-		crm_sql_text(q, fts.p);
+		crm_sql_add(q, " AND n.nid IN (");
+		crm_sql_fts_rowids(q, "notes_fts", fts.p);
 		crm_sql_add(q, ")");
 	}
 	crm_buf_free(&fts);
@@ -303,15 +303,16 @@ static int filter_sql(crm_sql *q, const crm_expr *where, const crm_note_filter *
 		if (literal) {
 			crm_buf fts = {0};
 			index_phrase(&fts, literal);
-			crm_sql_add(q, " AND n.nid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ");
-			crm_sql_text(q, fts.p);
+			crm_sql_add(q, " AND n.nid IN (");
+			crm_sql_fts_rowids(q, "notes_fts", fts.p);
 			crm_sql_add(q, ")");
 			crm_buf_free(&fts);
 			free(literal);
 		}
-		crm_sql_add(q, " AND crm_regexp(");
-		crm_sql_text(q, f->pattern);
-		crm_sql_add(q, ", n.body)");
+		crm_sql_add(q, " AND ");
+		crm_sql_regexp_open(q, f->pattern);
+		crm_sql_add(q, "n.body");
+		crm_sql_regexp_close(q);
 	}
 	if (f->words)
 		text_words(q, f->words);
@@ -344,9 +345,9 @@ int crm_notes_due(crm_db *db, const crm_expr *where, const crm_note_filter *f,
 {
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
-	crm_sql_add(&q, "SELECT n.nid, c.id, c.name, c.phone, n.follow_up, CAST(julianday(");
-	crm_sql_date(&q);
-	crm_sql_add(&q, ") - julianday(n.follow_up) AS INTEGER), n.category, n.author, n.body"
+	crm_sql_add(&q, "SELECT n.nid, c.id, c.name, c.phone, n.follow_up, CAST(");
+	crm_sql_days_since(&q, "n.follow_up");
+	crm_sql_add(&q, " AS INTEGER), n.category, n.author, n.body"
 		       " FROM notes n JOIN customers c ON c.cid = n.cid");
 	int rc = filter_sql(&q, where, f, err);
 	/* the same terms as the partial index notes_open_follow_ups */

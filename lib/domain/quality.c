@@ -221,10 +221,13 @@ static int duplicates_sql(crm_sql *s, const char *key, const crm_expr *where, cr
 	if (stored)
 		crm_sql_addf(s, "WITH chosen AS (SELECT c.cid, c.id, c.%s AS v FROM customers c"
 			     " WHERE c.%s IS NOT NULL", key, key);
-	else
-		crm_sql_addf(s, "WITH chosen AS (SELECT c.cid, c.id, json_extract(c.attrs, '$.%s') AS v"
-			     " FROM customers c WHERE c.attrs IS NOT NULL AND"
-			     " json_extract(c.attrs, '$.%s') IS NOT NULL", key, key);
+	else {
+		crm_sql_add(s, "WITH chosen AS (SELECT c.cid, c.id, ");
+		crm_sql_json_key(s, "c.attrs", key);
+		crm_sql_add(s, " AS v FROM customers c WHERE c.attrs IS NOT NULL AND ");
+		crm_sql_json_key(s, "c.attrs", key);
+		crm_sql_add(s, " IS NOT NULL");
+	}
 	int rc = CRM_OK;
 	if (where) {
 		crm_sql_add(s, " AND (");

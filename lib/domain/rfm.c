@@ -28,10 +28,11 @@ static int base(crm_db *db, const crm_clock *clock, crm_error *err)
 			     " DELETE FROM temp.rfm_base", err);
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
-	crm_sql_add(&q, "INSERT INTO temp.rfm_base (cid, r, f, m) SELECT cid, CAST(julianday(");
-	crm_sql_date(&q);
-	crm_sql_add(&q, ") - julianday(substr(max(CASE WHEN type = 'purchase' THEN ts END), 1, 10))"
-		       " AS INTEGER), sum(type = 'purchase'), sum(CASE WHEN type = 'purchase' THEN"
+	crm_sql_add(&q, "INSERT INTO ");
+	crm_sql_temp(&q, "rfm_base");
+	crm_sql_add(&q, " (cid, r, f, m) SELECT cid, CAST(");
+	crm_sql_days_since(&q, "substr(max(CASE WHEN type = 'purchase' THEN ts END), 1, 10)");
+	crm_sql_add(&q, " AS INTEGER), sum(type = 'purchase'), sum(CASE WHEN type = 'purchase' THEN"
 		       " coalesce(amount_cents, 0) ELSE -coalesce(amount_cents, 0) END) FROM events"
 		       " WHERE type IN ('purchase', 'refund') AND ts < ");
 	crm_sql_end(&q);

@@ -339,20 +339,18 @@ static int stage_sql(crm_sql *q, crm_error *err)
 	for (int i = 0; i < 3; i++)
 		if (!q->stage[i] && crm_setting_days(q->db, keys[i], &q->stage[i], err) != CRM_OK)
 			return CRM_EDB;
-	static const char *const parts[] = {
-		"(SELECT CASE WHEN p.last IS NULL THEN 'potential' WHEN julianday(",
-		") - julianday(substr(p.first, 1, 10)) < ",
-		" THEN 'new' WHEN julianday(", ") - julianday(substr(p.last, 1, 10)) < ",
-		" THEN 'active' WHEN julianday(", ") - julianday(substr(p.last, 1, 10)) <= ",
-		" THEN 'dormant' ELSE 'churned' END FROM (SELECT min(e.ts) AS first, max(e.ts) AS last",
-	};
-	crm_sql_add(q, parts[0]);
+	static const char *const since[] = {"substr(p.first, 1, 10)", "substr(p.last, 1, 10)",
+					    "substr(p.last, 1, 10)"};
+	static const char *const then[] = {" < ", " THEN 'new' WHEN ", " < ", " THEN 'active' WHEN ",
+					   " <= ", " THEN 'dormant' ELSE 'churned' END"};
+	crm_sql_add(q, "(SELECT CASE WHEN p.last IS NULL THEN 'potential' WHEN ");
 	for (int i = 0; i < 3; i++) {
-		crm_sql_date(q);
-		crm_sql_add(q, parts[1 + 2 * i]);
+		crm_sql_days_since(q, since[i]);
+		crm_sql_add(q, then[2 * i]);
 		crm_sql_int(q, q->stage[i]);
-		crm_sql_add(q, parts[2 + 2 * i]);
+		crm_sql_add(q, then[2 * i + 1]);
 	}
+	crm_sql_add(q, " FROM (SELECT min(e.ts) AS first, max(e.ts) AS last");
 	purchases(q);
 	crm_sql_add(q, ") p)");
 	return CRM_OK;
@@ -415,11 +413,7 @@ int crm_sql_field(crm_sql *q, const char *name, crm_error *err)
 	free(custom);
 	if (!found)
 		return crm_error_set(err, CRM_EUSAGE, "unknown field '%s'", name);
-	char path[256];
-	snprintf(path, sizeof path, "$.\"%s\"", name);
-	crm_sql_add(q, "json_extract(c.attrs, ");
-	crm_sql_text(q, path);
-	crm_sql_add(q, ")");
+	crm_sql_json_field(q, "c.attrs", name);
 	return CRM_OK;
 }
 

@@ -158,6 +158,30 @@ int crm_sql_exec(crm_sql *q, long *changes, crm_error *err);
 /* Runs the statement and writes each row, the columns typed as given. */
 int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types, crm_error *err);
 
+/* dialect.c: what differs between SQL dialects, appended to q. Names given
+ * (columns, tables, keys) are libcrm's own, never user text. */
+/* The custom attribute name of column's JSON object, its path bound. */
+void crm_sql_json_field(crm_sql *q, const char *column, const char *name);
+/* The same for one of libcrm's keys, its path in the SQL text, as the
+ * expression indexes on attrs spell it (openid, unionid). */
+void crm_sql_json_key(crm_sql *q, const char *column, const char *key);
+/* Days from a day to D, the as-of day, as a number: open, the day's SQL,
+ * close; crm_sql_days_since does the three with the day's SQL given. */
+void crm_sql_days_since_open(crm_sql *q);
+void crm_sql_days_since_close(crm_sql *q);
+void crm_sql_days_since(crm_sql *q, const char *day_sql);
+/* 1 when pattern (bound) matches the text's SQL that comes between, 0 when
+ * not, null for null text. */
+void crm_sql_regexp_open(crm_sql *q, const char *pattern);
+void crm_sql_regexp_close(crm_sql *q);
+/* "SELECT rowid ..." of the rows of a full-text table that query (bound) finds. */
+void crm_sql_fts_rowids(crm_sql *q, const char *table, const char *query);
+/* The start of an insert into table that skips the rows already there. */
+void crm_sql_insert_ignore(crm_sql *q, const char *table);
+/* A temporary table's name, as statements refer to it. */
+void crm_sql_temp(crm_sql *q, const char *table);
+
+
 /* settings.c */
 int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
 
