@@ -77,12 +77,88 @@ golden() {
 	else { echo "stdout differs from golden/$2 (- golden, + got):"; diff "$GOLDEN/$2" "$WORK/.out"; _diag "$3"; } >"$WORK/.diag"; _fail "$1"; fi
 }
 
-# q SQL, in a test's COMMAND: a plain sqlite3 read of the test database, for
-# checking contents (a command on PATH, since COMMAND runs in its own sh).
+# ---- what is stored ----
+# A check reads what is stored through a command wherever one shows it
+# (crm-export -f, --dump or -k audit, crm-segment --count, crm-tag --list,
+# crm-note -l, crm-score --changes). What none shows (internal tables,
+# indexes, the schema version), and data no command makes, go through q, the
+# one place that knows which database the tests run on: CRM_TEST_BACKEND
+# names it (default sqlite, the only one so far); another backend, such as
+# PostgreSQL, is added here, to the case below and to q. A check of SQLite
+# itself (integrity_check, its catalog, a file made by hand, the bytes of the
+# file) says so with sqlite_only, and may run sqlite3 as it needs to.
+#
+#   q [-d DB] [SQL]      runs SQL (else the SQL on stdin) on $CRM_DB, or DB,
+#                        with the backend; prints the rows, a line each,
+#                        columns joined by |, NULL as empty
+#   dumped [-d DB] KIND [FIELD=VALUE...] FIELD...
+#                        the records of KIND in crm-export --dump whose
+#                        FIELDs hold those VALUEs: the FIELDs asked, joined
+#                        by | as q joins them (an object or a list as compact
+#                        JSON, an absent field empty); attrs.NAME is one
+#                        custom attribute
+#   sqlite_only CHECK... a check (ok, out, ...) or a command about SQLite
+#                        itself: run on SQLite; on another backend the check
+#                        is a skip, the command is not run, and the status 1
+#                        (alone, sqlite_only is true on SQLite only)
+# q and dumped are commands on PATH, since COMMAND runs in its own sh.
+case ${CRM_TEST_BACKEND:=sqlite} in
+sqlite) ;;
+*)
+	echo "Bail out! CRM_TEST_BACKEND=$CRM_TEST_BACKEND: no such test backend (tests/lib.sh knows sqlite)"
+	exit 1
+	;;
+esac
+export CRM_TEST_BACKEND
 mkdir "$WORK/bin"
-printf '#!/bin/sh\nexec sqlite3 "$CRM_DB" "$1"\n' > "$WORK/bin/q"
-chmod +x "$WORK/bin/q"
+cat > "$WORK/bin/q" <<'EOF'
+#!/bin/sh
+# q [-d DB] [SQL]: see tests/lib.sh
+db=$CRM_DB
+if [ "${1:-}" = -d ]; then db=$2; shift 2; fi
+case $CRM_TEST_BACKEND in
+sqlite) exec sqlite3 "$db" "$@" ;;
+esac
+echo "q: CRM_TEST_BACKEND=$CRM_TEST_BACKEND: no such test backend" >&2
+exit 3
+EOF
+cat > "$WORK/bin/dumped" <<'EOF'
+#!/bin/sh
+# dumped [-d DB] KIND [FIELD=VALUE...] FIELD...: see tests/lib.sh
+db=$CRM_DB
+if [ "${1:-}" = -d ]; then db=$2; shift 2; fi
+crm-export -q -d "$db" --dump | python3 -c '
+import json, sys
+kind, args = sys.argv[1], sys.argv[2:]
+want = dict(a.split("=", 1) for a in args if "=" in a)
+fields = [a for a in args if "=" not in a]
+def get(record, path):
+    for name in path.split(".", 1):
+        record = record.get(name) if isinstance(record, dict) else None
+    return record
+def text(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+for line in sys.stdin:
+    record = json.loads(line)
+    if record.get("kind") == kind and all(get(record, f) == v for f, v in want.items()):
+        print("|".join(text(get(record, f)) for f in fields))
+' "$@"
+EOF
+chmod +x "$WORK/bin/q" "$WORK/bin/dumped"
 PATH="$WORK/bin:$PATH"
+
+sqlite_only() {
+	if [ "$CRM_TEST_BACKEND" = sqlite ]; then "$@"; return; fi
+	case ${1:-} in
+	ok | out | err | golden) skip "$2: a check of SQLite itself" ;;
+	fails) skip "$3: a check of SQLite itself" ;;
+	esac
+	return 1
+}
 
 # skip REASON: a check this build does not make.
 skip() {

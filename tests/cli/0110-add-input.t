@@ -26,7 +26,7 @@ c"' \
 err 'broken quoting stops the import, at its line' 'crm-add: stdin:3: malformed CSV: a quoted field is not closed
 crm-add: nothing was stored' "printf 'id,name\n10,ok\n11,\"open\n12,x\n' | crm-add"
 fails 1 '... with exit status 1' "printf 'id,name\n10,ok\n11,\"open\n' | crm-add"
-out '... and nothing stored' '0' "sqlite3 crm.db \"SELECT count(*) FROM customers WHERE id = '10'\""
+out '... and nothing stored' '0' "crm-segment --count -w \"id = '10'\""
 err 'a quote inside an unquoted field is malformed' 'crm-add: stdin:2: malformed CSV: error parsing data while strict checking enabled
 crm-add: nothing was stored' "printf 'id,name\n10,a\"b\n' | crm-add"
 err 'ragged rows are bad records' 'crm-add: stdin:3: expected 2 fields, found 3
@@ -48,7 +48,7 @@ err 'empty input stores nothing, and says so' 'crm-add: customers: 0 inserted, 0
 err 'a header alone stores nothing' 'crm-add: customers: 0 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' \
 	"printf 'id,name\n' | crm-add"
 ok 'a 1 MB field is stored whole' \
-	"awk 'BEGIN { printf \"id,note\n17,\"; for (i = 0; i < 1048576; i++) printf \"x\"; print \"\" }' | crm-add -q > /dev/null && test \"\$(sqlite3 crm.db \"SELECT length(attrs ->> 'note') FROM customers WHERE id = '17'\")\" = 1048576"
+	"awk 'BEGIN { printf \"id,note\n17,\"; for (i = 0; i < 1048576; i++) printf \"x\"; print \"\" }' | crm-add -q > /dev/null && test \"\$(crm-export -f note 17 | sed 1d | tr -d '\\n' | wc -c)\" = 1048576"
 err 'JSON that is not an array of objects is refused' \
 	"crm-add: stdin:1: expected an object, found a number (JSON input is an array of objects, or one object a line)
 crm-add: nothing was stored" "printf '[1, 2]' | crm-add -i json"

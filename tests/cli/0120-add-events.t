@@ -11,9 +11,9 @@ C2,visit,2024-05-03,,,,
 CSV
 golden 'events are stored and written out normalized' add-events.csv 'crm-add -k events orders.csv'
 out 'amounts are kept in cents, exactly' '129900|9900' \
-	"sqlite3 crm.db \"SELECT group_concat(amount_cents, '|') FROM events WHERE type = 'purchase'\""
+	"dumped event type=purchase amount | tr -d . | paste -sd '|'"
 out 'extra columns are kept with the event' '{"coupon":"SPRING"}' \
-	"sqlite3 crm.db \"SELECT attrs FROM events WHERE attrs IS NOT NULL\""
+	'dumped event attrs | grep .'
 err 'an event for an unknown customer is rejected' \
 	"crm-add: stdin:2: customer_id: unknown customer 'C9' (add the customer first, or use --create-missing)
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
@@ -40,20 +40,22 @@ err '... and a record the same as stored is unchanged' 'crm-add: events: 0 inser
 err '... or updates it' 'crm-add: events: 0 inserted, 1 updated, 0 unchanged, 0 merged, 0 rejected' \
 	"printf 'customer_id,id,type,ts,amount\nC1,O-1,refund,2024-05-08,12\n' | crm-add -k events > /dev/null"
 out '... with the values given' 'refund|2024-05-08T00:00:00|1200' \
-	"sqlite3 crm.db \"SELECT type, ts, amount_cents FROM events WHERE ref = 'O-1'\""
+	'dumped event id=O-1 type ts amount | tr -d .'
 fails 2 '--match is for customers only' 'crm-add -k events --match phone orders.csv'
 awk 'BEGIN { print "customer_id,type,ts"; for (i = 0; i < 60000; i++)
 	printf "C%d,visit,2024-01-01T%02d:%02d:%02d\n", 1 + i % 2, i / 3600, i / 60 % 60, i % 60 }' > many.csv
 ok 'a bulk import of 60,000 events goes through the bulk path' 'crm-add -q -k events many.csv > /dev/null'
-out '... stores them all' '60000' "sqlite3 crm.db \"SELECT count(*) FROM events WHERE ts < '2024-02'\""
-out '... and leaves the index in place, and the database whole' 'events_by_customer
+out '... stores them all' '60000' "crm-export -k events --all -f ts | grep -c '^2024-01'"
+# SQLite's own: the index as its catalog holds it, and its integrity_check.
+sqlite_only out '... and leaves the index in place, and the database whole' 'events_by_customer
 ok' "sqlite3 crm.db \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'; PRAGMA integrity_check\""
 printf 'customer_id,type,ts\nC1,visit,2024-02-01\nC1,visit,2024-02-02\nC404,visit,2024-02-03\n' > late-bad.csv
 cat many.csv late-bad.csv | sed '60002d' > bulk-bad.csv
-before=$(sqlite3 crm.db 'SELECT count(*), sum(length(ts)) FROM events')
+before=$(crm-export -k events --all | cksum)
 fails 1 'a bulk import with one bad record at its end fails' 'crm-add -q -k events bulk-bad.csv > /dev/null'
-out '... and changes nothing' "$before" "sqlite3 crm.db 'SELECT count(*), sum(length(ts)) FROM events'"
-out '... the index is still there after the rollback' 'events_by_customer' \
+out '... and changes nothing' "$before" 'crm-export -k events --all | cksum'
+# SQLite's own: the index as its catalog holds it.
+sqlite_only out '... the index is still there after the rollback' 'events_by_customer' \
 	"crm-add -q -k events bulk-bad.csv > /dev/null; sqlite3 crm.db \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'\""
 
 # Identity by content: an event without a ref is the same event when its
@@ -86,7 +88,8 @@ err 'a bulk load finds the repeats within its file' \
 	'crm-add -k events repeats.csv > /dev/null'
 out '... stores each event once' '60000|60000' "q 'SELECT count(*), count(DISTINCT cid || ts) FROM events'"
 out '... and the audit trail says what it gained' '{"events":{"added":60000}}' "q 'SELECT changes FROM audit'"
-out '... the index is back' 'events_by_customer' "q \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'\""
+# SQLite's own: the index as its catalog holds it.
+sqlite_only out '... the index is back' 'events_by_customer' "sqlite3 crm.db \"SELECT name FROM sqlite_schema WHERE name = 'events_by_customer'\""
 (sed 's/$/,/; 1s/,$/,coupon/' many.csv; echo 'C2,visit,2024-01-01T00:00:01,late') > repeat-attrs.csv
 q 'DELETE FROM events'
 err "... and a repeat's extra columns go to the first" \

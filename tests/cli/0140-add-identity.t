@@ -52,9 +52,9 @@ err 'a name with a phone is a customer: two phones, two people' \
 	'crm-add: customers: 2 inserted, 0 updated, 0 unchanged, 0 merged, 0 rejected' \
 	"printf 'name,phone,city\n韩梅,13900000001,北京\n韩梅,13900000002,上海\n' | crm-add -d phones.db > /dev/null"
 out '... both stored' '上海
-北京' "sqlite3 phones.db \"SELECT city FROM customers WHERE name = '韩梅' ORDER BY city\""
+北京' 'dumped -d phones.db customer name=韩梅 city | sort'
 out 'a name with an email, a wechat_id or an openid is a customer too' '3' \
-	"printf 'name,email,wechat_id,openid\n甲,a@example.com,,\n乙,,wx_b,\n丙,,,oC1\n' | crm-add -q -d ways.db > /dev/null; sqlite3 ways.db 'SELECT count(*) FROM customers'"
+	"printf 'name,email,wechat_id,openid\n甲,a@example.com,,\n乙,,wx_b,\n丙,,,oC1\n' | crm-add -q -d ways.db > /dev/null; crm-segment -d ways.db --count --all"
 
 # ---- records of one customer that disagree ----
 
@@ -69,20 +69,20 @@ err 'two records of one customer that disagree: the later is refused, naming bot
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
 	'crm-add -d c.db twice.csv'
 fails 1 '... exit 1' 'crm-add -d c.db twice.csv'
-out '... nothing stored' '0' "sqlite3 c.db 'SELECT count(*) FROM customers'"
+out '... nothing stored' '0' 'crm-segment -d c.db --count --all'
 out 'with --reject, the first record stays and the later one is in the reject file' \
 	"id,name,city,level,error
 C1,张伟,上海,gold,city: '上海' disagrees with line 2 ('北京') for customer 'C1' (--on-conflict first or last chooses)" \
 	'crm-add -q -d c.db --reject twice.rej twice.csv > /dev/null; cat twice.rej'
 out '... stored as the first record gave it' 'C1|北京|{"level":"gold"}
-C2|杭州|' "sqlite3 c.db 'SELECT id, city, attrs FROM customers ORDER BY id'"
+C2|杭州|' 'dumped -d c.db customer id city attrs | sort'
 out '--on-conflict first keeps the first value' 'C1|北京' \
-	"crm-add -q -d first.db --on-conflict first twice.csv > /dev/null; sqlite3 first.db \"SELECT id, city FROM customers WHERE id = 'C1'\""
+	"crm-add -q -d first.db --on-conflict first twice.csv > /dev/null; dumped -d first.db customer id=C1 id city"
 err '... without a word' "crm-add: new custom attribute: 'level' (if it means a field, say which with --map SRC=FIELD)
 crm-add: customers: 2 inserted, 0 updated, 0 unchanged, 1 merged, 0 rejected" \
 	'crm-add -d first2.db --on-conflict first twice.csv > /dev/null'
 out '--on-conflict last keeps the last' 'C1|上海' \
-	"crm-add -q -d last.db --on-conflict last twice.csv > /dev/null; sqlite3 last.db \"SELECT id, city FROM customers WHERE id = 'C1'\""
+	"crm-add -q -d last.db --on-conflict last twice.csv > /dev/null; dumped -d last.db customer id=C1 id city"
 out '... and writes each record as it then was' 'C1,张伟,北京,gold
 C2,王芳,杭州,
 C1,张伟,上海,gold' 'crm-add -q -d last2.db --on-conflict last twice.csv | sed 1d'
@@ -110,17 +110,17 @@ err 'records that agree once normalized, or leave fields empty, are merged' \
 	"crm-add: new custom attribute: 'level' (if it means a field, say which with --map SRC=FIELD)
 crm-add: customers: 1 inserted, 0 updated, 0 unchanged, 3 merged, 0 rejected" 'crm-add -d a.db agree.csv > /dev/null'
 out '... into one customer' '1|张伟|13800138000|男|1990-03-05|{"level":"gold"}' \
-	"sqlite3 a.db 'SELECT count(*), name, phone, gender, birthday, attrs FROM customers'"
+	'printf "%s|" "$(crm-segment -d a.db --count --all)"; dumped -d a.db customer name phone gender birthday attrs'
 printf 'id,city,level\nC1,北京,\nC1,,gold\nC1,北京,gold\n' > fill.csv
 err 'a later record may give what an earlier one left empty' \
 	"crm-add: new custom attribute: 'level' (if it means a field, say which with --map SRC=FIELD)
 crm-add: customers: 1 inserted, 0 updated, 0 unchanged, 2 merged, 0 rejected" 'crm-add -d fill.db fill.csv > /dev/null'
 printf 'id,city\nC1,北京\nC1,\n' > empty.csv
 out '... and with --replace an empty cell does not blank what an earlier record gave' '北京' \
-	"crm-add -q -d fill.db --replace empty.csv > /dev/null; sqlite3 fill.db \"SELECT city FROM customers WHERE id = 'C1'\""
+	"crm-add -q -d fill.db --replace empty.csv > /dev/null; dumped -d fill.db customer id=C1 city"
 
 out 'a value stored before the import is no conflict: the import updates it' '上海' \
-	"printf 'id,city\nC1,上海\n' | crm-add -q -d fill.db > /dev/null; sqlite3 fill.db \"SELECT city FROM customers WHERE id = 'C1'\""
+	"printf 'id,city\nC1,上海\n' | crm-add -q -d fill.db > /dev/null; dumped -d fill.db customer id=C1 city"
 printf 'id,city\nC1,广州\nC1,深圳\n' > again.csv
 err '... but two records of it in one import that disagree are a conflict' \
 	"crm-add: again.csv:3: city: '深圳' disagrees with line 2 ('广州') for customer 'C1' (--on-conflict first or last chooses)
@@ -162,7 +162,7 @@ crm-add: customers: 1 inserted, 0 updated, 0 unchanged, 1 merged, 1 rejected
 crm-add: 1 bad record written to tags.rej" 'crm-add -d t.db --reject tags.rej tags.csv > /dev/null'
 out '... and the refused record defined no tag' 'T1|VIP;新客
 新客
-VIP' "crm-export -d t.db -f id,tags --all | sed 1d | tr , '|'; sqlite3 t.db 'SELECT name FROM tags ORDER BY name DESC'"
+VIP' "crm-export -d t.db -f id,tags --all | sed 1d | tr , '|'; crm-tag -d t.db --list | sed 1d | cut -d, -f1 | sort -r"
 
 # The bulk path (new customers one a line), then a record of the first
 # far down the file; and a file of customers stored before, past a batch.

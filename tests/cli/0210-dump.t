@@ -24,7 +24,7 @@ ok 'dumping the restored database gives the same bytes, and the restore in the t
 for t in 'SELECT * FROM customers' 'SELECT * FROM custom_fields' \
 	'SELECT cid, type, ts, amount_cents, product, channel, ref, attrs FROM events ORDER BY 1, 2, 3, 4, 5, 6, 7, 8' \
 	'SELECT * FROM settings' 'SELECT * FROM segments' 'SELECT * FROM segment_members'; do
-	out "the same rows: $t" "$(sqlite3 crm.db "$t" | md5sum)" "sqlite3 restored.db '$t' | md5sum"
+	out "the same rows: $t" "$(q "$t" | md5sum)" "q -d restored.db '$t' | md5sum"
 done
 out 'the restored segments work, and their snapshots' 'change,id' "crm-segment -d restored.db --diff 'a;b' -f id"
 out 'a dump of a newer format is refused' 'crm-add: stdin:1: a dump of format 99, which this crm cannot read (it reads 1)' \

@@ -135,7 +135,7 @@ fails 1 '... exit status 1' 'crm-export -o xlsx -f id C2 nobody C1 > /dev/null'
 crm-add -q -i json > /dev/null <<'JSON'
 [{"id": "C9", "name": "odd", "memo": "a\ufffeb", "day": "2023-02-29", "early": "1899-12-31", "when": "2024-01-05 10:00"}]
 JSON
-sqlite3 "$CRM_DB" "UPDATE customers SET city = 'a' || char(1) || 'b' || char(13) || 'c' WHERE id = 'C9'"
+q "UPDATE customers SET city = 'a' || char(1) || 'b' || char(13) || 'c' WHERE id = 'C9'"
 crm-export -o xlsx -f id,city,memo,day,early,when C9 > odd.xlsx
 xl 'control characters (put in by another program) are escaped: the file opens' 'B2 str a_x0001_b_x000D_c' \
 	"$CELLS odd.xlsx B2"
@@ -178,13 +178,13 @@ out '... records nobody either, and writes nothing' '0
 
 # ---- an Excel sheet's rows: 1,048,576, the header's included ----
 if plain; then
-	# C1, C2, C3 and 1,048,572 more, put in with sqlite3 (crm-add would take a while)
-	sqlite3 "$CRM_DB" "DELETE FROM customers WHERE id = 'C9';
+	# C1, C2, C3 and 1,048,572 more, put in with SQL (crm-add would take a while)
+	q "DELETE FROM customers WHERE id = 'C9';
 		WITH RECURSIVE n(i) AS (SELECT 4 UNION ALL SELECT i + 1 FROM n WHERE i < 1048575)
 		INSERT INTO customers (id, created_at, updated_at) SELECT 'C' || i, '2024-06-01T00:00:00', '2024-06-01T00:00:00' FROM n"
 	xl 'a sheet full to its last row is written' '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>C1048575</t>' \
 		"crm-export --all -o xlsx -f id > full.xlsx && $XML full.xlsx | grep -o '<row r=\"1048576\">.*C1048575</t>'"
-	sqlite3 "$CRM_DB" "INSERT INTO customers (id, created_at, updated_at) VALUES ('C1048576', '2024-06-01T00:00:00', '2024-06-01T00:00:00')"
+	q "INSERT INTO customers (id, created_at, updated_at) VALUES ('C1048576', '2024-06-01T00:00:00', '2024-06-01T00:00:00')"
 	err 'one customer more is an error' 'crm-export: more rows than an Excel sheet holds (1,048,576): write csv instead, or choose fewer customers
 crm-export: no workbook written' 'crm-export --all -o xlsx -f id > over.xlsx'
 	out '... and nothing is written' '0' 'crm-export --all -o xlsx -f id 2> /dev/null | wc -c'

@@ -12,33 +12,38 @@ ok 'CRM_DB names it' "CRM_DB=\$PWD/env.db crm-export --all > /dev/null && test -
 ok '-d wins over CRM_DB' "CRM_DB=\$PWD/env.db crm-export -d \$PWD/opt.db --all > /dev/null && test -f opt.db"
 out 'a new database has mode 0600 even with a loose umask' '600' \
 	"umask 000; crm-export -d loose.db --all > /dev/null; stat -c %a loose.db"
-out '... and is in WAL mode' 'wal' "sqlite3 loose.db 'PRAGMA journal_mode'"
+# SQLite's own: its journal mode.
+sqlite_only out '... and is in WAL mode' 'wal' "sqlite3 loose.db 'PRAGMA journal_mode'"
 export CRM_DB=$WORK/crm.db
 
 echo 'just some text, not a database at all, long enough to be read as one' > text.db
 err 'a file that is not a database is refused' 'crm-export: text.db: not a database' 'crm-export -d text.db --all'
 fails 3 '... with exit status 3' 'crm-export -d text.db --all'
-sqlite3 other.db 'CREATE TABLE accounts (x)'
-err "another program's database is refused, untouched" \
+# SQLite's own: another program's SQLite file.
+sqlite_only sqlite3 other.db 'CREATE TABLE accounts (x)'
+sqlite_only err "another program's database is refused, untouched" \
 	"crm-add: other.db: not a crm database (it holds another program's tables)" \
 	"printf 'id\n1\n' | crm-add -d other.db"
-out '... untouched' 'accounts' "sqlite3 other.db '.tables'"
+sqlite_only out '... untouched' 'accounts' "sqlite3 other.db '.tables'"
+# SQLite's own: the schema version is its user_version.
 crm-export -d future.db --all > /dev/null
-sqlite3 future.db 'PRAGMA user_version = 99'
-err 'a database from a newer crm is refused' \
+sqlite_only sqlite3 future.db 'PRAGMA user_version = 99'
+sqlite_only err 'a database from a newer crm is refused' \
 	'crm-export: future.db: schema version 99 is newer than this crm knows (5): upgrade crm' 'crm-export -d future.db --all'
 # A database of schema 1, as crm made it before notes had a text index.
-sqlite3 v1.db < "$TESTS/../lib/store/migrations/001-base.sql"
-sqlite3 v1.db "PRAGMA user_version = 1; PRAGMA application_id = $((0x43524d31));
+# SQLite's own: a file made by hand, its schema version its user_version.
+sqlite_only sqlite3 v1.db < "$TESTS/../lib/store/migrations/001-base.sql"
+sqlite_only sqlite3 v1.db "PRAGMA user_version = 1; PRAGMA application_id = $((0x43524d31));
 	INSERT INTO customers (cid, id, created_at, updated_at) VALUES (1, 'C1', '2024-01-01', '2024-01-01');
 	INSERT INTO notes (cid, body, category, author, created_at, updated_at)
 	VALUES (1, '客户投诉物流太慢', '投诉', 'x', '2024-01-02', '2024-01-02');
 	INSERT INTO note_deletions (nid, cid, deleted_by, deleted_at) VALUES (7, 1, 'x', '2024-01-03')"
-out 'a database of schema 1 is upgraded, its notes indexed' '1' \
+sqlite_only out 'a database of schema 1 is upgraded, its notes indexed' '1' \
 	"crm-note -d v1.db -l --all --text 物流太慢 --as-of 2024-06-01 | sed 1d | cut -d, -f1"
-out '... to schema 5' '5' "sqlite3 v1.db 'PRAGMA user_version'"
-out '... its deletions kept' '7|x|' "sqlite3 v1.db 'SELECT nid, deleted_by, body FROM note_deletions'"
-out '... and new ids come after them' 'crm-note: note 8 added' 'crm-note -d v1.db C1 hello 2>&1'
+sqlite_only out '... to schema 5' '5' "sqlite3 v1.db 'PRAGMA user_version'"
+sqlite_only out '... its deletions kept' '7|x|' \
+	"crm-note -d v1.db --deleted -o tsv | sed 1d | cut -f1,6,8 | tr '\t' '|'"
+sqlite_only out '... and new ids come after them' 'crm-note: note 8 added' 'crm-note -d v1.db C1 hello 2>&1'
 fails 3 'a database in a folder that does not exist is an error' 'crm-export -d no/such/dir/x.db --all'
 
 printf 'id,name\n1,a\n' | crm-add -q -d ro.db > /dev/null
@@ -60,5 +65,5 @@ for w in 1 2 3 4; do
 done
 ok 'four writers at once all succeed, none refused for a lock' \
 	'pids=; for w in 1 2 3 4; do crm-add -q w$w.csv > /dev/null 2> e$w & pids="$pids $!"; done; for p in $pids; do wait $p || { cat e1 e2 e3 e4; exit 1; }; done; ! grep -l locked e1 e2 e3 e4'
-out '... and every record is there' '8000' "sqlite3 crm.db \"SELECT count(*) FROM customers WHERE id LIKE 'W%'\""
+out '... and every record is there' '8000' "crm-segment --count -w \"id ~ '^W'\""
 done_testing

@@ -6,9 +6,8 @@
 export CRM_NOW=2024-06-30
 crm-add -q "$TESTS/data/expr-customers.csv" > /dev/null
 crm-add -q -k events "$TESTS/data/expr-events.csv" > /dev/null
-sqlite3 crm.db "INSERT INTO tags (name, created_at) VALUES ('VIP', '2024-01-01'), ('活动', '2024-01-01');
-INSERT INTO customer_tags SELECT cid, (SELECT tid FROM tags WHERE name = 'VIP'), 'user:test', '2024-01-01', NULL FROM customers WHERE id = 'C1';
-INSERT INTO customer_tags SELECT cid, (SELECT tid FROM tags WHERE name = '活动'), 'user:test', '2024-01-01', '2024-06-30' FROM customers WHERE id = 'C2';"
+USER=test crm-tag -q --as-of 2024-01-01 -a VIP C1
+USER=test crm-tag -q --as-of 2024-01-01 -a 活动 --expires 2024-06-30 C2 # lapsed as of the day
 
 run_case() { # expression file, expected line
 	expr=$(cat "$1")

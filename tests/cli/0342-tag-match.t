@@ -55,7 +55,7 @@ out '... which keep their case' '' "printf 'oaaa111\n' | crm-tag -q -a 粉丝4 -
 out 'unionids' 'M1|user:tester' "printf 'unionid\nuAAA111\n' | crm-tag -q -a 开放平台 --match unionid > /dev/null; tags_of 开放平台"
 out 'the sample WeChat user list (its user_info_list) is read as it is' 'customers: 2 inserted' \
 	"crm-add -d wx.db '$EXAMPLES/wechat-users.json' 2>&1 > /dev/null | grep -o 'customers: 2 inserted'; crm-tag -q -d wx.db -a 粉丝 --match openid < '$EXAMPLES/wechat-users.json' > /dev/null"
-out '... its followers tagged' '2' "sqlite3 wx.db 'SELECT count(*) FROM customer_tags'"
+out '... its followers tagged' '2' "crm-export -d wx.db --dump | grep -c '\"kind\":\"tagging\"'"
 
 # ---- values that name nobody, do not read, or name several ----
 tags_of 回访名单 > before

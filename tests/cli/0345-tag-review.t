@@ -13,7 +13,7 @@ FROM customer_tags ct JOIN customers c USING (cid) JOIN tags t USING (tid) \
 WHERE t.name IN ('重点客户', '核心客户', '大客户', 'VIP客户', '金卡', '银卡', '普通金卡') ORDER BY c.id, t.name" \
 	> "$WORK/bin/taggings"
 # tables: everything a tag change could touch, to compare before and after
-printf '#!/bin/sh\nexec sqlite3 "${1:-$CRM_DB}" "%s"\n' "SELECT * FROM tags ORDER BY tid; \
+printf '#!/bin/sh\nexec q -d "${1:-$CRM_DB}" "%s"\n' "SELECT * FROM tags ORDER BY tid; \
 SELECT * FROM customer_tags ORDER BY cid, tid; SELECT * FROM tag_rules ORDER BY name; \
 SELECT count(*) FROM audit" > "$WORK/bin/tables"
 chmod +x "$WORK/bin/taggings" "$WORK/bin/tables"

@@ -199,8 +199,7 @@ for day in 2024-11-01 2024-11-02 2024-12-31 2025-02-15; do
 	ok "nightly.sh runs on $day" "CRM_DB=\$PWD/n.db CRM_NOW=$day sh ex/nightly.sh > night-$day.out"
 done
 fell() { # the changes of a day from A or B to C or D, as the history holds them
-	sqlite3 n.db "SELECT count(*) FROM grade_history WHERE model = 'value' AND as_of = '$1'
-		AND from_grade IN ('A', 'B') AND to_grade IN ('C', 'D')"
+	crm-score -d n.db -m value --changes --from A,B --to C,D | grep -c ",value,$1,"
 }
 out '... the first night nobody falls: a first grade is no fall, and it is quiet' '' 'cat night-2024-11-01.out'
 for day in 2024-11-02 2024-12-31 2025-02-15; do
@@ -209,8 +208,8 @@ for day in 2024-11-02 2024-12-31 2025-02-15; do
 done
 out '... and says nothing on a night nobody fell' '' \
 	"for d in 2024-11-02 2024-12-31 2025-02-15; do [ \"\$(grep -c value night-\$d.out)\" = 0 ] && cat night-\$d.out; done; true"
-out '... rfm was scored each night' '2025-02-15' "sqlite3 n.db \"SELECT max(as_of) FROM scores WHERE model = 'rfm'\""
-out '... and the tag rules applied' '1' "sqlite3 n.db \"SELECT count(*) > 0 FROM customer_tags WHERE source = 'rule:沉睡'\""
+out '... rfm was scored each night' '2025-02-15' 'dumped -d n.db score model=rfm as_of | sort | tail -1'
+out '... and the tag rules applied' '1' "crm-export -d n.db --dump | grep -c -m 1 '\"source\":\"rule:沉睡\"'"
 
 # ---- usage ----
 fails 2 'one job at a time' 'crm-score --models --changes'
