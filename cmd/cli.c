@@ -186,11 +186,44 @@ static void check_repeat(struct cli *cli, int key, bool *seen)
 	seen[i] = true;
 }
 
+/* ---- the hidden --complete, for the shells' completions ---- */
+
+/* A field of --complete: "-" where there is nothing. */
+static const char *field(const char *text)
+{
+	return text && *text ? text : "-";
+}
+
+static const char *long_name(const struct cli *cli, int key)
+{
+	const struct cli_option *o = cli->options;
+	while (o->name && o->key != key)
+		o++;
+	if (!o->name)
+		abort(); /* a programming error: operands_after names no option */
+	return o->name;
+}
+
+/* The format is cli_parse's, in cli.h. */
+static noreturn void print_completion(struct cli *cli)
+{
+	for (const struct cli_option *o = cli->options; o->name; o++) {
+		char s[3] = "-";
+		if (o->key < CLI_LONG)
+			snprintf(s, sizeof s, "-%c", o->key);
+		printf("%s\t--%s\t%s\t%s\t%s\n", s, o->name, field(o->arg),
+		       field(o->arg ? o->complete : NULL), o->help);
+	}
+	for (const struct cli_operands_after *a = cli->operands_after; a && a->complete; a++)
+		printf("--\t--%s\t-\t%s\t-\n", long_name(cli, a->key), a->complete);
+	printf("--\t-\t-\t%s\t-\n", field(cli->operands));
+	exit(cli_exit(cli, 0));
+}
+
 /* Enough for any command's table; checked below. */
 #define OPTIONS_MAX 64
 
-int cli_parse(struct cli *cli, int argc, char **argv,
-	      bool (*take)(struct cli *, int, const char *, void *), void *ctx)
+int cli_parse(struct cli *cli, int argc, char **argv, void *ctx)
 {
 	cli->argc = argc;
 	cli->argv = argv;
@@ -199,11 +232,13 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 		n++;
 	if (n >= OPTIONS_MAX)
 		abort(); /* a programming error: raise OPTIONS_MAX */
-	/* Not in the table, so neither --help nor the completions show it. */
+	/* Not in the table, so neither --help nor the completions show them. */
 	if (argc == 2 && !strcmp(argv[1], "--crm-summary")) {
 		printf("%s\n", cli->summary);
 		exit(cli_exit(cli, 0));
 	}
+	if (argc == 2 && !strcmp(argv[1], "--complete"))
+		print_completion(cli);
 	char shorts[2 * OPTIONS_MAX + 3];
 	struct option longs[OPTIONS_MAX + 1];
 	getopt_tables(cli, shorts, longs);
@@ -221,12 +256,23 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 			cli_usage_error(cli, "option '%s' needs an argument",
 					option_name(cli, optopt, name, sizeof name));
 		check_repeat(cli, key, seen);
-		bool ok = is_common(key) ? take_common(cli, key, optarg) : take(cli, key, optarg, ctx);
+		bool ok = is_common(key) ? take_common(cli, key, optarg)
+					 : cli->take && cli->take(cli, key, optarg, ctx);
 		if (!ok)
 			cli_usage_error(cli, "bad argument '%s' for %s", optarg ? optarg : "",
 					option_name(cli, key, name, sizeof name));
 	}
+	cli->args = argv + optind;
+	cli->nargs = argc - optind;
 	return optind;
+}
+
+void cli_start(struct cli *cli, int argc, char **argv, void *ctx)
+{
+	cli_parse(cli, argc, argv, ctx);
+	if (cli->check)
+		cli->check(cli, ctx);
+	cli_open(cli, cli->db_flags ? cli->db_flags(cli, ctx) : 0);
 }
 
 /* ---- messages ---- */

@@ -29,32 +29,74 @@ enum cli_common_key {
 	OPT_SHEET,
 };
 
+/* What an option's argument (or an operand) completes to, for the shells'
+ * completions (completions/), which read it from the hidden --complete
+ * (cli_parse): fixed values, space-separated ("csv tsv json"), or one of
+ * these kinds, which the completions list when asked (a kind starts with
+ * '@', a value never does). NULL: nothing to offer (a text, a date, an id). */
+#define CLI_FILE "@file"
+#define CLI_SEGMENT "@segment"        /* a saved segment */
+#define CLI_TAG "@tag"                /* a tag of the catalog */
+#define CLI_RULE "@rule"              /* a tag rule */
+#define CLI_MODEL "@model"            /* a score model */
+#define CLI_NOTE_CATEGORY "@category" /* a category of notes */
+#define CLI_SETTING "@setting"        /* a setting's key (crm-segment --config) */
+#define CLI_FIELDS "@fields"          /* field names, comma-separated */
+#define CLI_SORT_FIELDS "@sort"       /* the same, each perhaps -FIELD (--sort) */
+#define CLI_BY_FIELDS "@by"           /* tag, or field names, comma-separated (--by) */
+#define CLI_FIELD_IS "@field="        /* FIELD=..., a field name then '=' */
+#define CLI_MAP "@map"                /* SRC=FIELD: a field name on each side */
+#define CLI_COMMAND "@command"        /* a command of crm's (crm help lists them) */
+/* The keys that name a customer besides the id (--match). */
+#define CLI_MATCH_KEYS "phone email wechat_id openid unionid"
+
 struct cli_option {
-	int key;          /* the short letter, or a key >= CLI_LONG */
-	const char *name; /* the long name */
-	const char *arg;  /* the argument's name, or NULL */
-	const char *help; /* "(repeatable)" in it makes the option a list, crm(7) */
+	int key;              /* the short letter, or a key >= CLI_LONG */
+	const char *name;     /* the long name */
+	const char *arg;      /* the argument's name, or NULL */
+	const char *complete; /* what the argument completes to (above), or NULL */
+	const char *help;     /* "(repeatable)" in it makes the option a list, crm(7) */
 };
 
+/* The output formats of -o, for completions; a command that writes more
+ * ends its table with CLI_COMMON_OPTIONS_FORMATS(CLI_FORMATS " vcard"). */
+#define CLI_FORMATS "csv tsv json ndjson ids table"
+
 /* The options every command has, for the end of its table. */
-#define CLI_COMMON_OPTIONS                                                           \
-	{OPT_DB, "db", "FILE", "the database (default $CRM_DB, else ~/.local/share/crm/crm.db)"}, \
-	{OPT_INPUT, "input", "FORMAT", "input format: csv, tsv, json, ndjson, ids, xlsx (default: detected)"}, \
-	{OPT_OUTPUT, "output", "FORMAT", "output format: csv, tsv, json, ndjson, ids, table"}, \
-	{OPT_AS_OF, "as-of", "DATE", "compute as of DATE (default $CRM_NOW, else now)"}, \
-	{OPT_QUIET, "quiet", NULL, "no notes on stderr"},                                 \
-	{OPT_VERBOSE, "verbose", NULL, "say how the database was opened (read-only)"},    \
-	{OPT_HELP, "help", NULL, "show this help"},                                        \
-	{OPT_VERSION, "version", NULL, "show the version"},                                \
-	{0, NULL, NULL, NULL}
+#define CLI_COMMON_OPTIONS CLI_COMMON_OPTIONS_FORMATS(CLI_FORMATS)
+#define CLI_COMMON_OPTIONS_FORMATS(formats)                                                 \
+	{OPT_DB, "db", "FILE", CLI_FILE,                                                    \
+	 "the database (default $CRM_DB, else ~/.local/share/crm/crm.db)"},                 \
+	{OPT_INPUT, "input", "FORMAT", "csv tsv json ndjson ids xlsx",                      \
+	 "input format: csv, tsv, json, ndjson, ids, xlsx (default: detected)"},            \
+	{OPT_OUTPUT, "output", "FORMAT", formats,                                           \
+	 "output format: csv, tsv, json, ndjson, ids, table"},                              \
+	{OPT_AS_OF, "as-of", "DATE", NULL,                                                  \
+	 "compute as of DATE (default $CRM_NOW, else now)"},                                \
+	{OPT_QUIET, "quiet", NULL, NULL, "no notes on stderr"},                             \
+	{OPT_VERBOSE, "verbose", NULL, NULL,                                                \
+	 "say how the database was opened (read-only)"},                                    \
+	{OPT_HELP, "help", NULL, NULL, "show this help"},                                   \
+	{OPT_VERSION, "version", NULL, NULL, "show the version"},                           \
+	{0, NULL, NULL, NULL, NULL}
 
 /* For commands that read records from files or stdin (crm(7), READING
  * RECORDS): what the input is, when detection cannot tell. */
-#define CLI_INPUT_OPTIONS                                                            \
-	{OPT_DELIMITER, "delimiter", "C", "the csv separator: , ; | or tab (default: found)"}, \
-	{OPT_IN_ENCODING, "encoding", "NAME", "the input's encoding, such as gb18030 (default: found)"}, \
-	{OPT_MAP, "map", "SRC=FIELD", "read column SRC as FIELD; SRC= leaves it out (repeatable)"}, \
-	{OPT_SHEET, "sheet", "NAME", "the sheet of an .xlsx to read (default: the first)"}
+#define CLI_INPUT_OPTIONS                                                                   \
+	{OPT_DELIMITER, "delimiter", "C", ", ; | tab",                                      \
+	 "the csv separator: , ; | or tab (default: found)"},                               \
+	{OPT_IN_ENCODING, "encoding", "NAME", "gb18030 gbk utf-16 utf-8",                   \
+	 "the input's encoding, such as gb18030 (default: found)"},                         \
+	{OPT_MAP, "map", "SRC=FIELD", CLI_MAP,                                              \
+	 "read column SRC as FIELD; SRC= leaves it out (repeatable)"},                      \
+	{OPT_SHEET, "sheet", "NAME", NULL, "the sheet of an .xlsx to read (default: the first)"}
+
+/* What the operands complete to once an option is on the line (crm-tag
+ * --rename OLD NEW: a tag). A table of them ends with {0, NULL}. */
+struct cli_operands_after {
+	int key;
+	const char *complete;
+};
 
 struct cli {
 	const char *prog;
@@ -63,6 +105,22 @@ struct cli {
 	const struct cli_option *options;
 	bool xlsx;           /* -o xlsx is allowed (crm-export's workbook) */
 	bool options_first;  /* options end at the first operand (crm's, before CMD) */
+	/* What the operands complete to (as an option's argument, NULL:
+	 * nothing), and after one of these options (NULL: none), for
+	 * --complete. */
+	const char *operands;
+	const struct cli_operands_after *operands_after;
+	/* Takes each of the command's own options (common ones are cli's),
+	 * returning false for a bad argument; NULL: it has none. */
+	bool (*take)(struct cli *cli, int key, const char *arg, void *ctx);
+	/* Checks the options and operands against each other: a usage error
+	 * exits 2 (cli_usage_error). NULL: anything goes. */
+	void (*check)(struct cli *cli, void *ctx);
+	/* How to open the database (CRM_DB_READ when it only reads); NULL: 0. */
+	unsigned (*db_flags)(const struct cli *cli, const void *ctx);
+	/* the operands, after the options */
+	char **args;
+	int nargs;
 	/* common options as given */
 	const char *db_path;
 	const char *as_of;
@@ -82,13 +140,22 @@ struct cli {
 	long errors_hidden;
 };
 
-/* Parses argv. For each of the command's own options it calls take (which
- * returns false for a bad argument); common options are handled here. Returns
- * the index of the first operand. --help and --version exit 0; a usage error
- * exits 2. A hidden --crm-summary, alone on the line, prints the summary and
- * exits 0: crm help lists each command with its own line (cmd/crm.c). */
-int cli_parse(struct cli *cli, int argc, char **argv,
-	      bool (*take)(struct cli *cli, int key, const char *arg, void *ctx), void *ctx);
+/* Parses argv. For each of the command's own options it calls cli->take
+ * with ctx; common options are handled here. Sets cli->args and nargs and
+ * returns the index of the first operand. --help and --version exit 0; a
+ * usage error exits 2. Two hidden options, each alone on the line, exit 0:
+ * --crm-summary prints the summary, for crm help's list (cmd/crm.c);
+ * --complete prints the options for the shells' completions, a line each,
+ * five fields separated by tabs, "-" where one has nothing:
+ *     -s  --segment  NAME  @segment  the customers of a saved segment
+ * the short option, the long one, the argument's name, what it completes to
+ * (struct cli_option's complete), the help; then what the operands complete
+ * to, a line "--  --rename  -  @tag  -" for each of operands_after, and last
+ * "--  -  -  @file  -" (or "-") for the operands otherwise. */
+int cli_parse(struct cli *cli, int argc, char **argv, void *ctx);
+/* The start of a command's main: cli_parse, cli->check, then cli_open with
+ * cli->db_flags. ctx goes to each. */
+void cli_start(struct cli *cli, int argc, char **argv, void *ctx);
 
 noreturn void cli_usage_error(struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -22,16 +22,23 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{OPT_KIND, "kind", "KIND", "what the records are: customers (default) or events"},
-	{OPT_MATCH, "match", "FIELD", "find customers without an id by phone, email, wechat_id, openid or unionid"},
-	{OPT_NEW_IDS, "new-ids", NULL, "add records with only a name as new customers, each time"},
-	{OPT_ON_CONFLICT, "on-conflict", "HOW", "records of one customer that disagree: reject (default), first, last"},
-	{OPT_REPLACE, "replace", NULL, "let empty cells blank stored values"},
-	{OPT_CREATE_MISSING, "create-missing", NULL, "create the customers that events name"},
-	{OPT_REJECT, "reject", "FILE", "store the good records, write the bad ones to FILE"},
-	{OPT_DRY_RUN, "dry-run", NULL, "report what would be stored, store nothing"},
-	{OPT_SET, "set", "FIELD=VALUE", "a field of one record given here (repeatable)"},
-	{OPT_DATE_FORMAT, "date-format", "ORDER", "dates like 05.01.2024 are DMY, MDY or YMD"},
+	{OPT_KIND, "kind", "KIND", "customers events",
+	 "what the records are: customers (default) or events"},
+	{OPT_MATCH, "match", "FIELD", CLI_MATCH_KEYS,
+	 "find customers without an id by phone, email, wechat_id, openid or unionid"},
+	{OPT_NEW_IDS, "new-ids", NULL, NULL,
+	 "add records with only a name as new customers, each time"},
+	{OPT_ON_CONFLICT, "on-conflict", "HOW", "reject first last",
+	 "records of one customer that disagree: reject (default), first, last"},
+	{OPT_REPLACE, "replace", NULL, NULL, "let empty cells blank stored values"},
+	{OPT_CREATE_MISSING, "create-missing", NULL, NULL, "create the customers that events name"},
+	{OPT_REJECT, "reject", "FILE", CLI_FILE,
+	 "store the good records, write the bad ones to FILE"},
+	{OPT_DRY_RUN, "dry-run", NULL, NULL, "report what would be stored, store nothing"},
+	{OPT_SET, "set", "FIELD=VALUE", CLI_FIELD_IS,
+	 "a field of one record given here (repeatable)"},
+	{OPT_DATE_FORMAT, "date-format", "ORDER", "DMY MDY YMD",
+	 "dates like 05.01.2024 are DMY, MDY or YMD"},
 	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
@@ -349,6 +356,20 @@ static int finish(struct cli *cli, struct add *add)
 	return add->bad ? CRM_EDATA : CRM_OK;
 }
 
+static void check_options(struct cli *cli, void *ctx)
+{
+	const struct add *add = ctx;
+	bool files = cli->nargs > 0;
+	if (add->nset && files)
+		cli_usage_error(cli, "give records with --set or in FILEs, not both");
+	if (!add->nset && !files && !cli_stdin_is_stream())
+		cli_usage_error(cli, "no input: give FILEs, pipe records in, or use --set");
+	if (add->opts.match != CRM_MATCH_NONE && add->opts.kind == CRM_EVENTS)
+		cli_usage_error(cli, "--match is for customers");
+	if (add->opts.kind == CRM_EVENTS && (add->opts.new_ids || add->on_conflict))
+		cli_usage_error(cli, "%s is for customers", add->opts.new_ids ? "--new-ids" : "--on-conflict");
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -356,19 +377,12 @@ int main(int argc, char **argv)
 		.usage = "[options] [FILE...]",
 		.summary = "Import or update customers (or their events) from FILEs or stdin.",
 		.options = options,
+		.operands = CLI_FILE,
+		.take = take,
+		.check = check_options,
 	};
 	struct add add = {.opts.kind = CRM_CUSTOMERS};
-	int first = cli_parse(&cli, argc, argv, take, &add);
-	bool files = first < argc;
-	if (add.nset && files)
-		cli_usage_error(&cli, "give records with --set or in FILEs, not both");
-	if (!add.nset && !files && !cli_stdin_is_stream())
-		cli_usage_error(&cli, "no input: give FILEs, pipe records in, or use --set");
-	if (add.opts.match != CRM_MATCH_NONE && add.opts.kind == CRM_EVENTS)
-		cli_usage_error(&cli, "--match is for customers");
-	if (add.opts.kind == CRM_EVENTS && (add.opts.new_ids || add.on_conflict))
-		cli_usage_error(&cli, "%s is for customers", add.opts.new_ids ? "--new-ids" : "--on-conflict");
-	cli_open(&cli, 0);
+	cli_start(&cli, argc, argv, &add);
 	add.opts.clock = &cli.clock;
 	add.cli = &cli;
 	add.opts.ctx = &add;
@@ -394,10 +408,10 @@ int main(int argc, char **argv)
 	}
 	if (add.nset)
 		import_set(&cli, &add);
-	else if (!files)
+	else if (!cli.nargs)
 		import_stream(&cli, &add, stdin, "stdin");
-	for (int i = first; i < argc; i++)
-		import_file(&cli, &add, argv[i]);
+	for (int i = 0; i < cli.nargs; i++)
+		import_file(&cli, &add, cli.args[i]);
 	int status = finish(&cli, &add);
 	add_free(&add);
 	return cli_exit(&cli, status);

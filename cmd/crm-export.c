@@ -23,21 +23,29 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{OPT_FIELDS, "fields", "FIELDS", "comma-separated fields to write (default: all stored)"},
-	{OPT_KIND, "kind", "KIND", "write customers (default), their events, or the audit trail (audit)"},
-	{OPT_SINCE, "since", "DATE", "with -k audit: the changes from DATE (or 7d: the last 7 days) on"},
+	{OPT_FIELDS, "fields", "FIELDS", CLI_FIELDS,
+	 "comma-separated fields to write (default: all stored)"},
+	{OPT_KIND, "kind", "KIND", "customers events audit",
+	 "write customers (default), their events, or the audit trail (audit)"},
+	{OPT_SINCE, "since", "DATE", NULL,
+	 "with -k audit: the changes from DATE (or 7d: the last 7 days) on"},
 	SELECT_OPTIONS,
 	ORDER_OPTIONS,
-	{OPT_CAMPAIGN, "campaign", "NAME", "a campaign's list: record each customer written as contacted"},
-	{OPT_CAP, "cap", "CAP", "with --campaign: skip customers contacted in 7d, or 4 times in 30d (4/30d)"},
-	{OPT_DRY_RUN, "dry-run", NULL, "with --campaign: who would be written; record nothing"},
-	{OPT_MASK, "mask", "FIELDS", "mask these fields: 138****8000, z***@example.com, 张*"},
-	{OPT_EXCEL, "excel", NULL, "csv for Excel: BOM, CRLF, formulas neutralized"},
-	{OPT_ENCODING, "encoding", "NAME", "write in this encoding, such as gb18030 (default utf-8)"},
-	{OPT_TAGID, "tagid", "N", "with -o wechat: the WeChat tag to give the customers"},
-	{OPT_DUMP, "dump", NULL, "everything, as NDJSON that crm-add restores"},
-	{OPT_LIST_FIELDS, "list-fields", NULL, "list the fields there are, one a line"},
-	CLI_COMMON_OPTIONS,
+	{OPT_CAMPAIGN, "campaign", "NAME", NULL,
+	 "a campaign's list: record each customer written as contacted"},
+	{OPT_CAP, "cap", "CAP", "7d 30d 4/30d",
+	 "with --campaign: skip customers contacted in 7d, or 4 times in 30d (4/30d)"},
+	{OPT_DRY_RUN, "dry-run", NULL, NULL,
+	 "with --campaign: who would be written; record nothing"},
+	{OPT_MASK, "mask", "FIELDS", CLI_FIELDS,
+	 "mask these fields: 138****8000, z***@example.com, 张*"},
+	{OPT_EXCEL, "excel", NULL, NULL, "csv for Excel: BOM, CRLF, formulas neutralized"},
+	{OPT_ENCODING, "encoding", "NAME", "gb18030 utf-8",
+	 "write in this encoding, such as gb18030 (default utf-8)"},
+	{OPT_TAGID, "tagid", "N", NULL, "with -o wechat: the WeChat tag to give the customers"},
+	{OPT_DUMP, "dump", NULL, NULL, "everything, as NDJSON that crm-add restores"},
+	{OPT_LIST_FIELDS, "list-fields", NULL, NULL, "list the fields there are, one a line"},
+	CLI_COMMON_OPTIONS_FORMATS(CLI_FORMATS " vcard wechat xlsx"),
 };
 
 struct export {
@@ -247,6 +255,56 @@ static int export(struct cli *cli, struct export *opt)
 	return status;
 }
 
+static void check_options(struct cli *cli, void *ctx)
+{
+	const struct export *o = ctx;
+	int nids = cli->nargs;
+	if (o->dump && (nids || o->sel.all || o->sel.segment || o->sel.where || o->fields ||
+			cli->output_format_given))
+		cli_usage_error(cli, "--dump writes everything, as NDJSON: it takes no selection, -f or -o");
+	if (o->audit && (nids || o->sel.all || o->sel.segment || o->sel.where || o->fields ||
+			 o->dump || o->list_fields || o->campaign || o->mask || o->excel ||
+			 o->encoding || o->tagid))
+		cli_usage_error(cli, "-k audit writes the whole trail: it takes only --since and -o");
+	if (o->audit || o->dump || o->list_fields)
+		select_no_order(cli, &o->sel, "go with a list of customers");
+	if (o->kind == CRM_EVENTS && o->sel.sort)
+		cli_usage_error(cli, "--sort orders customers: events are written in the order stored"
+				      " (--limit N takes the first N)");
+	if (o->since && !o->audit)
+		cli_usage_error(cli, "--since goes with -k audit");
+	if ((o->cap || o->dry_run) && !o->campaign)
+		cli_usage_error(cli, "--cap and --dry-run go with --campaign");
+	if (o->campaign && o->kind != CRM_CUSTOMERS)
+		cli_usage_error(cli, "--campaign writes customers");
+	if (o->campaign && !nids && !o->sel.all && !o->sel.segment && !o->sel.where &&
+	    !cli_stdin_is_stream())
+		cli_usage_error(cli, "which customers? give ids, -s, -w, --all, or pipe records in");
+	bool wechat = cli->output_format_given && cli->output_format == CRM_FMT_WECHAT;
+	if (wechat != (o->tagid > 0))
+		cli_usage_error(cli, "-o wechat and --tagid N go together");
+	if (wechat && o->campaign)
+		cli_usage_error(cli, "a campaign's list is not written as WeChat payloads: record it with"
+				      " --campaign -f id,openid, then send it");
+	if (o->excel && cli->output_format_given)
+		cli_usage_error(cli, "--excel writes csv: it takes no -o");
+	bool xlsx = cli->output_format_given && cli->output_format == CRM_FMT_XLSX;
+	if (xlsx && o->encoding)
+		cli_usage_error(cli, "-o xlsx holds UTF-8, which every Excel reads: it takes no --encoding");
+	if (xlsx && isatty(STDOUT_FILENO))
+		cli_usage_error(cli, "xlsx is a binary file: redirect it, e.g. crm-export -o xlsx > customers.xlsx");
+	if ((o->dump || o->list_fields) && (o->mask || o->excel || o->campaign || o->encoding))
+		cli_usage_error(cli, "--mask, --excel and --campaign go with a list of customers");
+}
+
+/* Only a campaign's list is written down. */
+static unsigned db_flags(const struct cli *cli, const void *ctx)
+{
+	const struct export *o = ctx;
+	(void)cli;
+	return o->campaign && !o->dry_run ? 0 : CRM_DB_READ;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -255,47 +313,12 @@ int main(int argc, char **argv)
 		.summary = "Write customers (or their events) out, or dump the whole database.",
 		.options = options,
 		.xlsx = true,
+		.take = take,
+		.check = check_options,
+		.db_flags = db_flags,
 	};
 	struct export opt = {.kind = CRM_CUSTOMERS};
-	int first = cli_parse(&cli, argc, argv, take, &opt);
-	int nids = argc - first;
-	if (opt.dump && (nids || opt.sel.all || opt.sel.segment || opt.sel.where || opt.fields ||
-			 cli.output_format_given))
-		cli_usage_error(&cli, "--dump writes everything, as NDJSON: it takes no selection, -f or -o");
-	if (opt.audit && (nids || opt.sel.all || opt.sel.segment || opt.sel.where || opt.fields ||
-			  opt.dump || opt.list_fields || opt.campaign || opt.mask || opt.excel ||
-			  opt.encoding || opt.tagid))
-		cli_usage_error(&cli, "-k audit writes the whole trail: it takes only --since and -o");
-	if (opt.audit || opt.dump || opt.list_fields)
-		select_no_order(&cli, &opt.sel, "go with a list of customers");
-	if (opt.kind == CRM_EVENTS && opt.sel.sort)
-		cli_usage_error(&cli, "--sort orders customers: events are written in the order stored"
-				      " (--limit N takes the first N)");
-	if (opt.since && !opt.audit)
-		cli_usage_error(&cli, "--since goes with -k audit");
-	if ((opt.cap || opt.dry_run) && !opt.campaign)
-		cli_usage_error(&cli, "--cap and --dry-run go with --campaign");
-	if (opt.campaign && opt.kind != CRM_CUSTOMERS)
-		cli_usage_error(&cli, "--campaign writes customers");
-	if (opt.campaign && !nids && !opt.sel.all && !opt.sel.segment && !opt.sel.where &&
-	    !cli_stdin_is_stream())
-		cli_usage_error(&cli, "which customers? give ids, -s, -w, --all, or pipe records in");
-	bool wechat = cli.output_format_given && cli.output_format == CRM_FMT_WECHAT;
-	if (wechat != (opt.tagid > 0))
-		cli_usage_error(&cli, "-o wechat and --tagid N go together");
-	if (wechat && opt.campaign)
-		cli_usage_error(&cli, "a campaign's list is not written as WeChat payloads: record it with"
-				      " --campaign -f id,openid, then send it");
-	if (opt.excel && cli.output_format_given)
-		cli_usage_error(&cli, "--excel writes csv: it takes no -o");
-	bool xlsx = cli.output_format_given && cli.output_format == CRM_FMT_XLSX;
-	if (xlsx && opt.encoding)
-		cli_usage_error(&cli, "-o xlsx holds UTF-8, which every Excel reads: it takes no --encoding");
-	if (xlsx && isatty(STDOUT_FILENO))
-		cli_usage_error(&cli, "xlsx is a binary file: redirect it, e.g. crm-export -o xlsx > customers.xlsx");
-	if ((opt.dump || opt.list_fields) && (opt.mask || opt.excel || opt.campaign || opt.encoding))
-		cli_usage_error(&cli, "--mask, --excel and --campaign go with a list of customers");
-	cli_open(&cli, opt.campaign && !opt.dry_run ? 0 : CRM_DB_READ);
+	cli_start(&cli, argc, argv, &opt);
 	crm_error err;
 	int status;
 	if (opt.audit) {
@@ -307,7 +330,7 @@ int main(int argc, char **argv)
 		if (status != CRM_OK)
 			cli_error(&cli, &err);
 	} else {
-		select_prepare(&cli, &opt.sel, argv + first, nids);
+		select_prepare(&cli, &opt.sel, cli.args, cli.nargs);
 		opt.out = stdout;
 		if (opt.encoding && !(opt.spool = tmpfile())) {
 			crm_error_set(&err, CRM_EDB, "cannot make a temporary file: %s", strerror(errno));

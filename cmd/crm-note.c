@@ -30,28 +30,36 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{OPT_CATEGORY, "category", "CAT", "the note's category (default 其他); with -l, --due: only these"},
-	{OPT_AUTHOR, "author", "NAME", "who wrote it (default $USER); with -l, --due: only theirs"},
-	{OPT_FOLLOW_UP, "follow-up", "WHEN", "call back on a date, or in 3d, 2w"},
+	{OPT_CATEGORY, "category", "CAT", CLI_NOTE_CATEGORY,
+	 "the note's category (default 其他); with -l, --due: only these"},
+	{OPT_AUTHOR, "author", "NAME", NULL,
+	 "who wrote it (default $USER); with -l, --due: only theirs"},
+	{OPT_FOLLOW_UP, "follow-up", "WHEN", NULL, "call back on a date, or in 3d, 2w"},
 	SELECT_OPTIONS,
 	ORDER_OPTIONS,
-	{OPT_LIST, "list", NULL, "list the chosen customers' notes, newest first"},
-	{OPT_SEARCH, "search", "PATTERN", "with -l: notes whose text a PCRE2 pattern matches"},
-	{OPT_TEXT, "text", "WORDS", "with -l: notes holding every word (full-text index)"},
-	{OPT_SINCE, "since", "WHEN", "with -l: notes written since a date, or in the last 7d"},
-	{OPT_DUE, "due", NULL, "follow-ups due or overdue, the most overdue first"},
-	{OPT_DONE, "done", "NOTE_ID", "close a note's follow-up"},
-	{OPT_EDIT, "edit", "NOTE_ID", "replace a note's text, keeping the earlier one"},
-	{OPT_HISTORY, "history", "NOTE_ID", "every text a note has had"},
-	{OPT_DELETE, "delete", "NOTE_ID", "delete a note (with --force); a record of it is kept"},
-	{OPT_FORCE, "force", NULL, "with --delete: really delete"},
-	{OPT_DELETED, "deleted", NULL, "the deleted notes: what, by whom, when"},
-	{OPT_CATEGORIES, "categories", NULL, "the categories, with their notes"},
-	{OPT_ADD_CATEGORY, "add-category", "NAME", "add a category"},
-	{OPT_IMPORT, "import", NULL, "import notes from FILEs or stdin (customer_id, body, ...)"},
-	{OPT_REJECT, "reject", "FILE", "with --import: store the good, write the bad to FILE"},
-	{OPT_DRY_RUN, "dry-run", NULL, "with --import: check and count, store nothing"},
-	{OPT_DATE_FORMAT, "date-format", "ORDER", "with --import: dates like 05.01.2024 are DMY, MDY or YMD"},
+	{OPT_LIST, "list", NULL, NULL, "list the chosen customers' notes, newest first"},
+	{OPT_SEARCH, "search", "PATTERN", NULL,
+	 "with -l: notes whose text a PCRE2 pattern matches"},
+	{OPT_TEXT, "text", "WORDS", NULL, "with -l: notes holding every word (full-text index)"},
+	{OPT_SINCE, "since", "WHEN", NULL,
+	 "with -l: notes written since a date, or in the last 7d"},
+	{OPT_DUE, "due", NULL, NULL, "follow-ups due or overdue, the most overdue first"},
+	{OPT_DONE, "done", "NOTE_ID", NULL, "close a note's follow-up"},
+	{OPT_EDIT, "edit", "NOTE_ID", NULL, "replace a note's text, keeping the earlier one"},
+	{OPT_HISTORY, "history", "NOTE_ID", NULL, "every text a note has had"},
+	{OPT_DELETE, "delete", "NOTE_ID", NULL,
+	 "delete a note (with --force); a record of it is kept"},
+	{OPT_FORCE, "force", NULL, NULL, "with --delete: really delete"},
+	{OPT_DELETED, "deleted", NULL, NULL, "the deleted notes: what, by whom, when"},
+	{OPT_CATEGORIES, "categories", NULL, NULL, "the categories, with their notes"},
+	{OPT_ADD_CATEGORY, "add-category", "NAME", NULL, "add a category"},
+	{OPT_IMPORT, "import", NULL, NULL,
+	 "import notes from FILEs or stdin (customer_id, body, ...)"},
+	{OPT_REJECT, "reject", "FILE", CLI_FILE,
+	 "with --import: store the good, write the bad to FILE"},
+	{OPT_DRY_RUN, "dry-run", NULL, NULL, "with --import: check and count, store nothing"},
+	{OPT_DATE_FORMAT, "date-format", "ORDER", "DMY MDY YMD",
+	 "with --import: dates like 05.01.2024 are DMY, MDY or YMD"},
 	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
@@ -445,8 +453,9 @@ static int jobs(const struct note *n)
 	       n->categories + !!n->add_category + n->import;
 }
 
-static void check_options(struct cli *cli, struct note *n)
+static void check_options(struct cli *cli, void *ctx)
 {
+	struct note *n = ctx;
 	if (jobs(n) > 1)
 		cli_usage_error(cli, "give one job: a note to add, -l, --due, --done, --edit, --history,"
 				     " --delete, --deleted, --categories, --add-category or --import");
@@ -464,6 +473,9 @@ static void check_options(struct cli *cli, struct note *n)
 		cli_usage_error(cli, "customers are chosen only to add notes, for -l and for --due");
 	if (jobs(n))
 		select_no_order(cli, &n->sel, "choose the customers a note is added to");
+	if (cli->nargs && (n->done || n->history || n->delete || n->deleted || n->categories ||
+			   n->add_category))
+		cli_usage_error(cli, "unexpected argument '%s'", cli->args[0]);
 }
 
 /* The days of --follow-up and --since, which need the clock. */
@@ -481,10 +493,20 @@ static void parse_days(struct cli *cli, struct note *n)
 	}
 }
 
-static bool only_reads(const struct note *n)
+static unsigned db_flags(const struct cli *cli, const void *ctx)
 {
-	return n->list || n->due || n->history || n->deleted || n->categories || (n->import && n->dry_run);
+	const struct note *n = ctx;
+	(void)cli;
+	bool reads = n->list || n->due || n->history || n->deleted || n->categories ||
+		     (n->import && n->dry_run);
+	return reads ? CRM_DB_READ : 0;
 }
+
+/* --import FILE... */
+static const struct cli_operands_after operands_after[] = {
+	{OPT_IMPORT, CLI_FILE},
+	{0, NULL},
+};
 
 int main(int argc, char **argv)
 {
@@ -493,23 +515,21 @@ int main(int argc, char **argv)
 		.usage = "[options] ID TEXT... | [options] -l [ID...]",
 		.summary = "Add notes and follow-ups to customers; list, search, edit and close them.",
 		.options = options,
+		.operands_after = operands_after,
+		.take = take,
+		.check = check_options,
+		.db_flags = db_flags,
 	};
 	struct note n = {0};
-	int first = cli_parse(&cli, argc, argv, take, &n);
-	int nargs = argc - first;
-	char **args = argv + first;
-	check_options(&cli, &n);
-	if (nargs && (n.done || n.history || n.delete || n.deleted || n.categories || n.add_category))
-		cli_usage_error(&cli, "unexpected argument '%s'", args[0]);
-	cli_open(&cli, only_reads(&n) ? CRM_DB_READ : 0);
+	cli_start(&cli, argc, argv, &n);
 	parse_days(&cli, &n);
 	int status;
 	if (n.list || n.due)
-		status = do_read(&cli, &n, args, nargs);
+		status = do_read(&cli, &n, cli.args, cli.nargs);
 	else if (n.done)
 		status = do_done(&cli, &n);
 	else if (n.edit)
-		status = do_edit(&cli, &n, args, nargs);
+		status = do_edit(&cli, &n, cli.args, cli.nargs);
 	else if (n.history)
 		status = write_table(&cli, 4, crm_note_history_columns, note_id(&cli, n.history));
 	else if (n.delete)
@@ -521,9 +541,9 @@ int main(int argc, char **argv)
 	else if (n.add_category)
 		status = do_add_category(&cli, &n);
 	else if (n.import)
-		status = do_import(&cli, &n, args, nargs);
+		status = do_import(&cli, &n, cli.args, cli.nargs);
 	else
-		status = do_add(&cli, &n, args, nargs);
+		status = do_add(&cli, &n, cli.args, cli.nargs);
 	select_free(&n.sel);
 	return cli_exit(&cli, status);
 }

@@ -17,13 +17,16 @@ enum {
 
 static const struct cli_option options[] = {
 	SELECT_OPTIONS,
-	{OPT_DRY_RUN, "dry-run", NULL, "write what would go, erase nothing"},
-	{OPT_FORCE, "force", NULL, "with --all: erase everyone"},
-	{OPT_MERGE_INTO, "merge-into", "KEEP", "merge the duplicates given after it into KEEP"},
-	{OPT_MERGE_DUPLICATES, "merge-duplicates", "KEY",
+	{OPT_DRY_RUN, "dry-run", NULL, NULL, "write what would go, erase nothing"},
+	{OPT_FORCE, "force", NULL, NULL, "with --all: erase everyone"},
+	{OPT_MERGE_INTO, "merge-into", "KEEP", NULL,
+	 "merge the duplicates given after it into KEEP"},
+	{OPT_MERGE_DUPLICATES, "merge-duplicates", "KEY", "phone email wechat_id openid",
 	 "merge customers sharing a phone, email, wechat_id or openid into the oldest"},
-	{OPT_UNSUPPRESS, "unsuppress", "VALUE", "let an erased customer with this id, phone... back in"},
-	{OPT_CHECKPOINT, "checkpoint", NULL, "write the log into the file (after a busy erasure)"},
+	{OPT_UNSUPPRESS, "unsuppress", "VALUE", NULL,
+	 "let an erased customer with this id, phone... back in"},
+	{OPT_CHECKPOINT, "checkpoint", NULL, NULL,
+	 "write the log into the file (after a busy erasure)"},
 	CLI_COMMON_OPTIONS,
 };
 
@@ -159,6 +162,41 @@ static int do_unsuppress(struct cli *cli, const char *value)
 	return CRM_OK;
 }
 
+static void check_options(struct cli *cli, void *ctx)
+{
+	const struct rm *r = ctx;
+	int nargs = cli->nargs;
+	bool chooses = r->sel.all || r->sel.segment || r->sel.where;
+	if (r->sel.all && !r->force)
+		cli_usage_error(cli, "--all erases every customer: say --force too");
+	if (r->force && !r->sel.all)
+		cli_usage_error(cli, "--force goes with --all");
+	if (r->keep && (chooses || !nargs))
+		cli_usage_error(cli, "--merge-into KEEP takes the duplicates' ids after it, and no -s, -w or --all");
+	for (int i = 0; r->keep && i < nargs; i++)
+		if (!strcmp(cli->args[i], r->keep))
+			cli_usage_error(cli, "--merge-into %s: a customer cannot be merged into itself", r->keep);
+	if (r->checkpoint && (chooses || nargs || r->keep || r->dry_run))
+		cli_usage_error(cli, "--checkpoint goes alone");
+	if (r->by && (chooses || nargs || r->keep || r->checkpoint))
+		cli_usage_error(cli, "--merge-duplicates KEY merges every group of duplicates: give no"
+				" ids, -s, -w, --all or --merge-into");
+	if (r->unsuppress && (chooses || nargs || r->keep || r->checkpoint || r->by || r->dry_run))
+		cli_usage_error(cli, "--unsuppress VALUE goes alone");
+	bool alone = r->keep || r->checkpoint || r->by || r->unsuppress;
+	if (!alone && !chooses && !nargs && !cli_stdin_is_stream())
+		cli_usage_error(cli, "which customers? give ids, -s, -w, or pipe records in");
+}
+
+/* A dry run only reads; anything else writes, and a database that cannot be
+ * written stops it with 3 before any report. */
+static unsigned db_flags(const struct cli *cli, const void *ctx)
+{
+	const struct rm *r = ctx;
+	(void)cli;
+	return r->dry_run ? CRM_DB_READ : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -167,32 +205,12 @@ int main(int argc, char **argv)
 			 " | --unsuppress VALUE",
 		.summary = "Erase customers and all that is kept about them, or merge duplicates.",
 		.options = options,
+		.take = take,
+		.check = check_options,
+		.db_flags = db_flags,
 	};
 	struct rm r = {0};
-	int first = cli_parse(&cli, argc, argv, take, &r);
-	int nargs = argc - first;
-	char **args = argv + first;
-	bool chooses = r.sel.all || r.sel.segment || r.sel.where;
-	if (r.sel.all && !r.force)
-		cli_usage_error(&cli, "--all erases every customer: say --force too");
-	if (r.force && !r.sel.all)
-		cli_usage_error(&cli, "--force goes with --all");
-	if (r.keep && (chooses || !nargs))
-		cli_usage_error(&cli, "--merge-into KEEP takes the duplicates' ids after it, and no -s, -w or --all");
-	for (int i = 0; r.keep && i < nargs; i++)
-		if (!strcmp(args[i], r.keep))
-			cli_usage_error(&cli, "--merge-into %s: a customer cannot be merged into itself", r.keep);
-	if (r.checkpoint && (chooses || nargs || r.keep || r.dry_run))
-		cli_usage_error(&cli, "--checkpoint goes alone");
-	if (r.by && (chooses || nargs || r.keep || r.checkpoint))
-		cli_usage_error(&cli, "--merge-duplicates KEY merges every group of duplicates: give no"
-				" ids, -s, -w, --all or --merge-into");
-	if (r.unsuppress && (chooses || nargs || r.keep || r.checkpoint || r.by || r.dry_run))
-		cli_usage_error(&cli, "--unsuppress VALUE goes alone");
-	bool alone = r.keep || r.checkpoint || r.by || r.unsuppress;
-	if (!alone && !chooses && !nargs && !cli_stdin_is_stream())
-		cli_usage_error(&cli, "which customers? give ids, -s, -w, or pipe records in");
-	cli_open(&cli, r.dry_run ? CRM_DB_READ : 0); /* a read-only database: exit 3 before any report */
+	cli_start(&cli, argc, argv, &r);
 	int status;
 	crm_error err;
 	if (r.checkpoint) {
@@ -200,13 +218,13 @@ int main(int argc, char **argv)
 		if (status != CRM_OK)
 			cli_error(&cli, &err);
 	} else if (r.keep) {
-		status = do_merge(&cli, &r, args, nargs);
+		status = do_merge(&cli, &r, cli.args, cli.nargs);
 	} else if (r.by) {
 		status = do_merge_duplicates(&cli, &r);
 	} else if (r.unsuppress) {
 		status = do_unsuppress(&cli, r.unsuppress);
 	} else {
-		status = do_erase(&cli, &r, args, nargs);
+		status = do_erase(&cli, &r, cli.args, cli.nargs);
 	}
 	select_free(&r.sel);
 	return cli_exit(&cli, status);

@@ -22,19 +22,20 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{OPT_MODEL, "model", "NAME", "the model (default: the setting score.model)"},
+	{OPT_MODEL, "model", "NAME", CLI_MODEL, "the model (default: the setting score.model)"},
 	SELECT_OPTIONS,
 	ORDER_OPTIONS,
-	{OPT_DEFINE, "define", "NAME", "store the FILE given after it as model NAME"},
-	{OPT_DRY_RUN, "dry-run", NULL, "with --define: how the grades would move; store nothing"},
-	{OPT_MODELS, "models", NULL, "the models"},
-	{OPT_SHOW, "show", "NAME", "a model's text, as it was given"},
-	{OPT_EXPLAIN, "explain", "ID", "why a customer scores what it does"},
-	{OPT_CHANGES, "changes", NULL, "the changes of grade, as records"},
-	{OPT_SINCE, "since", "WHEN", "with --changes: since a date, or in the last 7d"},
-	{OPT_FROM, "from", "GRADES", "with --changes: from these grades (none: no grade)"},
-	{OPT_TO, "to", "GRADES", "with --changes: to these grades"},
-	{OPT_MATRIX, "matrix", NULL, "with --changes: counted, from-grade by to-grade"},
+	{OPT_DEFINE, "define", "NAME", CLI_MODEL, "store the FILE given after it as model NAME"},
+	{OPT_DRY_RUN, "dry-run", NULL, NULL,
+	 "with --define: how the grades would move; store nothing"},
+	{OPT_MODELS, "models", NULL, NULL, "the models"},
+	{OPT_SHOW, "show", "NAME", CLI_MODEL, "a model's text, as it was given"},
+	{OPT_EXPLAIN, "explain", "ID", NULL, "why a customer scores what it does"},
+	{OPT_CHANGES, "changes", NULL, NULL, "the changes of grade, as records"},
+	{OPT_SINCE, "since", "WHEN", NULL, "with --changes: since a date, or in the last 7d"},
+	{OPT_FROM, "from", "GRADES", NULL, "with --changes: from these grades (none: no grade)"},
+	{OPT_TO, "to", "GRADES", NULL, "with --changes: to these grades"},
+	{OPT_MATRIX, "matrix", NULL, NULL, "with --changes: counted, from-grade by to-grade"},
 	CLI_COMMON_OPTIONS,
 };
 
@@ -305,8 +306,10 @@ static int do_changes(struct cli *cli, struct score *s)
 
 /* ---- main ---- */
 
-static void check_options(struct cli *cli, const struct score *s, int nargs)
+static void check_options(struct cli *cli, void *ctx)
 {
+	const struct score *s = ctx;
+	int nargs = cli->nargs;
 	int jobs = !!s->define + s->models + !!s->show + !!s->explain + s->changes;
 	if (jobs > 1)
 		cli_usage_error(cli, "give one job: scoring, --define, --models, --show, --explain or --changes");
@@ -323,6 +326,21 @@ static void check_options(struct cli *cli, const struct score *s, int nargs)
 		cli_usage_error(cli, "-m goes with scoring, --explain and --changes");
 }
 
+static unsigned db_flags(const struct cli *cli, const void *ctx)
+{
+	const struct score *s = ctx;
+	(void)cli;
+	return s->models || s->show || s->explain || s->changes || (s->define && s->dry_run)
+		       ? CRM_DB_READ
+		       : 0;
+}
+
+/* --define NAME FILE */
+static const struct cli_operands_after operands_after[] = {
+	{OPT_DEFINE, CLI_FILE},
+	{0, NULL},
+};
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -330,17 +348,16 @@ int main(int argc, char **argv)
 		.usage = "[options] [ID...]",
 		.summary = "Score and grade customers with a model; explain a score; list changes of grade.",
 		.options = options,
+		.operands_after = operands_after,
+		.take = take,
+		.check = check_options,
+		.db_flags = db_flags,
 	};
 	struct score s = {0};
-	int first = cli_parse(&cli, argc, argv, take, &s);
-	int nargs = argc - first;
-	char **args = argv + first;
-	check_options(&cli, &s, nargs);
-	bool reads = s.models || s.show || s.explain || s.changes || (s.define && s.dry_run);
-	cli_open(&cli, reads ? CRM_DB_READ : 0);
+	cli_start(&cli, argc, argv, &s);
 	int status;
 	if (s.define)
-		status = do_define(&cli, &s, args, nargs);
+		status = do_define(&cli, &s, cli.args, cli.nargs);
 	else if (s.models)
 		status = do_models(&cli);
 	else if (s.show)
@@ -350,7 +367,7 @@ int main(int argc, char **argv)
 	else if (s.changes)
 		status = do_changes(&cli, &s);
 	else
-		status = do_score(&cli, &s, args, nargs);
+		status = do_score(&cli, &s, cli.args, cli.nargs);
 	select_free(&s.sel);
 	return cli_exit(&cli, status);
 }

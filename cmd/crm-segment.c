@@ -28,23 +28,28 @@ enum {
 static const struct cli_option options[] = {
 	SELECT_OPTIONS,
 	ORDER_OPTIONS,
-	{OPT_FIELDS, "fields", "FIELDS", "fields to write (default: all stored)"},
-	{OPT_COUNT, "count", NULL, "the number of customers chosen, and nothing else"},
-	{OPT_SAVE, "save", "NAME", "save -w EXPR as a segment"},
-	{OPT_DESC, "desc", "TEXT", "with --save: what the segment is for"},
-	{OPT_LIST, "list", NULL, "the saved segments, with how many customers each has"},
-	{OPT_DELETE, "delete", "NAME", "delete a saved segment"},
-	{OPT_BY, "by", "FIELDS", "count the customers by fields, or by tag"},
-	{OPT_BINS, "bins", "N", "with --by a number: cut it into about N bands"},
-	{OPT_EDGES, "edges", "LIST", "with --by a number: bands at these edges (18,25,35)"},
-	{OPT_DIFF, "diff", "NAME", "who entered (+) and left (-) a segment since last time"},
-	{OPT_QUALITY, "quality", NULL, "audit: missing, invalid and duplicate values"},
-	{OPT_MAX_MISSING, "max-missing", "FIELD=N%", "with --quality: fail when more are missing (repeatable)"},
-	{OPT_MAX_DUPLICATES, "max-duplicates", "N%", "with --quality: fail at more duplicates"},
-	{OPT_DUPLICATES, "duplicates", "FIELD", "the customers who share a value of FIELD, by group"},
-	{OPT_CONFIG, "config", NULL, "show settings; with KEY or KEY=VALUE, one, or change it"},
-	{OPT_EXPLAIN, "explain", NULL, "the SQL that -w and -s compile to"},
-	CLI_COMMON_OPTIONS,
+	{OPT_FIELDS, "fields", "FIELDS", CLI_FIELDS, "fields to write (default: all stored)"},
+	{OPT_COUNT, "count", NULL, NULL, "the number of customers chosen, and nothing else"},
+	{OPT_SAVE, "save", "NAME", NULL, "save -w EXPR as a segment"},
+	{OPT_DESC, "desc", "TEXT", NULL, "with --save: what the segment is for"},
+	{OPT_LIST, "list", NULL, NULL, "the saved segments, with how many customers each has"},
+	{OPT_DELETE, "delete", "NAME", CLI_SEGMENT, "delete a saved segment"},
+	{OPT_BY, "by", "FIELDS", CLI_BY_FIELDS, "count the customers by fields, or by tag"},
+	{OPT_BINS, "bins", "N", NULL, "with --by a number: cut it into about N bands"},
+	{OPT_EDGES, "edges", "LIST", NULL, "with --by a number: bands at these edges (18,25,35)"},
+	{OPT_DIFF, "diff", "NAME", CLI_SEGMENT,
+	 "who entered (+) and left (-) a segment since last time"},
+	{OPT_QUALITY, "quality", NULL, NULL, "audit: missing, invalid and duplicate values"},
+	{OPT_MAX_MISSING, "max-missing", "FIELD=N%", CLI_FIELD_IS,
+	 "with --quality: fail when more are missing (repeatable)"},
+	{OPT_MAX_DUPLICATES, "max-duplicates", "N%", NULL,
+	 "with --quality: fail at more duplicates"},
+	{OPT_DUPLICATES, "duplicates", "FIELD", CLI_MATCH_KEYS,
+	 "the customers who share a value of FIELD, by group"},
+	{OPT_CONFIG, "config", NULL, NULL,
+	 "show settings; with KEY or KEY=VALUE, one, or change it"},
+	{OPT_EXPLAIN, "explain", NULL, NULL, "the SQL that -w and -s compile to"},
+	CLI_COMMON_OPTIONS_FORMATS(CLI_FORMATS " chart"),
 };
 
 #define THRESHOLDS_MAX 32
@@ -418,8 +423,10 @@ static int modes(const struct segment *s)
 	       !!s->duplicates + s->config + s->explain + s->count;
 }
 
-static void check_options(struct cli *cli, struct segment *s, int nargs)
+static void check_options(struct cli *cli, void *ctx)
 {
+	struct segment *s = ctx;
+	int nargs = cli->nargs;
 	if (modes(s) > 1)
 		cli_usage_error(cli, "--save, --list, --delete, --by, --diff, --quality, --duplicates,"
 				     " --config, --explain and --count are each a job of their own: give one");
@@ -444,11 +451,19 @@ static void check_options(struct cli *cli, struct segment *s, int nargs)
 		cli_usage_error(cli, "--save NAME takes -w EXPR and nothing else");
 }
 
-static unsigned db_flags(const struct segment *s, int nargs, char **args)
+static unsigned db_flags(const struct cli *cli, const void *ctx)
 {
-	bool writes = s->save || s->delete || s->diff || (s->config && nargs && strchr(args[0], '='));
+	const struct segment *s = ctx;
+	bool writes = s->save || s->delete || s->diff ||
+		      (s->config && cli->nargs && strchr(cli->args[0], '='));
 	return writes ? 0 : CRM_DB_READ;
 }
+
+/* --config KEY, or KEY=VALUE */
+static const struct cli_operands_after operands_after[] = {
+	{OPT_CONFIG, CLI_SETTING},
+	{0, NULL},
+};
 
 int main(int argc, char **argv)
 {
@@ -457,16 +472,16 @@ int main(int argc, char **argv)
 		.usage = "[options] [ID...]",
 		.summary = "Select customers by expression, save segments, group and count, audit.",
 		.options = options,
+		.operands_after = operands_after,
+		.take = take,
+		.check = check_options,
+		.db_flags = db_flags,
 	};
 	struct segment s = {.max_duplicates = -1};
-	int first = cli_parse(&cli, argc, argv, take, &s);
-	int nargs = argc - first;
-	char **args = argv + first;
-	check_options(&cli, &s, nargs);
-	cli_open(&cli, db_flags(&s, nargs, args));
+	cli_start(&cli, argc, argv, &s);
 	int status;
 	if (s.config) {
-		status = do_config(&cli, args, nargs);
+		status = do_config(&cli, cli.args, cli.nargs);
 	} else if (s.list) {
 		status = do_list(&cli);
 	} else if (s.delete) {
@@ -476,7 +491,7 @@ int main(int argc, char **argv)
 	} else if (s.save) {
 		status = do_save(&cli, &s);
 	} else {
-		select_prepare(&cli, &s.sel, args, nargs);
+		select_prepare(&cli, &s.sel, cli.args, cli.nargs);
 		status = s.by ? do_by(&cli, &s) : s.quality ? do_quality(&cli, &s)
 			: s.duplicates ? do_duplicates(&cli, &s)
 			: s.explain ? do_explain(&cli, &s) : s.count ? do_count(&cli, &s)

@@ -34,31 +34,38 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{OPT_ADD, "add", "TAG", "tag the chosen customers (repeatable)"},
-	{OPT_REMOVE, "remove", "TAG", "untag the chosen customers (repeatable)"},
-	{OPT_EXPIRES, "expires", "WHEN", "with -a: the tagging lapses after 30d, or on a date"},
-	{OPT_STRICT, "strict", NULL, "refuse tags that are not in the catalog"},
+	{OPT_ADD, "add", "TAG", CLI_TAG, "tag the chosen customers (repeatable)"},
+	{OPT_REMOVE, "remove", "TAG", CLI_TAG, "untag the chosen customers (repeatable)"},
+	{OPT_EXPIRES, "expires", "WHEN", NULL,
+	 "with -a: the tagging lapses after 30d, or on a date"},
+	{OPT_STRICT, "strict", NULL, NULL, "refuse tags that are not in the catalog"},
 	SELECT_OPTIONS,
 	ORDER_OPTIONS,
-	{OPT_MATCH, "match", "KEY", "stdin names customers by KEY: phone, email, wechat_id, openid, unionid"},
-	{OPT_DEFINE, "define", "TAG", "define a tag in the catalog, or change it"},
-	{OPT_CATEGORY, "category", "CAT", "basic, behavior, interest, relationship or custom"},
-	{OPT_DESC, "desc", "TEXT", "what the tag means"},
-	{OPT_GROUP, "group", "GROUP", "tags of a group exclude each other"},
-	{OPT_FORCE, "force", NULL, "keep a near-duplicate name; delete a tag in use"},
-	{OPT_LIST, "list", NULL, "the catalog, with how many customers carry each tag"},
-	{OPT_RENAME, "rename", "OLD", "rename tag OLD to the NEW given after it"},
-	{OPT_MERGE_TAGS, "merge-tags", "TAG", "merge the tags given after it into TAG, deleting them"},
-	{OPT_MERGE, "merge", "FROM", "older spelling: --merge FROM INTO is --merge-tags INTO FROM"},
-	{OPT_DELETE, "delete", "TAG", "delete a tag (refused while in use, unless --force)"},
-	{OPT_RULE, "rule", "NAME", "define or replace a rule: --tag TAG -w EXPR"},
-	{OPT_TAG, "tag", "TAG", "with --rule: the tag the rule gives"},
-	{OPT_RULES, "rules", NULL, "the rules"},
-	{OPT_DROP_RULE, "drop-rule", "NAME", "drop a rule and the taggings it made"},
-	{OPT_APPLY, "apply", NULL, "run every rule; write the changes"},
-	{OPT_DRY_RUN, "dry-run", NULL, "with --apply: write the changes, store nothing"},
-	{OPT_AUDIT, "audit", NULL, "per tag: customers, coverage, sources, flags"},
-	{OPT_STALE, "stale", "WINDOW", "with --audit: flag tags nobody got in WINDOW (default 180d)"},
+	{OPT_MATCH, "match", "KEY", CLI_MATCH_KEYS,
+	 "stdin names customers by KEY: phone, email, wechat_id, openid, unionid"},
+	{OPT_DEFINE, "define", "TAG", CLI_TAG, "define a tag in the catalog, or change it"},
+	{OPT_CATEGORY, "category", "CAT", "basic behavior interest relationship custom",
+	 "basic, behavior, interest, relationship or custom"},
+	{OPT_DESC, "desc", "TEXT", NULL, "what the tag means"},
+	{OPT_GROUP, "group", "GROUP", NULL, "tags of a group exclude each other"},
+	{OPT_FORCE, "force", NULL, NULL, "keep a near-duplicate name; delete a tag in use"},
+	{OPT_LIST, "list", NULL, NULL, "the catalog, with how many customers carry each tag"},
+	{OPT_RENAME, "rename", "OLD", CLI_TAG, "rename tag OLD to the NEW given after it"},
+	{OPT_MERGE_TAGS, "merge-tags", "TAG", CLI_TAG,
+	 "merge the tags given after it into TAG, deleting them"},
+	{OPT_MERGE, "merge", "FROM", CLI_TAG,
+	 "older spelling: --merge FROM INTO is --merge-tags INTO FROM"},
+	{OPT_DELETE, "delete", "TAG", CLI_TAG,
+	 "delete a tag (refused while in use, unless --force)"},
+	{OPT_RULE, "rule", "NAME", CLI_RULE, "define or replace a rule: --tag TAG -w EXPR"},
+	{OPT_TAG, "tag", "TAG", CLI_TAG, "with --rule: the tag the rule gives"},
+	{OPT_RULES, "rules", NULL, NULL, "the rules"},
+	{OPT_DROP_RULE, "drop-rule", "NAME", CLI_RULE, "drop a rule and the taggings it made"},
+	{OPT_APPLY, "apply", NULL, NULL, "run every rule; write the changes"},
+	{OPT_DRY_RUN, "dry-run", NULL, NULL, "with --apply: write the changes, store nothing"},
+	{OPT_AUDIT, "audit", NULL, NULL, "per tag: customers, coverage, sources, flags"},
+	{OPT_STALE, "stale", "WINDOW", "30d 90d 180d 1y",
+	 "with --audit: flag tags nobody got in WINDOW (default 180d)"},
 	CLI_INPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
@@ -339,8 +346,10 @@ static int jobs(const struct tag *t)
 	       !!t->merge_tags + !!t->delete + !!t->rule + t->rules + !!t->drop_rule + t->apply + t->audit;
 }
 
-static void check_options(struct cli *cli, struct tag *t, int nargs)
+static void check_options(struct cli *cli, void *ctx)
 {
+	struct tag *t = ctx;
+	int nargs = cli->nargs;
 	if (jobs(t) != 1)
 		cli_usage_error(cli, "give one job: -a/-r, --define, --list, --rename, --merge-tags, --delete,"
 				     " --rule, --rules, --drop-rule, --apply or --audit");
@@ -375,6 +384,21 @@ static int do_audit(struct cli *cli, struct tag *t)
 	return cli_finish(cli, out, rc, &err);
 }
 
+static unsigned db_flags(const struct cli *cli, const void *ctx)
+{
+	const struct tag *t = ctx;
+	(void)cli;
+	return t->list || t->rules || t->audit || (t->apply && t->dry_run) ? CRM_DB_READ : 0;
+}
+
+/* After --rename OLD, --merge FROM and --merge-tags INTO come tags. */
+static const struct cli_operands_after operands_after[] = {
+	{OPT_RENAME, CLI_TAG},
+	{OPT_MERGE, CLI_TAG},
+	{OPT_MERGE_TAGS, CLI_TAG},
+	{0, NULL},
+};
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -382,25 +406,24 @@ int main(int argc, char **argv)
 		.usage = "[options] [ID...]",
 		.summary = "Tag customers by hand or by rule; keep the tag catalog; audit the tags.",
 		.options = options,
+		.operands_after = operands_after,
+		.take = take,
+		.check = check_options,
+		.db_flags = db_flags,
 	};
 	struct tag t = {0};
-	int first = cli_parse(&cli, argc, argv, take, &t);
-	int nargs = argc - first;
-	char **args = argv + first;
-	check_options(&cli, &t, nargs);
-	bool reads = t.list || t.rules || t.audit || (t.apply && t.dry_run);
-	cli_open(&cli, reads ? CRM_DB_READ : 0);
+	cli_start(&cli, argc, argv, &t);
 	int status;
 	if (t.nadd || t.nremove)
-		status = do_tagging(&cli, &t, args, nargs);
+		status = do_tagging(&cli, &t, cli.args, cli.nargs);
 	else if (t.define)
 		status = do_define(&cli, &t);
 	else if (t.list)
 		status = write_all(&cli, 5, crm_tag_list_columns, crm_tag_list);
 	else if (t.rename)
-		status = do_rename(&cli, &t, args, nargs);
+		status = do_rename(&cli, &t, cli.args, cli.nargs);
 	else if (t.merge || t.merge_tags)
-		status = do_merge(&cli, &t, args, nargs);
+		status = do_merge(&cli, &t, cli.args, cli.nargs);
 	else if (t.delete)
 		status = do_delete(&cli, &t);
 	else if (t.rule)

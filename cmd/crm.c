@@ -20,17 +20,10 @@
 extern char **environ;
 
 static const struct cli_option options[] = {
-	{OPT_HELP, "help", NULL, "show this help"},
-	{OPT_VERSION, "version", NULL, "show the version"},
-	{0, NULL, NULL, NULL},
+	{OPT_HELP, "help", NULL, NULL, "show this help"},
+	{OPT_VERSION, "version", NULL, NULL, "show the version"},
+	{0, NULL, NULL, NULL, NULL},
 };
-
-/* crm has only the common options, which cli_parse takes itself. */
-static bool take_none(struct cli *cli, int key, const char *arg, void *ctx)
-{
-	(void)cli, (void)key, (void)arg, (void)ctx;
-	return false;
-}
 
 /* ---- finding the commands ---- */
 
@@ -430,8 +423,10 @@ int main(int argc, char **argv)
 			   " CMD's manual.",
 		.options = options,
 		.options_first = true,
+		.operands = CLI_COMMAND,
 	};
-	int first = cli_parse(&cli, argc, argv, take_none, NULL);
+	/* crm has only the common options, which cli_parse takes itself. */
+	int first = cli_parse(&cli, argc, argv, NULL);
 	if (first == argc)
 		return list_commands(&cli); /* a newcomer's first try: the list, as help */
 	if (!strcmp(argv[first], "help"))

@@ -13,15 +13,16 @@ enum {
 	OPT_LIMIT,
 };
 
-#define SELECT_OPTIONS                                                               \
-	{OPT_ALL, "all", NULL, "every customer"},                                    \
-	{OPT_SEGMENT, "segment", "NAME", "the customers of a saved segment"},        \
-	{OPT_WHERE, "where", "EXPR", "the customers EXPR matches, crm-expr(7) (repeatable: and)"}
+#define SELECT_OPTIONS                                                                      \
+	{OPT_ALL, "all", NULL, NULL, "every customer"},                                     \
+	{OPT_SEGMENT, "segment", "NAME", CLI_SEGMENT, "the customers of a saved segment"},  \
+	{OPT_WHERE, "where", "EXPR", NULL, "the customers EXPR matches, crm-expr(7) (repeatable: and)"}
 
 /* For the commands that write customers, and those that pass them through. */
-#define ORDER_OPTIONS                                                                \
-	{OPT_SORT, "sort", "FIELDS", "order by fields or number expressions, -FIELD from the largest"}, \
-	{OPT_LIMIT, "limit", "N", "at most N customers (the first N of --sort)"}
+#define ORDER_OPTIONS                                                                       \
+	{OPT_SORT, "sort", "FIELDS", CLI_SORT_FIELDS,                                       \
+	 "order by fields or number expressions, -FIELD from the largest"},                 \
+	{OPT_LIMIT, "limit", "N", NULL, "at most N customers (the first N of --sort)"}
 
 struct selection {
 	bool all;

@@ -1,23 +1,4 @@
-# fish completion for crm-add
-complete -c crm-add -s k -l kind -x -a 'customers events' -d 'what the records are'
-complete -c crm-add -l match -x -a 'phone email wechat_id openid unionid' -d 'find customers without an id by'
-complete -c crm-add -l new-ids -d 'add records with only a name as new customers, each time'
-complete -c crm-add -l on-conflict -x -a 'reject first last' -d 'records of one customer that disagree'
-complete -c crm-add -l replace -d 'let empty cells blank stored values'
-complete -c crm-add -l create-missing -d 'create the customers that events name'
-complete -c crm-add -l reject -r -F -d 'store the good records, write the bad ones here'
-complete -c crm-add -l dry-run -d 'report what would be stored, store nothing'
-complete -c crm-add -l set -x -a '(crm-export --list-fields 2>/dev/null | string replace -r \'$\' =)' -d 'a field of one record: FIELD=VALUE'
-complete -c crm-add -l delimiter -x -a ", ; '|' tab" -d 'the csv separator'
-complete -c crm-add -l encoding -x -a 'gb18030 gbk utf-16 utf-8' -d "the input's encoding"
-complete -c crm-add -l map -x -d 'read column SRC as FIELD: SRC=FIELD'
-complete -c crm-add -l sheet -x -d 'the sheet of an .xlsx to read'
-complete -c crm-add -l date-format -x -a 'DMY MDY YMD' -d 'dates like 05.01.2024 are'
-complete -c crm-add -s d -l db -r -F -d 'the database'
-complete -c crm-add -s i -l input -x -a 'csv tsv json ndjson ids xlsx' -d 'input format'
-complete -c crm-add -s o -l output -x -a 'csv tsv json ndjson ids table' -d 'output format'
-complete -c crm-add -l as-of -x -d 'compute as of DATE'
-complete -c crm-add -s q -l quiet -d 'no notes on stderr'
-complete -c crm-add -s v -l verbose -d 'say how the database was opened'
-complete -c crm-add -s h -l help -d 'show the help'
-complete -c crm-add -l version -d 'show the version'
+# fish completion for crm-add: its options as crm-add --complete describes
+# them, read by the functions of crm.fish
+functions -q __crm_complete_command; or source (status dirname)/crm.fish
+__crm_complete_command crm-add

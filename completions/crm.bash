@@ -1,6 +1,18 @@
 # bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag, crm-score,
 # crm-note, crm-rm) and for crm, which runs them.
 # Installed as .../bash-completion/completions/crm, with a link for each command.
+#
+# Each command describes its own options: `crm-tag --complete` prints a line
+# for each (short, long, argument, what it completes to, help; cmd/cli.h),
+# then what its operands complete to. It is asked once a session; tags,
+# segments, fields... are asked of the database each time.
+
+declare -gA _crm_described # CMD --complete, by CMD
+
+_crm_describe() # CMD: asks CMD --complete, once a session, into _crm_described
+{
+	[[ -v _crm_described[$1] ]] || _crm_described[$1]=$("$1" --complete 2>/dev/null)
+}
 
 _crm_db_args() # the -d given on the line, for asking the database
 {
@@ -10,6 +22,13 @@ _crm_db_args() # the -d given on the line, for asking the database
 		-d | --db) printf '%s\n' -d "${COMP_WORDS[i + 1]}" ;;
 		esac
 	done
+}
+
+_crm_ask() # CMD OPTION: the names CMD OPTION lists (crm-tag --list: the tags)
+{
+	local db
+	mapfile -t db < <(_crm_db_args)
+	"$1" "${db[@]}" "$2" -o ids 2>/dev/null
 }
 
 _crm_fields() # the fields there are (of the -k kind on the line)
@@ -24,45 +43,19 @@ _crm_fields() # the fields there are (of the -k kind on the line)
 	crm-export "${db[@]}" -k "$kind" --list-fields 2>/dev/null
 }
 
-_crm_segments() # the saved segments
+_crm_commands() # the commands crm help lists: its lines "  NAME  SUMMARY"
 {
-	local db
-	mapfile -t db < <(_crm_db_args)
-	crm-segment "${db[@]}" --list -o ids 2>/dev/null
-}
-
-_crm_tags() # the tags in the catalog
-{
-	local db
-	mapfile -t db < <(_crm_db_args)
-	crm-tag "${db[@]}" --list -o ids 2>/dev/null
-}
-
-_crm_rules() # the tag rules
-{
-	local db
-	mapfile -t db < <(_crm_db_args)
-	crm-tag "${db[@]}" --rules -o ids 2>/dev/null
-}
-
-_crm_models() # the score models
-{
-	local db
-	mapfile -t db < <(_crm_db_args)
-	crm-score "${db[@]}" --models -o ids 2>/dev/null
-}
-
-_crm_categories() # the note categories
-{
-	local db
-	mapfile -t db < <(_crm_db_args)
-	crm-note "${db[@]}" --categories -o ids 2>/dev/null
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ ^\ \ ([^ ]+)\  ]] && printf '%s\n' "${BASH_REMATCH[1]}"
+	done <<< "$(crm help 2>/dev/null)"
 }
 
 # Completes one of the lines given: names of tags, segments, ... may hold
-# spaces and quotes, which compgen -W would split and unquote. A reply goes
-# in as the shell will read it back: after an opening quote, with what that
-# quote needs escaped (readline closes it); else escaped with %q.
+# spaces and quotes, which compgen -W would split and unquote; a value may be
+# ; or |. A reply goes in as the shell will read it back: after an opening
+# quote, with what that quote needs escaped (readline closes it); else
+# escaped with %q.
 _crm_lines()
 {
 	local cur=$1 q= word line
@@ -91,235 +84,79 @@ _crm_list()
 	compopt -o nospace 2>/dev/null
 }
 
-# Completes the argument of an option every command has; false for any other.
-_crm_common_arg()
+# Completes CUR as WHAT says: a kind (cmd/cli.h) or values, space-separated.
+_crm_complete_as()
 {
-	local cur=$1 prev=$2 formats=$3
-	case $prev in
-	-d | --db) COMPREPLY=($(compgen -f -- "$cur")) ;;
-	-i | --input) COMPREPLY=($(compgen -W "csv tsv json ndjson ids xlsx" -- "$cur")) ;;
-	-o | --output) COMPREPLY=($(compgen -W "${formats:-csv tsv json ndjson ids table}" -- "$cur")) ;;
-	-k | --kind) COMPREPLY=($(compgen -W "customers events" -- "$cur")) ;;
-	-s | --segment) _crm_lines "$cur" "$(_crm_segments)" ;;
-	-w | --where | --as-of) COMPREPLY=() ;;
-	*) return 1 ;;
-	esac
-	return 0
-}
-
-_crm_common_opts="-d --db -i --input -o --output --as-of -q --quiet -v --verbose -h --help --version"
-_crm_input_opts="--delimiter --encoding --map --sheet"
-
-# Completes the argument of an input option (crm(7), READING RECORDS).
-_crm_input_arg()
-{
-	local cur=$1 prev=$2
-	case $prev in
-	--delimiter) COMPREPLY=($(compgen -W ", ; '|' tab" -- "$cur")) ;;
-	--encoding) COMPREPLY=($(compgen -W "gb18030 gbk utf-16 utf-8" -- "$cur")) ;;
-	--map)
-		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "${cur#*=}"))
-		[[ $cur == *=* ]] && COMPREPLY=($(compgen -P "${cur%%=*}=" -W "$(_crm_fields)" -- "${cur#*=}"))
+	local cur=$1 values
+	case $2 in
+	-) COMPREPLY=() ;;
+	@file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	@segment) _crm_lines "$cur" "$(_crm_ask crm-segment --list)" ;;
+	@tag) _crm_lines "$cur" "$(_crm_ask crm-tag --list)" ;;
+	@rule) _crm_lines "$cur" "$(_crm_ask crm-tag --rules)" ;;
+	@model) _crm_lines "$cur" "$(_crm_ask crm-score --models)" ;;
+	@category) _crm_lines "$cur" "$(_crm_ask crm-note --categories)" ;;
+	@setting) _crm_lines "$cur" "$(_crm_ask crm-segment --config)" ;;
+	@command) COMPREPLY=($(compgen -W "$(_crm_commands) help" -- "$cur")) ;;
+	@fields) _crm_list "$cur" "$(_crm_fields)" ;;
+	@sort) _crm_list "$cur" "$(_crm_fields | sed 'p; s/^/-/')" ;;
+	@by) _crm_list "$cur" "tag $(_crm_fields)" ;;
+	@field=)
+		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
 		compopt -o nospace 2>/dev/null ;;
-	--sheet) COMPREPLY=() ;;
-	*) return 1 ;;
+	@map) # SRC=FIELD: a field, then after the = the field it is read as
+		if [[ $cur == *=* ]]; then
+			COMPREPLY=($(compgen -P "${cur%%=*}=" -W "$(_crm_fields)" -- "${cur#*=}"))
+		else
+			COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
+			compopt -o nospace 2>/dev/null
+		fi ;;
+	*)
+		read -ra values <<< "$2"
+		_crm_lines "$cur" "$(printf '%s\n' "${values[@]}")" ;;
 	esac
-	return 0
-}
-_crm_select_opts="--all -s --segment -w --where"
-_crm_order_opts="--sort --limit"
-
-# Completes the argument of --sort (fields, each perhaps with a leading -) and --limit.
-_crm_order_arg()
-{
-	local cur=$1 prev=$2
-	case $prev in
-	--sort) _crm_list "$cur" "$(_crm_fields | sed 'p; s/^/-/')" ;;
-	--limit) COMPREPLY=() ;;
-	*) return 1 ;;
-	esac
-	return 0
 }
 
-_crm_add()
+_crm_on_line() # OPTION: true when OPTION is given before the word completed
 {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	_crm_common_arg "$cur" "$prev" && return
-	_crm_input_arg "$cur" "$prev" && return
-	case $prev in
-	--match) COMPREPLY=($(compgen -W "phone email wechat_id openid unionid" -- "$cur")); return ;;
-	--on-conflict) COMPREPLY=($(compgen -W "reject first last" -- "$cur")); return ;;
-	--date-format) COMPREPLY=($(compgen -W "DMY MDY YMD" -- "$cur")); return ;;
-	--reject) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--set)
-		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
-		compopt -o nospace 2>/dev/null
-		return ;;
-	esac
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-k --kind --match --new-ids --on-conflict --replace
-			--create-missing --reject --dry-run --set --date-format $_crm_input_opts $_crm_common_opts" -- "$cur"))
-		return
-	fi
-	COMPREPLY=($(compgen -f -- "$cur"))
-}
-
-_crm_export()
-{
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	_crm_order_arg "$cur" "$prev" && return
-	case $prev in
-	-k | --kind) COMPREPLY=($(compgen -W "customers events audit" -- "$cur")); return ;;
-	esac
-	_crm_common_arg "$cur" "$prev" "csv tsv json ndjson ids table vcard wechat xlsx" && return
-	case $prev in
-	-f | --fields | --mask) _crm_list "$cur" "$(_crm_fields)"; return ;;
-	--campaign | --cap | --tagid | --since) return ;;
-	--encoding) COMPREPLY=($(compgen -W "gb18030 utf-8" -- "$cur")); return ;;
-	esac
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-f --fields -k --kind --campaign --cap --dry-run --mask --excel --encoding --tagid
-			--since --dump --list-fields
-			$_crm_select_opts $_crm_order_opts $_crm_common_opts" -- "$cur"))
-	fi
-}
-
-_crm_segment()
-{
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
-	_crm_order_arg "$cur" "$prev" && return
-	_crm_common_arg "$cur" "$prev" "csv tsv json ndjson ids table chart" && return
-	case $prev in
-	-f | --fields) _crm_list "$cur" "$(_crm_fields)"; return ;;
-	--by) _crm_list "$cur" "tag $(_crm_fields)"; return ;;
-	--delete | --diff) _crm_lines "$cur" "$(_crm_segments)"; return ;;
-	--max-missing)
-		COMPREPLY=($(compgen -S = -W "$(_crm_fields)" -- "$cur"))
-		compopt -o nospace 2>/dev/null
-		return ;;
-	--duplicates)
-		COMPREPLY=($(compgen -W "phone email wechat_id openid unionid" -- "$cur"))
-		return ;;
-	--save | --desc | --bins | --edges | --max-duplicates) return ;;
-	esac
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		if [[ ${COMP_WORDS[i]} == --config && $cur != -* ]]; then
-			local db
-			mapfile -t db < <(_crm_db_args)
-			COMPREPLY=($(compgen -W "$(crm-segment "${db[@]}" --config -o ids 2>/dev/null)" -- "$cur"))
-			return
-		fi
-	done
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-f --fields --save --desc --list --delete --by --bins --edges
-			--diff --quality --max-missing --max-duplicates --duplicates --config --explain
-			--count $_crm_select_opts $_crm_order_opts $_crm_common_opts" -- "$cur"))
-	fi
-}
-
-_crm_tag()
-{
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	_crm_order_arg "$cur" "$prev" && return
-	_crm_common_arg "$cur" "$prev" && return
-	_crm_input_arg "$cur" "$prev" && return
-	case $prev in
-	-a | --add | -r | --remove | --tag | --delete | --rename | --merge | --merge-tags | --define)
-		_crm_lines "$cur" "$(_crm_tags)"
-		return ;;
-	--drop-rule | --rule) _crm_lines "$cur" "$(_crm_rules)"; return ;;
-	--category)
-		COMPREPLY=($(compgen -W "basic behavior interest relationship custom" -- "$cur"))
-		return ;;
-	--match) COMPREPLY=($(compgen -W "phone email wechat_id openid unionid" -- "$cur")); return ;;
-	--stale) COMPREPLY=($(compgen -W "30d 90d 180d 1y" -- "$cur")); return ;;
-	--expires | --desc | --group) return ;;
-	esac
-	case ${COMP_WORDS[COMP_CWORD - 2]} in
-	--rename | --merge) _crm_lines "$cur" "$(_crm_tags)"; return ;;
-	esac
 	local i
-	for ((i = 1; i < COMP_CWORD - 1; i++)); do # --merge-tags TAG FROM...: every FROM a tag
-		if [[ ${COMP_WORDS[i]} == --merge-tags && $cur != -* ]]; then
-			_crm_lines "$cur" "$(_crm_tags)"
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		[[ ${COMP_WORDS[i]} == "$1" ]] && return 0
+	done
+	return 1
+}
+
+# The completion of every crm command, from what CMD --complete says.
+_crm_command()
+{
+	local cmd=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local short long arg what help names=() operands=
+	# --db=FILE: bash breaks the word at the =
+	if [[ $cur == = ]]; then
+		cur=
+	elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	fi
+	_crm_describe "$cmd"
+	while IFS=$'\t' read -r short long arg what help; do
+		if [[ $short == -- ]]; then # the operands: after an option on the line, or else
+			if [[ -z $operands ]] && { [[ $long == - ]] || _crm_on_line "$long"; }; then
+				operands=$what
+			fi
+			continue
+		fi
+		if [[ $arg != - && ($prev == "$long" || ($short != - && $prev == "$short")) ]]; then
+			_crm_complete_as "$cur" "$what"
 			return
 		fi
-	done
+		[[ $short != - ]] && names+=("$short")
+		names+=("$long")
+	done <<< "${_crm_described[$cmd]}"
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-a --add -r --remove --expires --strict --match --define
-			--category --desc --group --force --list --rename --merge-tags --merge --delete
-			--rule --tag --rules --drop-rule --apply --dry-run --audit --stale
-			$_crm_select_opts $_crm_order_opts $_crm_input_opts $_crm_common_opts" -- "$cur"))
-	fi
-}
-
-_crm_score()
-{
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	_crm_order_arg "$cur" "$prev" && return
-	_crm_common_arg "$cur" "$prev" && return
-	case $prev in
-	-m | --model | --show | --define) _crm_lines "$cur" "$(_crm_models)"; return ;;
-	--explain | --since | --from | --to) return ;;
-	esac
-	if [[ ${COMP_WORDS[COMP_CWORD - 2]} == --define ]]; then
-		COMPREPLY=($(compgen -f -- "$cur"))
+		COMPREPLY=($(compgen -W "${names[*]}" -- "$cur"))
 		return
 	fi
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-m --model --define --dry-run --models --show --explain
-			--changes --since --from --to --matrix $_crm_select_opts $_crm_order_opts
-			$_crm_common_opts" -- "$cur"))
-	fi
-}
-
-_crm_note()
-{
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
-	_crm_order_arg "$cur" "$prev" && return
-	_crm_common_arg "$cur" "$prev" && return
-	_crm_input_arg "$cur" "$prev" && return
-	case $prev in
-	--date-format) COMPREPLY=($(compgen -W "DMY MDY YMD" -- "$cur")); return ;;
-	-c | --category) _crm_lines "$cur" "$(_crm_categories)"; return ;;
-	--reject) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	-a | --author | --follow-up | --search | --text | --since | --done | --edit | --history |\
-		--delete | --add-category) return ;;
-	esac
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-c --category -a --author --follow-up -l --list --search --text
-			--since --due --done --edit --history --delete --force --deleted --categories
-			--add-category --import --reject --dry-run --date-format $_crm_select_opts
-			$_crm_order_opts $_crm_input_opts $_crm_common_opts" -- "$cur"))
-		return
-	fi
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		[[ ${COMP_WORDS[i]} == --import ]] && COMPREPLY=($(compgen -f -- "$cur"))
-	done
-}
-
-_crm_rm()
-{
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	_crm_common_arg "$cur" "$prev" && return
-	[[ $prev == --merge-into || $prev == --unsuppress ]] && return
-	if [[ $prev == --merge-duplicates ]]; then
-		COMPREPLY=($(compgen -W "phone email wechat_id openid" -- "$cur"))
-		return
-	fi
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "--dry-run --force --merge-into --merge-duplicates --unsuppress
-			--checkpoint $_crm_select_opts
-			$_crm_common_opts" -- "$cur"))
-	fi
-}
-
-_crm_commands() # the commands crm help lists: its lines "  NAME  SUMMARY"
-{
-	local line
-	while IFS= read -r line; do
-		[[ $line =~ ^\ \ ([^ ]+)\  ]] && printf '%s\n' "${BASH_REMATCH[1]}"
-	done <<< "$(crm help 2>/dev/null)"
+	_crm_complete_as "$cur" "${operands:--}"
 }
 
 # crm CMD ARGS: the command first; then CMD's own completion, on the line
@@ -328,10 +165,7 @@ _crm()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} spec fn line
 	if ((COMP_CWORD == 1)); then
-		case $cur in
-		-*) COMPREPLY=($(compgen -W "-h --help --version" -- "$cur")) ;;
-		*) COMPREPLY=($(compgen -W "$(_crm_commands) help" -- "$cur")) ;;
-		esac
+		_crm_command
 		return
 	fi
 	case $cmd in
@@ -357,10 +191,4 @@ _crm()
 }
 
 complete -F _crm crm
-complete -F _crm_add crm-add
-complete -F _crm_export crm-export
-complete -F _crm_segment crm-segment
-complete -F _crm_tag crm-tag
-complete -F _crm_score crm-score
-complete -F _crm_note crm-note
-complete -F _crm_rm crm-rm
+complete -F _crm_command crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm
