@@ -76,13 +76,20 @@ static bool exists(const char *path, const char *suffix)
 	return there;
 }
 
-static bool may_write(const char *path, const char *suffix)
+/* Whether this user may write path+suffix: yes, no, or there is no such
+ * file. Asked in one call: a -wal file that the last other connection takes
+ * away between two questions is missing, not unwritable. */
+enum file_write { FILE_WRITABLE, FILE_MISSING, FILE_NOT_WRITABLE };
+
+static enum file_write may_write(const char *path, const char *suffix)
 {
 	crm_buf b = {0};
 	crm_buf_printf(&b, "%s%s", path, suffix);
-	bool ok = access(b.p, W_OK) == 0;
+	enum file_write w = access(b.p, W_OK) == 0 ? FILE_WRITABLE
+			    : errno == ENOENT	  ? FILE_MISSING
+						  : FILE_NOT_WRITABLE;
 	free(b.p);
-	return ok;
+	return w;
 }
 
 static bool folder_writable(const char *path)
@@ -103,10 +110,10 @@ static const char *why_read_only(const char *path)
 {
 	if (access(path, W_OK) != 0)
 		return errno == EROFS ? "on a read-only file system" : "its file is not writable";
-	bool wal = exists(path, "-wal"), shm = exists(path, "-shm");
-	if ((wal && !may_write(path, "-wal")) || (shm && !may_write(path, "-shm")))
+	enum file_write wal = may_write(path, "-wal"), shm = may_write(path, "-shm");
+	if (wal == FILE_NOT_WRITABLE || shm == FILE_NOT_WRITABLE)
 		return "its -wal or -shm file is not writable";
-	if ((!wal || !shm) && !folder_writable(path))
+	if ((wal == FILE_MISSING || shm == FILE_MISSING) && !folder_writable(path))
 		return "its folder is not writable, and SQLite keeps its -wal and -shm files there";
 	return NULL;
 }
