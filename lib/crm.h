@@ -447,18 +447,22 @@ void crm_expr_free(crm_expr *e);
 const char *crm_expr_text(const crm_expr *e);
 /* The expression of saved segment name (CRM_EDATA when there is none). */
 int crm_expr_segment(crm_expr **e, crm_db *db, const char *name, crm_error *err);
-/* The customers given one by one with crm_chosen_add (ids on the command
- * line, or a stream), as an expression that --by and --quality can use. */
-crm_expr *crm_expr_chosen(crm_db *db);
-/* Adds the customer with this id to the chosen set; *known is false when
- * there is no such customer. */
-int crm_chosen_add(crm_db *db, const char *id, bool *known, crm_error *err);
 /* a and b together; takes both (either may be NULL) and returns the one left. */
 crm_expr *crm_expr_and(crm_expr *a, crm_expr *b);
 /* Writes the SQL an expression compiles to, then its parameters, as records
  * of two columns (what, value): for --explain. */
 int crm_expr_sql(const crm_expr *e, crm_db *db, const crm_clock *clock, crm_writer *out,
 		 crm_error *err);
+
+/* chosen.c: the chosen set. */
+/* The customers given one by one with crm_chosen_add (ids on the command
+ * line, or a stream), as an expression that --by and --quality can use. */
+crm_expr *crm_expr_chosen(crm_db *db);
+/* Adds the customer with this id to the chosen set; *known is false when
+ * there is no such customer. */
+int crm_chosen_add(crm_db *db, const char *id, bool *known, crm_error *err);
+/* Whether the customer with this id is in the chosen set. */
+int crm_chosen_has(crm_db *db, const char *id, bool *has, crm_error *err);
 
 /* segments.c: saved segments. */
 /* Saves (or replaces) a segment, after checking its expression. */
@@ -495,8 +499,6 @@ int crm_order_choose(crm_db *db, const crm_expr *where, const crm_order *o,
 /* How many customers where chooses, at most o's limit (o may be NULL). */
 int crm_chosen_count(crm_db *db, const crm_expr *where, const crm_order *o,
 		     const crm_clock *clock, long *count, crm_error *err);
-/* Whether the customer with this id is in the chosen set. */
-int crm_chosen_has(crm_db *db, const char *id, bool *has, crm_error *err);
 
 /* A query of fields; where (may be NULL) chooses the customers, order (may
  * be NULL) sorts and limits them. */

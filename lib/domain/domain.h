@@ -56,6 +56,14 @@ int crm_rfm_score(crm_db *db, const crm_model *m, const crm_expr *where, const c
  * or holds control characters other than line breaks and tabs. */
 int crm_note_text_check(const char *s, size_t n, crm_error *err);
 
+/* chosen.c: makes temp.chosen_ids, the chosen set's table, when it is not there. */
+int crm_chosen_table(crm_db *db, crm_error *err);
+/* "SELECT cid ..." of the customers where chooses (NULL: everyone). Ids given
+ * or piped in are taken from the chosen set as they were looked up: reading
+ * the customers table again for them would read most of its pages for a
+ * tenth of the customers. Does nothing more once *rc is not OK. */
+void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int *rc);
+
 /* order.c: " ORDER BY ... LIMIT n" of customers c, o NULL for the order stored. */
 int crm_order_sql(const crm_order *o, crm_sql *q, crm_error *err);
 

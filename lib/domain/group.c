@@ -20,6 +20,7 @@ struct crm_group {
 	size_t nedges;    /* > 0: the one field is cut into bands */
 	int bins;
 	const char *names[BY_MAX + 2];
+	crm_field_catalog catalog; /* what the fields' SQL reads, loaded first */
 };
 
 static int parse_by(struct crm_group *g, const char *by, crm_error *err)
@@ -70,6 +71,16 @@ static int parse_edges(struct crm_group *g, const char *edges, crm_error *err)
 	return g->nedges ? CRM_OK : crm_error_set(err, CRM_EUSAGE, "--edges needs numbers");
 }
 
+/* A field's SQL, from what g loaded. */
+static int field_sql(struct crm_group *g, crm_sql *q, const char *name, crm_error *err)
+{
+	const crm_field_catalog *was = q->catalog;
+	q->catalog = &g->catalog;
+	int rc = crm_sql_field(q, name, err);
+	q->catalog = was;
+	return rc;
+}
+
 /* The value grouped by: a field, read as a number when cut into bands. */
 static int emit_by(struct crm_group *g, crm_sql *q, const char *name, crm_error *err)
 {
@@ -79,7 +90,7 @@ static int emit_by(struct crm_group *g, crm_sql *q, const char *name, crm_error 
 	}
 	if (g->nedges || g->bins)
 		crm_sql_add(q, "crm_number(");
-	int rc = crm_sql_field(q, name, err);
+	int rc = field_sql(g, q, name, err);
 	if (g->nedges || g->bins)
 		crm_sql_add(q, ")");
 	return rc;
@@ -101,10 +112,10 @@ static int custom_is_text(struct crm_group *g, const char *name, bool *text, crm
 	crm_sql q;
 	crm_sql_init(&q, g->db, g->clock);
 	crm_sql_add(&q, "SELECT NOT EXISTS (SELECT 1 FROM customers c WHERE crm_number(");
-	int rc = crm_sql_field(&q, name, err);
+	int rc = field_sql(g, &q, name, err);
 	crm_sql_add(&q, ") IS NOT NULL) AND EXISTS (SELECT 1 FROM customers c WHERE ");
 	if (rc == CRM_OK)
-		rc = crm_sql_field(&q, name, err);
+		rc = field_sql(g, &q, name, err);
 	crm_sql_add(&q, " IS NOT NULL)");
 	crm_stmt *st = NULL;
 	if (rc == CRM_OK)
@@ -140,7 +151,7 @@ static int nice_edges(struct crm_group *g, crm_error *err)
 	crm_sql q;
 	crm_sql_init(&q, g->db, g->clock);
 	crm_sql_add(&q, "SELECT min(v), max(v) FROM (SELECT crm_number(");
-	int rc = crm_sql_field(&q, g->by[0], err);
+	int rc = field_sql(g, &q, g->by[0], err);
 	crm_sql_add(&q, ") AS v FROM customers c");
 	if (g->where && rc == CRM_OK) {
 		crm_sql_add(&q, " WHERE ");
@@ -176,6 +187,8 @@ int crm_group_new(crm_group **out, crm_db *db, const char *by, int bins, const c
 	g->where = where;
 	g->bins = bins;
 	int rc = parse_by(g, by, err);
+	if (rc == CRM_OK)
+		rc = crm_field_catalog_load(db, CRM_CUSTOMERS, &g->catalog, err);
 	if (rc == CRM_OK && (bins || edges) && (g->nby != 1 || g->tag))
 		rc = crm_error_set(err, CRM_EUSAGE, "--bins and --edges cut one field into bands: --by age --bins 5");
 	if (rc == CRM_OK && (bins || edges))
@@ -209,6 +222,7 @@ void crm_group_free(crm_group *g)
 		return;
 	for (size_t i = 0; i < g->nby; i++)
 		free(g->by[i]);
+	crm_field_catalog_free(&g->catalog);
 	free(g);
 }
 

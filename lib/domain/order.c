@@ -15,6 +15,7 @@ struct crm_order {
 	} *t;
 	size_t n;
 	long limit; /* < 0: no limit */
+	crm_field_catalog catalog; /* what the fields' SQL reads, loaded with the terms */
 };
 
 /* The length of the term at s: up to a comma outside quotes and parentheses. */
@@ -39,24 +40,14 @@ static size_t term_length(const char *s)
 	return i;
 }
 
-static bool is_field(crm_db *db, const char *name, bool *is_custom, crm_error *err, int *rc)
+static bool is_field(const crm_order *o, const char *name, bool *is_custom)
 {
 	crm_type type;
 	*is_custom = false;
 	if (crm_field_is_stored(name) || crm_field_computed_type(name, &type))
 		return true;
-	char **custom;
-	size_t n;
-	if ((*rc = crm_custom_fields(db, CRM_CUSTOMERS, &custom, &n, err)) != CRM_OK)
-		return false;
-	bool found = false;
-	for (size_t i = 0; i < n; i++) {
-		found = found || strcmp(custom[i], name) == 0;
-		free(custom[i]);
-	}
-	free(custom);
-	*is_custom = found;
-	return found;
+	*is_custom = crm_field_catalog_has(&o->catalog, name);
+	return *is_custom;
 }
 
 /* One term: a field, or a number expression; a leading '-' for descending. */
@@ -78,9 +69,9 @@ static int add_term(crm_order *o, crm_db *db, const char *spec, const char *s, s
 	term[len] = '\0';
 	struct order_term t = {.desc = desc};
 	int rc = CRM_OK;
-	if (is_field(db, term, &t.custom, err, &rc))
+	if (is_field(o, term, &t.custom))
 		t.field = term;
-	else if (rc == CRM_OK)
+	else
 		rc = crm_expr_value_new(&t.expr, db, term, true, err);
 	if (!t.field)
 		free(term);
@@ -96,6 +87,10 @@ int crm_order_new(crm_order **out, crm_db *db, const char *sort, long limit, crm
 	crm_order *o = crm_xmalloc(sizeof *o);
 	*o = (crm_order){.limit = limit};
 	*out = NULL;
+	if (sort && crm_field_catalog_load(db, CRM_CUSTOMERS, &o->catalog, err) != CRM_OK) {
+		crm_order_free(o);
+		return CRM_EDB;
+	}
 	for (const char *p = sort; p; ) {
 		size_t len = term_length(p);
 		int rc = add_term(o, db, sort, p, len, err);
@@ -118,6 +113,7 @@ void crm_order_free(crm_order *o)
 		crm_expr_free(o->t[i].expr);
 	}
 	free(o->t);
+	crm_field_catalog_free(&o->catalog);
 	free(o);
 }
 
@@ -133,25 +129,35 @@ bool crm_order_sorts(const crm_order *o)
 
 /* " ORDER BY ... LIMIT n" over customers c: those without a value last, in
  * either direction, and ties in the order stored. */
+/* One term's keys. */
+static int term_sql(const struct order_term *t, crm_sql *q, crm_error *err)
+{
+	const char *dir = t->desc ? " DESC NULLS LAST, " : " ASC NULLS LAST, ";
+	int rc;
+	if (t->custom) { /* imported from CSV, 12 is text: it still goes after 3 */
+		crm_sql_add(q, "crm_number(");
+		if ((rc = crm_sql_field(q, t->field, err)) != CRM_OK)
+			return rc;
+		crm_sql_add(q, ")");
+		crm_sql_add(q, dir);
+	}
+	rc = t->field ? crm_sql_field(q, t->field, err) : crm_expr_emit_value(t->expr, q, err);
+	crm_sql_add(q, dir);
+	return rc;
+}
+
 int crm_order_sql(const crm_order *o, crm_sql *q, crm_error *err)
 {
 	crm_sql_add(q, " ORDER BY ");
-	for (size_t i = 0; o && i < o->n; i++) {
-		const struct order_term *t = &o->t[i];
-		const char *dir = t->desc ? " DESC NULLS LAST, " : " ASC NULLS LAST, ";
-		int rc;
-		if (t->custom) { /* imported from CSV, 12 is text: it still goes after 3 */
-			crm_sql_add(q, "crm_number(");
-			if ((rc = crm_sql_field(q, t->field, err)) != CRM_OK)
-				return rc;
-			crm_sql_add(q, ")");
-			crm_sql_add(q, dir);
-		}
-		rc = t->field ? crm_sql_field(q, t->field, err) : crm_expr_emit_value(t->expr, q, err);
-		if (rc != CRM_OK)
-			return rc;
-		crm_sql_add(q, dir);
-	}
+	const crm_field_catalog *was = q->catalog;
+	if (o)
+		q->catalog = &o->catalog;
+	int rc = CRM_OK;
+	for (size_t i = 0; o && rc == CRM_OK && i < o->n; i++)
+		rc = term_sql(&o->t[i], q, err);
+	q->catalog = was;
+	if (rc != CRM_OK)
+		return rc;
 	crm_sql_add(q, "c.cid");
 	if (o && o->limit >= 0) {
 		crm_sql_add(q, " LIMIT ");
@@ -166,9 +172,10 @@ int crm_order_sql(const crm_order *o, crm_sql *q, crm_error *err)
 int crm_order_choose(crm_db *db, const crm_expr *where, const crm_order *o,
 		     const crm_clock *clock, long *chosen, crm_error *err)
 {
-	int rc = crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS chosen_ids (cid INTEGER PRIMARY KEY);"
-			     " DROP TABLE IF EXISTS temp.limited_ids;"
-			     " CREATE TEMP TABLE limited_ids (cid INTEGER PRIMARY KEY)", err);
+	int rc = crm_chosen_table(db, err);
+	if (rc == CRM_OK)
+		rc = crm_db_exec(db, "DROP TABLE IF EXISTS temp.limited_ids;"
+				 " CREATE TEMP TABLE limited_ids (cid INTEGER PRIMARY KEY)", err);
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
 	crm_sql_add(&q, "INSERT INTO temp.limited_ids SELECT c.cid FROM customers c");
@@ -213,19 +220,4 @@ int crm_chosen_count(crm_db *db, const crm_expr *where, const crm_order *o,
 	*count = step == CRM_ROW ? (long)crm_stmt_int64(st, 0) : 0;
 	crm_stmt_finalize(st);
 	return step == CRM_ROW ? CRM_OK : crm_db_fail(db, err, NULL);
-}
-
-/* Asked once a record passed through: the statement is prepared once. */
-int crm_chosen_has(crm_db *db, const char *id, bool *has, crm_error *err)
-{
-	if (!db->chosen_has &&
-	    crm_db_prepare(db, &db->chosen_has, "SELECT 1 FROM temp.chosen_ids k JOIN customers c"
-			   " ON c.cid = k.cid WHERE c.id = ?1", err) != CRM_OK)
-		return CRM_EDB;
-	crm_stmt *st = db->chosen_has;
-	crm_stmt_bind_text(st, 1, id, -1);
-	int step = crm_stmt_step(st);
-	*has = step == CRM_ROW;
-	crm_stmt_reset(st);
-	return step == CRM_ROW || step == CRM_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
 }

@@ -37,19 +37,15 @@ static bool is_date_name(const char *name)
 	return n > 5 && !strcmp(name + n - 5, "_date");
 }
 
-static int list_fields(crm_quality *q, crm_db *db, crm_error *err)
+/* The fields audited, and in known what their SQL reads. */
+static int list_fields(crm_quality *q, crm_db *db, crm_field_catalog *known, crm_error *err)
 {
 	for (size_t i = 0; i < sizeof audited / sizeof *audited; i++)
 		add_field(q, audited[i].name, audited[i].check, audited[i].key);
-	char **custom;
-	size_t n;
-	if (crm_custom_fields(db, CRM_CUSTOMERS, &custom, &n, err) != CRM_OK)
+	if (crm_field_catalog_load(db, CRM_CUSTOMERS, known, err) != CRM_OK)
 		return CRM_EDB;
-	for (size_t i = 0; i < n; i++) {
-		add_field(q, custom[i], is_date_name(custom[i]) ? "date" : NULL, false);
-		free(custom[i]);
-	}
-	free(custom);
+	for (size_t i = 0; i < known->ncustom; i++)
+		add_field(q, known->custom[i], is_date_name(known->custom[i]) ? "date" : NULL, false);
 	return CRM_OK;
 }
 
@@ -133,9 +129,11 @@ int crm_quality_new(crm_quality **out, crm_db *db, const crm_expr *where, const 
 	crm_quality *q = calloc(1, sizeof *q);
 	if (!q)
 		abort();
-	int rc = list_fields(q, db, err);
+	crm_field_catalog known;
+	int rc = list_fields(q, db, &known, err);
 	crm_sql s;
 	crm_sql_init(&s, db, clock);
+	s.catalog = &known;
 	if (rc == CRM_OK)
 		rc = build(&s, q, where, err);
 	crm_stmt *st = NULL;
@@ -149,6 +147,7 @@ int crm_quality_new(crm_quality **out, crm_db *db, const crm_expr *where, const 
 	}
 	crm_stmt_finalize(st);
 	crm_sql_free(&s);
+	crm_field_catalog_free(&known);
 	for (size_t i = 0; rc == CRM_OK && i < q->n; i++)
 		if (q->f[i].key)
 			rc = count_duplicates(db, &q->f[i], where, clock, err);

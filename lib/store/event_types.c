@@ -8,7 +8,9 @@
  * over as it first meets it, so a type that is there stops the walk at the
  * first customer who has one; only a type that is not there costs the whole
  * walk (about a second at five million events), which lists them all. What
- * it found is kept for the rest of the command, and each type noted once. */
+ * it found is kept for the rest of the command, and each type noted once.
+ * The walk is made when an expression is loaded, the note when its SQL is
+ * emitted: the compiler reads nothing while it emits. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,15 +76,26 @@ static void note_unseen(crm_db *db, const char *type)
 	free(b.p);
 }
 
-void crm_event_type_named(crm_db *db, const char *type)
+/* Worth a look: a type neither met in a walk nor noted yet. contact is
+ * crm's own: a campaign's --cap counts them before the first. */
+static bool unknown(crm_db *db, const char *type)
 {
 	struct crm_event_types *t = &db->event_types;
-	/* contact is crm's own: a campaign's --cap counts them before the first */
-	if (!db->note || !strcmp(type, "contact") || listed(t->seen, t->nseen, type) ||
-	    listed(t->noted, t->nnoted, type))
-		return;
-	/* a failed walk says nothing: this is only a note */
-	if (t->whole || look_for(db, type) == 0)
+	return db->note && strcmp(type, "contact") && !listed(t->seen, t->nseen, type) &&
+	       !listed(t->noted, t->nnoted, type);
+}
+
+void crm_event_type_load(crm_db *db, const char *type)
+{
+	if (unknown(db, type) && !db->event_types.whole)
+		look_for(db, type);
+}
+
+void crm_event_type_named(crm_db *db, const char *type)
+{
+	/* not whole after the look: the type is there, or the walk failed, and
+	 * a failed walk says nothing: this is only a note */
+	if (unknown(db, type) && db->event_types.whole)
 		note_unseen(db, type);
 }
 

@@ -117,6 +117,56 @@ int crm_custom_fields(crm_db *db, enum crm_kind kind, char ***names, size_t *n,
 	return CRM_OK;
 }
 
+/* A setting read now, or why not kept for the field that needs it. */
+static void keep_unread(crm_error **why, const crm_error *err)
+{
+	*why = crm_xmalloc(sizeof **why);
+	**why = *err;
+}
+
+static void load_settings(crm_db *db, crm_field_catalog *cat)
+{
+	static const char *const stages[] = {"stage.new", "stage.active", "stage.dormant"};
+	crm_error err;
+	for (int i = 0; i < 3 && !cat->stage_err; i++)
+		if (crm_setting_days(db, stages[i], &cat->stage[i], &err) != CRM_OK)
+			keep_unread(&cat->stage_err, &err);
+	if (crm_setting_get(db, "score.model", &cat->score_model, &err) != CRM_OK)
+		keep_unread(&cat->model_err, &err);
+}
+
+int crm_field_catalog_load(crm_db *db, enum crm_kind kind, crm_field_catalog *cat,
+			   crm_error *err)
+{
+	*cat = (crm_field_catalog){0};
+	if (crm_custom_fields(db, kind, &cat->custom, &cat->ncustom, err) != CRM_OK) {
+		crm_field_catalog_free(cat);
+		return CRM_EDB;
+	}
+	load_settings(db, cat);
+	cat->loaded = true;
+	return CRM_OK;
+}
+
+void crm_field_catalog_free(crm_field_catalog *cat)
+{
+	for (size_t i = 0; i < cat->ncustom; i++)
+		free(cat->custom[i]);
+	free(cat->custom);
+	free(cat->score_model);
+	free(cat->stage_err);
+	free(cat->model_err);
+	*cat = (crm_field_catalog){0};
+}
+
+bool crm_field_catalog_has(const crm_field_catalog *cat, const char *name)
+{
+	for (size_t i = 0; i < cat->ncustom; i++)
+		if (strcmp(cat->custom[i], name) == 0)
+			return true;
+	return false;
+}
+
 static void fields_add(crm_fields *f, const char *name, enum crm_field_source source,
 		       crm_type type, const char *sql)
 {
@@ -142,16 +192,7 @@ static bool fields_has(const crm_fields *f, const char *name)
 	return false;
 }
 
-static bool is_custom(char **custom, size_t ncustom, const char *name)
-{
-	for (size_t i = 0; i < ncustom; i++)
-		if (strcmp(custom[i], name) == 0)
-			return true;
-	return false;
-}
-
-static int add_named(crm_fields *f, const char *name, char **custom, size_t ncustom,
-		     crm_error *err)
+static int add_named(crm_fields *f, const char *name, crm_error *err)
 {
 	if (fields_has(f, name))
 		return crm_error_set(err, CRM_EUSAGE, "field '%s' is listed twice", name);
@@ -171,28 +212,27 @@ static int add_named(crm_fields *f, const char *name, char **custom, size_t ncus
 		fields_add(f, name, CRM_FIELD_COMPUTED, c->type, NULL);
 		return CRM_OK;
 	}
-	if (is_custom(custom, ncustom, name)) {
+	if (crm_field_catalog_has(&f->catalog, name)) {
 		fields_add(f, name, CRM_FIELD_CUSTOM, CRM_TEXT, NULL);
 		return CRM_OK;
 	}
 	return crm_error_set(err, CRM_EUSAGE, "unknown field '%s'", name);
 }
 
-static int add_defaults(crm_fields *f, char **custom, size_t ncustom, crm_error *err)
+static int add_defaults(crm_fields *f, crm_error *err)
 {
 	const char *const *cols = f->kind == CRM_CUSTOMERS ? crm_customer_columns : crm_event_columns;
 	size_t n = f->kind == CRM_CUSTOMERS ? crm_customer_ncolumns : crm_event_ncolumns;
 	for (size_t i = 0; i < n; i++)
-		if (add_named(f, cols[i], custom, ncustom, err))
+		if (add_named(f, cols[i], err))
 			return CRM_EUSAGE;
-	for (size_t i = 0; i < ncustom; i++)
-		if (!fields_has(f, custom[i]))
-			fields_add(f, custom[i], CRM_FIELD_CUSTOM, CRM_TEXT, NULL);
+	for (size_t i = 0; i < f->catalog.ncustom; i++)
+		if (!fields_has(f, f->catalog.custom[i]))
+			fields_add(f, f->catalog.custom[i], CRM_FIELD_CUSTOM, CRM_TEXT, NULL);
 	return CRM_OK;
 }
 
-static int add_spec(crm_fields *f, const char *spec, char **custom, size_t ncustom,
-		    crm_error *err)
+static int add_spec(crm_fields *f, const char *spec, crm_error *err)
 {
 	char *copy = crm_xstrdup(spec);
 	int rc = CRM_OK;
@@ -208,7 +248,7 @@ static int add_spec(crm_fields *f, const char *spec, char **custom, size_t ncust
 			rc = crm_error_set(err, CRM_EUSAGE, "empty field name in '%s'", spec);
 			break;
 		}
-		if ((rc = add_named(f, name, custom, ncustom, err)) != CRM_OK)
+		if ((rc = add_named(f, name, err)) != CRM_OK)
 			break;
 		if (!comma)
 			break;
@@ -222,19 +262,13 @@ int crm_fields_new(crm_fields **out, crm_db *db, enum crm_kind kind, const char 
 		   crm_error *err)
 {
 	*out = NULL;
-	char **custom;
-	size_t ncustom;
-	if (crm_custom_fields(db, kind, &custom, &ncustom, err) != CRM_OK)
-		return CRM_EDB;
 	crm_fields *f = calloc(1, sizeof *f);
 	if (!f)
 		return crm_error_set(err, CRM_EDB, "out of memory");
 	f->kind = kind;
-	int rc = spec ? add_spec(f, spec, custom, ncustom, err)
-		      : add_defaults(f, custom, ncustom, err);
-	for (size_t i = 0; i < ncustom; i++)
-		free(custom[i]);
-	free(custom);
+	int rc = crm_field_catalog_load(db, kind, &f->catalog, err);
+	if (rc == CRM_OK)
+		rc = spec ? add_spec(f, spec, err) : add_defaults(f, err);
 	if (rc != CRM_OK) {
 		crm_fields_free(f);
 		return rc;
@@ -257,6 +291,7 @@ void crm_fields_free(crm_fields *f)
 	}
 	free(f->f);
 	free(f->names);
+	crm_field_catalog_free(&f->catalog);
 	free(f);
 }
 
@@ -278,7 +313,10 @@ enum crm_kind crm_fields_kind(const crm_fields *f)
 int crm_fields_sql(const crm_fields *f, crm_sql *q, crm_error *err)
 {
 	const char *alias = f->kind == CRM_CUSTOMERS ? "c" : "e";
-	for (size_t i = 0; i < f->n; i++) {
+	const crm_field_catalog *was = q->catalog;
+	q->catalog = &f->catalog;
+	int rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < f->n; i++) {
 		const crm_field *field = &f->f[i];
 		if (i)
 			crm_sql_add(q, ", ");
@@ -288,14 +326,15 @@ int crm_fields_sql(const crm_fields *f, crm_sql *q, crm_error *err)
 			crm_sql_add(q, ")");
 		} else if (field->source == CRM_FIELD_COMPUTED) {
 			if (crm_sql_computed(q, field->name, err) != CRM_OK)
-				return CRM_EDB;
+				rc = CRM_EDB;
 		} else if (field->sql) {
 			crm_sql_add(q, field->sql);
 		} else {
 			crm_sql_addf(q, "%s.%s", alias, field->name);
 		}
 	}
-	return CRM_OK;
+	q->catalog = was;
+	return rc;
 }
 
 bool crm_field_is_stored(const char *name)
@@ -332,13 +371,31 @@ static void age_sql(crm_sql *q)
 	crm_sql_add(q, ", 6, 5) < substr(c.birthday, 6, 5)) END)");
 }
 
+/* What q's fields read, or NULL and err when nobody loaded it first. */
+static const crm_field_catalog *known(const crm_sql *q, crm_error *err)
+{
+	if (q->catalog && q->catalog->loaded)
+		return q->catalog;
+	crm_error_set(err, CRM_EDB, "the fields' catalog was not loaded before their SQL");
+	return NULL;
+}
+
+/* A setting the catalog could not read, said by the field that needs it. */
+static int unread(const crm_error *why, crm_error *err)
+{
+	if (err)
+		*err = *why;
+	return CRM_EDB;
+}
+
 /* Lifecycle stages (SPEC), thresholds from the settings. */
 static int stage_sql(crm_sql *q, crm_error *err)
 {
-	static const char *const keys[] = {"stage.new", "stage.active", "stage.dormant"};
-	for (int i = 0; i < 3; i++)
-		if (!q->stage[i] && crm_setting_days(q->db, keys[i], &q->stage[i], err) != CRM_OK)
-			return CRM_EDB;
+	const crm_field_catalog *k = known(q, err);
+	if (!k)
+		return CRM_EDB;
+	if (k->stage_err)
+		return unread(k->stage_err, err);
 	static const char *const since[] = {"substr(p.first, 1, 10)", "substr(p.last, 1, 10)",
 					    "substr(p.last, 1, 10)"};
 	static const char *const then[] = {" < ", " THEN 'new' WHEN ", " < ", " THEN 'active' WHEN ",
@@ -347,7 +404,7 @@ static int stage_sql(crm_sql *q, crm_error *err)
 	for (int i = 0; i < 3; i++) {
 		crm_sql_days_since(q, since[i]);
 		crm_sql_add(q, then[2 * i]);
-		crm_sql_int(q, q->stage[i]);
+		crm_sql_int(q, k->stage[i]);
 		crm_sql_add(q, then[2 * i + 1]);
 	}
 	crm_sql_add(q, " FROM (SELECT min(e.ts) AS first, max(e.ts) AS last");
@@ -374,9 +431,15 @@ static void notes_sql(crm_sql *q, const char *what, const char *rest)
 
 int crm_sql_model_value(crm_sql *q, const char *column, const char *model, crm_error *err)
 {
-	char *fallback = NULL;
-	if (!model && crm_setting_get(q->db, "score.model", &fallback, err) != CRM_OK)
-		return CRM_EDB;
+	const char *fallback = NULL;
+	if (!model) {
+		const crm_field_catalog *k = known(q, err);
+		if (!k)
+			return CRM_EDB;
+		if (k->model_err)
+			return unread(k->model_err, err);
+		fallback = k->score_model;
+	}
 	crm_sql_add(q, "(SELECT ");
 	if (!strcmp(column, "score")) /* 45, not 45.0 */
 		crm_sql_add(q, "CASE WHEN s.score = CAST(s.score AS INTEGER) THEN CAST(s.score AS INTEGER)"
@@ -388,7 +451,6 @@ int crm_sql_model_value(crm_sql *q, const char *column, const char *model, crm_e
 	crm_sql_add(q, " FROM scores s WHERE s.cid = c.cid AND s.model = ");
 	crm_sql_text(q, model ? model : *fallback ? fallback : NULL);
 	crm_sql_add(q, ")");
-	free(fallback);
 	return CRM_OK;
 }
 
@@ -401,17 +463,10 @@ int crm_sql_field(crm_sql *q, const char *name, crm_error *err)
 	}
 	if (crm_field_computed_type(name, &type))
 		return crm_sql_computed(q, name, err);
-	char **custom;
-	size_t n;
-	if (crm_custom_fields(q->db, CRM_CUSTOMERS, &custom, &n, err) != CRM_OK)
+	const crm_field_catalog *k = known(q, err);
+	if (!k)
 		return CRM_EDB;
-	bool found = false;
-	for (size_t i = 0; i < n; i++) {
-		found = found || strcmp(custom[i], name) == 0;
-		free(custom[i]);
-	}
-	free(custom);
-	if (!found)
+	if (!crm_field_catalog_has(k, name))
 		return crm_error_set(err, CRM_EUSAGE, "unknown field '%s'", name);
 	crm_sql_json_field(q, "c.attrs", name);
 	return CRM_OK;

@@ -97,7 +97,11 @@ long crm_db_count(crm_db *db, const char *sql);
 long crm_db_count_text(crm_db *db, const char *sql, const char *text);
 
 /* event_types.c: an expression names an event type; notes it, once, when
- * the database has none of that type. */
+ * the database has none of that type. crm_event_type_load looks the type
+ * up before the expression is compiled (when there is a note to say);
+ * crm_event_type_named, called as its SQL is emitted, says the note from
+ * what was looked up, and reads nothing. */
+void crm_event_type_load(crm_db *db, const char *type);
 void crm_event_type_named(crm_db *db, const char *type);
 void crm_event_types_free(crm_db *db);
 
@@ -134,7 +138,9 @@ typedef struct crm_sql {
 	size_t nparams, cap;
 	int p_date, p_end; /* parameters holding D and the end of D, once used */
 	struct crm_aggs *aggs; /* when set, event aggregates are columns of temp.aggs */
-	int stage[3];      /* the stage thresholds in days, once read */
+	/* What the fields' SQL takes from the database, loaded before it is
+	 * built (crm_field_catalog_load): set by whoever emits fields. */
+	const struct crm_field_catalog *catalog;
 } crm_sql;
 
 void crm_sql_init(crm_sql *q, crm_db *db, const crm_clock *clock);
@@ -151,7 +157,8 @@ void crm_sql_date(crm_sql *q);
 void crm_sql_end(crm_sql *q);
 int crm_sql_prepare(crm_sql *q, crm_stmt **st, crm_error *err);
 /* A model's stored value for customer c: column is score, grade or code
- * (rfm's 545); model NULL is the default model (setting score.model). */
+ * (rfm's 545); model NULL is the default model (setting score.model, from
+ * q->catalog). */
 int crm_sql_model_value(crm_sql *q, const char *column, const char *model, crm_error *err);
 /* Runs a statement that returns no rows; changes (or NULL): rows it changed. */
 int crm_sql_exec(crm_sql *q, long *changes, crm_error *err);
@@ -212,11 +219,34 @@ typedef struct crm_field {
 	crm_buf text;       /* custom: a value taken out of its JSON */
 } crm_field;
 
+/* What the SQL of fields takes from the database, loaded before any of it is
+ * built so that building it reads nothing: the custom fields, and the
+ * settings that computed fields take. A statement's builder points
+ * crm_sql.catalog at one while it emits fields. */
+typedef struct crm_field_catalog {
+	bool loaded;
+	char **custom;       /* the custom fields of the kind loaded, first seen first */
+	size_t ncustom;
+	int stage[3];        /* stage.new, stage.active, stage.dormant, in days */
+	char *score_model;   /* score.model: what the fields score and grade read; "" for none */
+	/* why those settings could not be read (NULL: they were), said by the
+	 * field that needs them, as when they were read there */
+	crm_error *stage_err, *model_err;
+} crm_field_catalog;
+
+/* CRM_EDB when the custom fields cannot be read. */
+int crm_field_catalog_load(crm_db *db, enum crm_kind kind, crm_field_catalog *cat,
+			   crm_error *err);
+void crm_field_catalog_free(crm_field_catalog *cat);
+/* True when name is one of cat's custom fields. */
+bool crm_field_catalog_has(const crm_field_catalog *cat, const char *name);
+
 struct crm_fields {
 	enum crm_kind kind;
 	size_t n;
 	crm_field *f;
 	const char **names;
+	crm_field_catalog catalog; /* what their SQL reads */
 };
 
 /* The field a column name from input means, or NULL when it is custom.
@@ -230,7 +260,8 @@ int crm_fields_sql(const crm_fields *fields, crm_sql *q, crm_error *err);
 bool crm_field_is_stored(const char *name);
 /* True when name is a computed customer field; *type is its type. */
 bool crm_field_computed_type(const char *name, crm_type *type);
-/* Appends a customer field's SQL: stored, computed or custom. */
+/* Appends a customer field's SQL: stored, computed or custom (from
+ * q->catalog, which computed fields read too). */
 int crm_sql_field(crm_sql *q, const char *name, crm_error *err);
 /* Appends a computed field's SQL. */
 int crm_sql_computed(crm_sql *q, const char *name, crm_error *err);

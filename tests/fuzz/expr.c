@@ -48,12 +48,12 @@ static void run(const crm_expr *e)
 	crm_sql_init(&q, db, &clock_);
 	crm_sql_add(&q, "SELECT c.id FROM customers c WHERE ");
 	if (crm_expr_emit(e, &q, &err) == CRM_OK) {
-		sqlite3_stmt *st;
+		crm_stmt *st;
 		if (crm_sql_prepare(&q, &st, &err) != CRM_OK)
 			abort(); /* checked expressions always compile to valid SQL */
-		while (sqlite3_step(st) == SQLITE_ROW)
+		while (crm_stmt_step(st) == CRM_ROW)
 			;
-		sqlite3_finalize(st);
+		crm_stmt_finalize(st);
 	}
 	crm_sql_free(&q);
 }

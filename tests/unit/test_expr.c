@@ -1,7 +1,9 @@
 /* Expressions as values (crm_expr_value_new, crm_expr_emit_value): their
  * SQL runs, per customer and with the aggregates of temp.aggs, keeps
  * whole numbers whole and divides as decimals; what is no value is refused
- * where it is. And days to a birthday, across leap years. */
+ * where it is. Emitting SQL reads nothing from the database: what an
+ * expression names (custom fields, settings, saved segments, event types)
+ * is loaded when it is made. And days to a birthday, across leap years. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +148,160 @@ static void values_of(crm_db *db)
 	CHECK_STR(err.context, "    city\n    ^");
 }
 
+/* Every statement SQLite prepares asks the authorizer about what it reads
+ * or does: none asked, none prepared. */
+static int prepared;
+
+static int count_prepared(void *ctx, int action, const char *a, const char *b, const char *c,
+			  const char *d)
+{
+	(void)ctx, (void)action, (void)a, (void)b, (void)c, (void)d;
+	prepared++;
+	return SQLITE_OK;
+}
+
+static int notes;
+
+static void count_note(void *ctx, const char *text)
+{
+	tap_check_str(text, (const char *)ctx, "the note on a type with no events", __FILE__,
+		      __LINE__);
+	notes++;
+}
+
+/* The SQL of e (a condition, or a value) and its parameters, "sql | ?1=x
+ * ?2=3"; *reads: statements prepared meanwhile. Caller frees. */
+static char *sql_of(crm_db *db, const crm_expr *e, bool value, int *reads)
+{
+	crm_clock clock;
+	crm_clock_init(&clock, "2024-12-31", NULL);
+	crm_sql q;
+	crm_sql_init(&q, db, &clock);
+	crm_error err;
+	prepared = 0;
+	sqlite3_set_authorizer(db->sql, count_prepared, NULL);
+	int rc = value ? crm_expr_emit_value(e, &q, &err) : crm_expr_emit(e, &q, &err);
+	sqlite3_set_authorizer(db->sql, NULL, NULL);
+	*reads = prepared;
+	crm_buf out = {0};
+	crm_buf_printf(&out, "%s |", rc == CRM_OK ? q.text.p : err.msg);
+	for (size_t i = 0; rc == CRM_OK && i < q.nparams; i++) {
+		const struct crm_param *p = &q.params[i];
+		if (p->type == CRM_INT)
+			crm_buf_printf(&out, " ?%zu=%lld", i + 1, (long long)p->i);
+		else
+			crm_buf_printf(&out, " ?%zu=%s", i + 1, p->text ? p->text : "null");
+	}
+	crm_sql_free(&q);
+	return out.p;
+}
+
+static void save(crm_db *db, const char *name, const char *text)
+{
+	crm_clock clock;
+	crm_error err;
+	crm_clock_init(&clock, "2024-12-31", NULL);
+	tap_check(crm_segment_save(db, name, text, NULL, &clock, &err) == CRM_OK, name, __FILE__,
+		  __LINE__);
+}
+
+/* What the compiler would read changes: the SQL stays as it was made. */
+static void change_under(crm_db *db)
+{
+	CHECK(crm_db_exec(db, "UPDATE segments SET expr = 'city = ''x''';"
+			  " DELETE FROM custom_fields;"
+			  " INSERT INTO settings (key, value, updated_at) VALUES"
+			  " ('stage.new', '7d', 'x'), ('score.model', 'other', 'x')"
+			  " ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+			  " INSERT INTO events (cid, type, ts) VALUES (3, 'purchse', '2024-01-01')",
+			  NULL) == CRM_OK);
+}
+
+/* The SQL of e, then again once what it would read has changed. */
+static void same_sql(crm_db *db, const crm_expr *e, bool value, const char *has)
+{
+	int reads;
+	char *before = sql_of(db, e, value, &reads);
+	CHECK_INT(reads, 0);
+	change_under(db);
+	char *after = sql_of(db, e, value, &reads);
+	CHECK_INT(reads, 0);
+	CHECK_STR(after, before);
+	tap_check(strstr(before, has) != NULL, has, __FILE__, __LINE__);
+	free(before);
+	free(after);
+}
+
+static void emits_without_reading(crm_db *db)
+{
+	crm_db_on_note(db, count_note,
+		       "no 'purchse' events in the database; its event types: purchase, refund");
+	save(db, "inner", "visits > 1 or stage = 'active'");
+	save(db, "outer", "segment('inner') and sum(purchase, 1y) > 100");
+	notes = 0;
+	crm_expr *e, *value;
+	crm_error err;
+	CHECK(crm_expr_new(&e, db, "segment('outer') and count(purchse) = 0 and grade = 'A'",
+			   &err) == CRM_OK);
+	CHECK(crm_expr_value_new(&value, db, "score + visits", true, &err) == CRM_OK);
+	CHECK_INT(notes, 1); /* said once, when the expression was made */
+	e = crm_expr_and(crm_expr_chosen(db), e);
+	/* visits still custom, the thresholds and the model (none) as loaded */
+	same_sql(db, e, false, " | ?1=$.\"visits\" ?2=1 ?3=2024-12-31 ?4=30 ?5=90 ?6=180 ");
+	same_sql(db, value, true, "s.model = ?1) + crm_number(json_extract(c.attrs, ?2))) | ?1=null ");
+	CHECK_INT(notes, 1);
+	crm_expr_free(e);
+	crm_expr_free(value);
+}
+
+/* --sort's fields take what crm_order_new loaded, as expressions do. */
+static void sorts_without_reading(crm_db *db)
+{
+	crm_order *o;
+	crm_error err;
+	CHECK(crm_order_new(&o, db, "stage,-score", 5, &err) == CRM_OK);
+	crm_clock clock;
+	crm_clock_init(&clock, "2024-12-31", NULL);
+	crm_sql q;
+	crm_sql_init(&q, db, &clock);
+	prepared = 0;
+	sqlite3_set_authorizer(db->sql, count_prepared, NULL);
+	CHECK(crm_order_sql(o, &q, &err) == CRM_OK);
+	sqlite3_set_authorizer(db->sql, NULL, NULL);
+	CHECK_INT(prepared, 0);
+	CHECK(strstr(q.text.p, "s.model = ") && strstr(q.text.p, " LIMIT "));
+	crm_sql_free(&q);
+	crm_order_free(o);
+}
+
+/* Segments are read to any depth when the expression is made, and what is
+ * wrong with them said as before: too deep, naming themselves, not there. */
+static void segment_errors(crm_db *db)
+{
+	char name[16], text[32];
+	for (int i = 17; i >= 1; i--) {
+		snprintf(name, sizeof name, "s%d", i);
+		snprintf(text, sizeof text, i == 17 ? "age > 1" : "segment('s%d')", i + 1);
+		save(db, name, text);
+	}
+	crm_expr *e = NULL;
+	crm_error err;
+	CHECK(crm_expr_new(&e, db, "segment('s1')", &err) == CRM_EDATA && !e);
+	CHECK_STR(err.msg, "segments nest deeper than 16");
+	CHECK_STR(err.source, "s16");
+	CHECK(crm_db_exec(db, "UPDATE segments SET expr = 'segment(''s1'')' WHERE name = 's3'",
+			  NULL) == CRM_OK);
+	CHECK(crm_expr_new(&e, db, "age > 1 or segment('s2')", &err) == CRM_EDATA && !e);
+	CHECK_STR(err.msg, "segment 's2' refers to itself");
+	CHECK_STR(err.source, "s1");
+	CHECK(crm_db_exec(db, "UPDATE segments SET expr = 'age >' WHERE name = 's3'", NULL) == CRM_OK);
+	CHECK(crm_expr_new(&e, db, "segment('s2')", &err) == CRM_EDATA && !e);
+	CHECK_STR(err.msg, "segment 's3' does not parse: expected a value after '>'");
+	CHECK(crm_expr_new(&e, db, "age > 1 or segment('none')", &err) == CRM_EDATA && !e);
+	CHECK_STR(err.msg, "no saved segment 'none' (crm-segment --list)");
+	CHECK_INT(err.column, 12);
+}
+
 void test_expr(void)
 {
 	birthdays();
@@ -160,6 +316,9 @@ void test_expr(void)
 	if (crm_db_open(&db, path, 0, &err) == CRM_OK) {
 		add_sample(path);
 		values_of(db);
+		segment_errors(db);
+		emits_without_reading(db);
+		sorts_without_reading(db);
 		crm_db_close(db);
 	}
 	char cmd[300];
