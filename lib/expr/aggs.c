@@ -28,11 +28,13 @@ void crm_aggs_free(crm_aggs *a)
 static void agg_sql(crm_sql *q, const struct agg *g)
 {
 	if (!strcmp(g->func, "since")) {
-		crm_sql_add(q, "CAST(julianday(");
-		crm_sql_date(q);
-		crm_sql_add(q, ") - julianday(substr(max(CASE WHEN e.type = ");
+		crm_sql_add(q, "CAST(");
+		crm_sql_days_since_open(q);
+		crm_sql_add(q, "substr(max(CASE WHEN e.type = ");
 		crm_sql_text(q, g->type);
-		crm_sql_add(q, " THEN e.ts END), 1, 10)) AS INTEGER)");
+		crm_sql_add(q, " THEN e.ts END), 1, 10)");
+		crm_sql_days_since_close(q);
+		crm_sql_add(q, " AS INTEGER)");
 		return;
 	}
 	bool count = !strcmp(g->func, "count");
@@ -61,7 +63,9 @@ static int make_table(crm_db *db, const char *cols, crm_error *err)
 /* The aggregates of every customer with events of their types, up to D. */
 static void fill_sql(const crm_aggs *a, crm_sql *q, const char *cols)
 {
-	crm_sql_addf(q, "INSERT INTO temp.aggs (cid%s) SELECT e.cid", cols);
+	crm_sql_add(q, "INSERT INTO ");
+	crm_sql_temp(q, "aggs");
+	crm_sql_addf(q, " (cid%s) SELECT e.cid", cols);
 	for (size_t i = 0; i < a->n; i++) {
 		crm_sql_add(q, ", ");
 		agg_sql(q, &a->a[i]);
@@ -106,6 +110,9 @@ int crm_aggs_build(crm_aggs *a, crm_db *db, const crm_clock *clock, const crm_ex
 
 void crm_aggs_join(const crm_aggs *a, crm_sql *q)
 {
-	if (a && a->n)
-		crm_sql_add(q, " LEFT JOIN temp.aggs agg ON agg.cid = c.cid");
+	if (!a || !a->n)
+		return;
+	crm_sql_add(q, " LEFT JOIN ");
+	crm_sql_temp(q, "aggs");
+	crm_sql_add(q, " agg ON agg.cid = c.cid");
 }

@@ -44,11 +44,7 @@ static void emit_field(struct compiler *c, const struct node *n)
 		if (crm_sql_computed(c->q, n->text, &e) != CRM_OK)
 			cfail(c, n, "%s", e.msg);
 	} else if (expr_is_custom(c->cat, n->text)) {
-		char path[256];
-		snprintf(path, sizeof path, "$.\"%s\"", n->text);
-		crm_sql_add(c->q, "json_extract(c.attrs, ");
-		crm_sql_text(c->q, path);
-		crm_sql_add(c->q, ")");
+		crm_sql_json_field(c->q, "c.attrs", n->text);
 	} else {
 		cfail(c, n, "unknown field '%s' (crm-export --list-fields lists them)", n->text);
 	}
@@ -153,9 +149,9 @@ static void emit_since(struct compiler *c, const struct node *n)
 		free(type);
 		return;
 	}
-	crm_sql_add(c->q, "(SELECT CAST(julianday(");
-	crm_sql_date(c->q);
-	crm_sql_add(c->q, ") - julianday(substr(max(e.ts), 1, 10)) AS INTEGER)");
+	crm_sql_add(c->q, "(SELECT CAST(");
+	crm_sql_days_since(c->q, "substr(max(e.ts), 1, 10)");
+	crm_sql_add(c->q, " AS INTEGER)");
 	emit_events_where(c, type, 0);
 	free(type);
 }
@@ -166,11 +162,13 @@ static void emit_days(struct compiler *c, const struct node *n)
 		cfail(c, n, "days() takes a date field: days(signup_date)");
 		return;
 	}
-	crm_sql_add(c->q, "CAST(julianday(");
-	crm_sql_date(c->q);
-	crm_sql_add(c->q, ") - julianday(substr(");
+	crm_sql_add(c->q, "CAST(");
+	crm_sql_days_since_open(c->q);
+	crm_sql_add(c->q, "substr(");
 	emit_field(c, n->kids[0]);
-	crm_sql_add(c->q, ", 1, 10)) AS INTEGER)");
+	crm_sql_add(c->q, ", 1, 10)");
+	crm_sql_days_since_close(c->q);
+	crm_sql_add(c->q, " AS INTEGER)");
 }
 
 /* month(FIELD) and year(FIELD) of a date field, as numbers. */
@@ -457,11 +455,11 @@ static void emit_match(struct compiler *c, const struct node *n)
 		cfail(c, pattern, "%s", why.msg);
 		return;
 	}
-	crm_sql_add(c->q, n->negated ? "(NOT crm_regexp(" : "(crm_regexp(");
-	crm_sql_text(c->q, pattern->text);
-	crm_sql_add(c->q, ", ");
+	crm_sql_add(c->q, n->negated ? "(NOT " : "(");
+	crm_sql_regexp_open(c->q, pattern->text);
 	emit_value(c, n->kids[0]);
-	crm_sql_add(c->q, "))");
+	crm_sql_regexp_close(c->q);
+	crm_sql_add(c->q, ")");
 }
 
 /* Conditions that read only the customer's row go first in an 'and', so that
@@ -522,7 +520,9 @@ static void emit_bool_node(struct compiler *c, const struct node *n)
 		emit_call(c, n);
 		break;
 	case N_CHOSEN:
-		crm_sql_add(c->q, "c.cid IN (SELECT cid FROM temp.chosen_ids)");
+		crm_sql_add(c->q, "c.cid IN (SELECT cid FROM ");
+		crm_sql_temp(c->q, "chosen_ids");
+		crm_sql_add(c->q, ")");
 		break;
 	case N_ARITH:
 	case N_UNARY:
