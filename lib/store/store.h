@@ -158,6 +158,18 @@ int crm_sql_exec(crm_sql *q, long *changes, crm_error *err);
 /* Runs the statement and writes each row, the columns typed as given. */
 int crm_sql_write(crm_sql *q, crm_writer *out, int ncols, const crm_type *types, crm_error *err);
 
+/* names.c: things found by their name in a catalog. */
+enum crm_catalog {
+	CRM_CATALOG_TAG, CRM_CATALOG_RULE, CRM_CATALOG_MODEL, CRM_CATALOG_NOTE_CATEGORY,
+};
+/* *id: the number of the thing named (a tag's tid; 1 for a rule, a model
+ * or a note category), or 0 when the catalog lacks it. */
+int crm_name_find(crm_db *db, enum crm_catalog in, const char *name, int64_t *id, crm_error *err);
+/* The same, a name the catalog lacks CRM_EDATA: "no tag 'VIP' (crm-tag --list)". */
+int crm_name_need(crm_db *db, enum crm_catalog in, const char *name, int64_t *id, crm_error *err);
+/* That message, for a name missed by other means (a DELETE that deleted nothing). */
+int crm_name_missing(enum crm_catalog in, const char *name, crm_error *err);
+
 /* settings.c */
 int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
 
