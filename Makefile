@@ -55,7 +55,9 @@ $(B)/lib/%.o: lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Made anew: a member whose source went would stay in an archive updated in place.
 $(B)/libcrm.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/cmd/%.o: cmd/%.c cmd/cli.h cmd/select.h lib/crm.h | $(B)/cmd

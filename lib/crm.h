@@ -419,7 +419,8 @@ int crm_import_flush(crm_import *imp, crm_error *err);
 /* True once the input turned out to be a dump being restored. */
 bool crm_import_is_restore(const crm_import *imp);
 /* The kinds of a dump's records besides customers and events, in the order
- * a dump has them: custom_field, setting, ..., audit. */
+ * crm-add's summary names them: custom_field, setting, ..., audit, then the
+ * suppression list (suppression_key, suppression, alias). */
 #define CRM_RESTORE_KINDS 18
 extern const char *const crm_restore_kinds[CRM_RESTORE_KINDS];
 /* How many records of each of those the restore has stored so far. */

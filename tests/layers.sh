@@ -23,8 +23,8 @@ trap 'rm -rf "$tmp"' EXIT
 for layer in $layers; do
 	r=$(rank "$layer")
 	for o in "$build"/lib/"$layer"/*.o; do
-		[ -e "$o" ] || continue
 		f=$layer/$(basename "$o" .o)
+		[ -e "$src/lib/$f.c" ] || continue # left from a source since gone
 		nm --defined-only "$o" | awk -v f="$f" -v r="$r" '$2 ~ /^[TDBRC]$/ {print $3, f, r}' >> "$tmp/defs"
 		nm -u "$o" | awk -v f="$f" -v r="$r" '{print $2, f, r}' >> "$tmp/uses"
 	done
@@ -47,7 +47,7 @@ join "$tmp/uses" "$tmp/defs" > "$tmp/calls"
 			sed "s|^|$f: calls |; s|\$| (not in crm.h)|"
 		nm -u "$o" | awk -v f="$f" '$2 ~ /^sqlite3_/ {print f ": calls " $2}'
 	done
-	grep -n '#include "' "$src"/cmd/*.c "$src"/cmd/*.h | grep -v '"\(crm\|cli\|select\)\.h"' |
+	grep -Hn '#include "' "$src"/cmd/*.[ch] 2>/dev/null | grep -v '"\(crm\|cli\|select\)\.h"' |
 		sed 's|^.*/cmd/|cmd/|; s|$| (cmd/ includes crm.h alone of lib/)|'
 } | sort -u > "$tmp/breaches"
 cat "$tmp/breaches"

@@ -328,7 +328,7 @@ static int latest_text(crm_db *db, const char *name, char **text, int *version, 
 	if (!*text && !strcmp(name, "rfm"))
 		*text = crm_xstrdup(crm_rfm_default_text);
 	if (!*text)
-		return crm_error_set(err, CRM_EDATA, "no model '%s' (crm-score --models)", name);
+		return crm_name_missing(CRM_CATALOG_MODEL, name, err);
 	return CRM_OK;
 }
 

@@ -66,20 +66,20 @@ static int finish(crm_db *db, int rc, crm_error *err)
 
 int crm_note_category_check(crm_db *db, const char *name, crm_error *err)
 {
-	crm_stmt *st;
-	if (crm_db_prepare(db, &st, "SELECT (SELECT count(*) FROM note_categories WHERE name = ?1),"
-			   " (SELECT group_concat(name, ', ') FROM (SELECT name FROM note_categories"
-			   " ORDER BY position))", err) != CRM_OK)
+	int64_t found;
+	if (crm_name_find(db, CRM_CATALOG_NOTE_CATEGORY, name, &found, err) != CRM_OK)
 		return CRM_EDB;
-	crm_stmt_bind_text_copy(st, 1, name, -1);
-	int rc = CRM_EDB;
-	if (crm_stmt_step(st) == CRM_ROW) {
-		const char *known = crm_stmt_text(st, 1);
-		rc = crm_stmt_int(st, 0) ? CRM_OK
-		     : crm_error_set(err, CRM_EDATA, "unknown category '%s' (known: %s; add one with"
-				     " crm-note --add-category)", name, known ? known : "none");
-	} else {
-		crm_db_fail(db, err, NULL);
+	if (found)
+		return CRM_OK;
+	crm_stmt *st; /* the message names the ones there are */
+	if (crm_db_prepare(db, &st, "SELECT group_concat(name, ', ') FROM (SELECT name"
+			   " FROM note_categories ORDER BY position)", err) != CRM_OK)
+		return CRM_EDB;
+	int rc = crm_stmt_step(st) == CRM_ROW ? CRM_EDATA : crm_db_fail(db, err, NULL);
+	if (rc == CRM_EDATA) {
+		const char *known = crm_stmt_text(st, 0);
+		crm_error_set(err, CRM_EDATA, "unknown category '%s' (known: %s; add one with"
+			      " crm-note --add-category)", name, known ? known : "none");
 	}
 	crm_stmt_finalize(st);
 	return rc;

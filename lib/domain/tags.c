@@ -98,19 +98,6 @@ static int near_duplicate(crm_db *db, const char *name, char **other, crm_error 
 
 /* ---- the catalog ---- */
 
-static int tag_id(crm_db *db, const char *name, int64_t *tid, crm_error *err)
-{
-	crm_stmt *st;
-	*tid = 0;
-	if (crm_db_prepare(db, &st, "SELECT tid FROM tags WHERE name = ?1", err))
-		return CRM_EDB;
-	crm_stmt_bind_text(st, 1, name, -1);
-	if (crm_stmt_step(st) == CRM_ROW)
-		*tid = crm_stmt_int64(st, 0);
-	crm_stmt_finalize(st);
-	return CRM_OK;
-}
-
 static bool known_category(const char *c)
 {
 	for (size_t i = 0; i < sizeof categories / sizeof *categories; i++)
@@ -130,7 +117,7 @@ static int define(crm_db *db, const crm_tag_def *d, const crm_clock *clock, crm_
 				     "'%s' is not a category (basic, behavior, interest, relationship, custom)",
 				     d->category);
 	int64_t tid;
-	if (tag_id(db, d->name, &tid, err) != CRM_OK)
+	if (crm_name_find(db, CRM_CATALOG_TAG, d->name, &tid, err) != CRM_OK)
 		return CRM_EDB;
 	if (!tid && !d->force) {
 		char *other;
@@ -177,16 +164,6 @@ int crm_tag_define(crm_db *db, const crm_tag_def *d, const crm_clock *clock, crm
 	return in_transaction(db, define(db, d, clock, err), err);
 }
 
-/* A tag that exists, or CRM_EDATA. */
-static int need_tag(crm_db *db, const char *name, int64_t *tid, crm_error *err)
-{
-	if (tag_id(db, name, tid, err) != CRM_OK)
-		return CRM_EDB;
-	if (!*tid)
-		return crm_error_set(err, CRM_EDATA, "no tag '%s' (crm-tag --list)", name);
-	return CRM_OK;
-}
-
 /* Runs one statement over two ids (?1, ?2) and an optional text (?3). */
 static int run_bound(crm_db *db, const char *sql, int64_t a, int64_t b,
 		     const char *text, long *changes, crm_error *err)
@@ -214,10 +191,11 @@ int crm_tag_rename(crm_db *db, const char *from, const char *to, bool force, crm
 		return crm_error_set(err, CRM_EUSAGE, "--rename %s %s: that is its name already", from, to);
 	if (crm_db_begin(db, err) != CRM_OK)
 		return CRM_EDB;
-	int rc = need_tag(db, from, &tid, err);
+	int rc = crm_name_need(db, CRM_CATALOG_TAG, from, &tid, err);
 	if (rc == CRM_OK)
 		rc = crm_tag_name_check(to, err);
-	if (rc == CRM_OK && (rc = tag_id(db, to, &exists, err)) == CRM_OK && exists)
+	if (rc == CRM_OK && (rc = crm_name_find(db, CRM_CATALOG_TAG, to, &exists, err)) == CRM_OK &&
+	    exists)
 		rc = crm_error_set(err, CRM_EDATA, "tag '%s' exists: --merge-tags %s %s moves the customers"
 				   " of '%s' to it", to, to, from, from);
 	char *other = NULL;
@@ -305,9 +283,9 @@ int crm_tag_merge(crm_db *db, const char *keep, const char *const *from, size_t 
 	if (crm_db_begin(db, err) != CRM_OK)
 		return CRM_EDB;
 	int64_t kept, tid;
-	int rc = need_tag(db, keep, &kept, err);
+	int rc = crm_name_need(db, CRM_CATALOG_TAG, keep, &kept, err);
 	for (size_t i = 0; rc == CRM_OK && i < n; i++)
-		if ((rc = need_tag(db, from[i], &tid, err)) == CRM_OK)
+		if ((rc = crm_name_need(db, CRM_CATALOG_TAG, from[i], &tid, err)) == CRM_OK)
 			rc = merge_one(db, tid, kept, clock, counts, err);
 	return in_transaction(db, rc, err);
 }
@@ -379,7 +357,7 @@ int crm_tag_delete(crm_db *db, const char *name, bool force, long *removed, crm_
 	*removed = 0;
 	if (crm_db_begin(db, err) != CRM_OK)
 		return CRM_EDB;
-	int rc = need_tag(db, name, &tid, err);
+	int rc = crm_name_need(db, CRM_CATALOG_TAG, name, &tid, err);
 	crm_stmt *st;
 	long used = 0, rules = 0;
 	if (rc == CRM_OK && (rc = crm_db_prepare(db, &st,
@@ -476,7 +454,7 @@ static int check_max(crm_db *db, const crm_clock *clock, const crm_expr *where,
 static int tag_for_use(crm_db *db, const char *name, bool strict, bool force,
 		       const crm_clock *clock, int64_t *tid, crm_error *err)
 {
-	if (tag_id(db, name, tid, err) != CRM_OK)
+	if (crm_name_find(db, CRM_CATALOG_TAG, name, tid, err) != CRM_OK)
 		return CRM_EDB;
 	if (*tid)
 		return CRM_OK;
@@ -486,7 +464,7 @@ static int tag_for_use(crm_db *db, const char *name, bool strict, bool force,
 	crm_tag_def d = {.name = name, .force = force};
 	if (define(db, &d, clock, err) != CRM_OK)
 		return err->code;
-	return tag_id(db, name, tid, err);
+	return crm_name_find(db, CRM_CATALOG_TAG, name, tid, err);
 }
 
 /* Adds one tag to the chosen customers, in place of the others of its group. */
@@ -581,7 +559,7 @@ int crm_tag_set(crm_db *db, const crm_expr *where, const crm_tagging *t, const c
 	for (size_t i = 0; rc == CRM_OK && i < t->nremove; i++) {
 		int64_t tid;
 		long n = 0;
-		rc = need_tag(db, t->remove[i], &tid, err);
+		rc = crm_name_need(db, CRM_CATALOG_TAG, t->remove[i], &tid, err);
 		if (rc == CRM_OK)
 			rc = remove_tag(db, where, tid, clock, &n, err);
 		*removed += n;
@@ -707,7 +685,8 @@ static int check_new_names(struct crm_tag_giver *g, char **names, size_t n, crm_
 {
 	for (size_t i = 0; i < n; i++) {
 		int64_t tid;
-		if (known_tid(g, names[i]) || tag_id(g->db, names[i], &tid, err) != CRM_OK || tid)
+		if (known_tid(g, names[i]) ||
+		    crm_name_find(g->db, CRM_CATALOG_TAG, names[i], &tid, err) != CRM_OK || tid)
 			continue;
 		char *other = NULL;
 		if (near_duplicate(g->db, names[i], &other, err) != CRM_OK)
@@ -925,7 +904,7 @@ int crm_rule_drop(crm_db *db, const char *name, long *removed, crm_error *err)
 		crm_stmt_bind_text(st, 1, name, -1);
 		rc = crm_stmt_step(st) == CRM_DONE ? CRM_OK : crm_db_fail(db, err, NULL);
 		if (rc == CRM_OK && crm_db_changes(db) == 0)
-			rc = crm_error_set(err, CRM_EDATA, "no rule '%s' (crm-tag --rules)", name);
+			rc = crm_name_missing(CRM_CATALOG_RULE, name, err);
 		crm_stmt_finalize(st);
 	}
 	if (rc == CRM_OK && (rc = crm_db_prepare(db, &st,

@@ -1,4 +1,4 @@
-/* import_customers.c: upsert customers by id (or by --match), merging into
+/* customers.c: upsert customers by id (or by --match), merging into
  * what is stored without blanking it, and counting duplicates in the input. */
 #include <stdlib.h>
 #include <string.h>
@@ -425,30 +425,6 @@ static int write_customer(struct crm_import *imp, struct customer *c, crm_error 
 }
 
 /* ---- the record as stored, for stdout ---- */
-
-/* A custom attribute's JSON value as a record's value. */
-void import_attr_text(json_t *v, crm_buf *text, crm_type *type)
-{
-	crm_buf_reset(text);
-	*type = json_is_integer(v) ? CRM_INT : json_is_real(v) ? CRM_REAL
-	      : json_is_boolean(v) ? CRM_BOOL : json_is_array(v) ? CRM_LIST : CRM_TEXT;
-	if (json_is_string(v)) {
-		crm_buf_add(text, json_string_value(v), json_string_length(v));
-	} else if (json_is_integer(v)) {
-		crm_buf_printf(text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	} else if (json_is_real(v)) {
-		crm_buf_printf(text, "%.15g", json_real_value(v));
-	} else if (json_is_boolean(v)) {
-		crm_buf_adds(text, json_is_true(v) ? "true" : "false");
-	} else if (json_is_array(v)) {
-		size_t i;
-		json_t *item;
-		json_array_foreach(v, i, item) {
-			crm_buf_printf(text, "%s%s", i ? ";" : "",
-				       json_is_string(item) ? json_string_value(item) : "");
-		}
-	}
-}
 
 static const crm_record *stored_record(struct crm_import *imp, const crm_record *in,
 				       const struct import_map *map, const struct customer *c)

@@ -1,4 +1,4 @@
-/* import_events.c: events are checked as they come and stored a batch at a
+/* events.c: events are checked as they come and stored a batch at a
  * time. A batch looks its customers up in sorted order (neighbouring ids share
  * index pages: half the cost of looking them up in arrival order), then stores
  * its events in input order, so that later records win as they should.

@@ -1,4 +1,4 @@
-/* import_identity.c: who a customer record is when nothing but a name says
+/* identity.c: who a customer record is when nothing but a name says
  * (refused, or a new customer with --new-ids), and two records of one
  * customer in one import that disagree (--on-conflict). What earlier records
  * gave each customer is kept in TEMP tables, so that memory does not grow

@@ -1,4 +1,8 @@
-/* import.h: what import.c, import_customers.c and import_events.c share. */
+/* import.h: what the files of import/ share. The calls go one way, down:
+ * import.c, the driver, sends each record to customers.c, events.c or
+ * restore.c (which has the events waiting stored first, by events.c);
+ * customers.c asks identity.c who a record is; all of them stand on
+ * values.c and suppressed.c. dump.c and restore.c read the table of kinds.c. */
 #ifndef CRM_IMPORT_H
 #define CRM_IMPORT_H
 
@@ -10,6 +14,39 @@
 /* How custom attributes are stored as JSON: numbers with the 15 digits a
  * double holds for sure, so that 19.99 stays 19.99 and not 19.989999999999998. */
 #define ATTRS_DUMP (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+/* ---- kinds.c: the kinds of a dump's records ---- */
+
+#define DUMP_FORMAT 1
+
+/* How a restore reads a kind back. */
+enum dump_read {
+	READ_RECORD, /* customers and events: imported as any record is */
+	READ_FIELD,  /* custom fields: into the catalog, with the time they came */
+	READ_KEY,    /* the suppression key: the database's own when it has none */
+	READ_ROW,    /* by its statement, the fields bound in order as ?1, ?2, ... */
+};
+
+struct dump_kind {
+	char kind[24];             /* the records' "kind" */
+	int since;                 /* the schema version its table came with */
+	const char *select;        /* its rows: the fields in order, then attrs, if any */
+	const char *const *fields; /* the records' fields */
+	int nfields;
+	enum dump_read read;
+	const char *insert;        /* READ_ROW, READ_KEY: stores a record */
+	bool after_events;         /* it names customers: the events waiting are stored first */
+	bool may_be_there;         /* a record that changes nothing is no fault */
+	/* A record that changes nothing names rows that are not there: the kind
+	 * of each (noun, field of the record); none: it lacks fields. */
+	const char *missing[4];
+};
+
+/* In the order a dump has them. */
+#define DUMP_NKINDS 20
+extern const struct dump_kind dump_kinds[DUMP_NKINDS];
+/* The kind a dump's record names, or NULL. */
+const struct dump_kind *dump_kind_named(const char *kind);
 
 /* Where an input column goes, besides the stored columns (0..n-1). */
 enum {
@@ -45,7 +82,7 @@ struct import_map {
 
 /* What earlier records of this import gave the customer a record names:
  * where a value came from is its source (an input's number) and line, as
- * one number (import_identity.c). */
+ * one number (identity.c). */
 struct import_met {
 	bool checked, found;
 	bool row;       /* it has a row of its own, not only its run's */
@@ -72,7 +109,7 @@ struct crm_import {
 	crm_import_opts opts;
 	crm_import_counts counts[2];
 	bool restore, seen_first;
-	long restored[CRM_RESTORE_KINDS]; /* a restore's records of the other kinds */
+	long restored[DUMP_NKINDS]; /* a restore's records, by kind (not customers, events) */
 	struct import_map map[2];
 	/* the record being imported: normalized values, one per input field */
 	crm_buf arena;
@@ -89,7 +126,7 @@ struct crm_import {
 	struct seen_rows customers_seen;
 	bool c_bulk; /* a bulk load: the customer indexes were set aside */
 	crm_buf c_index_sql; /* the CREATE INDEX statements set aside, to run at the end */
-	/* identity and conflicts (import_identity.c) */
+	/* identity and conflicts (identity.c) */
 	crm_stmt *id_taken, *met_get, *met_add, *met_set, *run_get, *run_add;
 	struct import_met met; /* of the record being imported */
 	struct met_pending *pending; /* rows written a batch at a time */
@@ -116,11 +153,15 @@ struct crm_import {
 	bool suppressing, aliasing;
 };
 
+/* ---- values.c ---- */
+
 /* The value of input field i ("" when empty, NULL when absent or null). */
 const char *import_value(const struct crm_import *imp, int i);
 /* Stores a normalized value for input field i. */
 void import_set(struct crm_import *imp, int i, const char *s, size_t len);
 void import_set_null(struct crm_import *imp, int i);
+/* Makes room for n values, none given yet. */
+void import_values_reset(struct crm_import *imp, size_t n);
 /* A custom attribute's value as JSON, of the type it came as (a number
  * from JSON or a workbook stays a number); NULL for an empty one. */
 json_t *import_attr_value(const crm_value *in, const char *text);
@@ -142,6 +183,18 @@ int import_register_values(struct crm_import *imp, enum crm_kind kind,
 			   const struct import_map *map, crm_error *err);
 /* Reads a dump's attrs (a JSON object of text values) into a new object. */
 json_t *import_attrs_from_text(const char *text, crm_error *err);
+/* A custom attribute's JSON value as text, as a record holds it. */
+void import_attr_text(json_t *v, crm_buf *text, crm_type *type);
+
+/* ---- restore.c: the dumps crm-export --dump writes ---- */
+
+/* The dump's header line: CRM_EDATA for a format this crm cannot read. */
+int import_restore_start(struct crm_import *imp, const crm_record *in, crm_error *err);
+/* Stores one record of a kind read by other means than READ_RECORD. */
+int import_restore(struct crm_import *imp, const struct dump_kind *k, const crm_record *in,
+		   crm_error *err);
+
+/* ---- customers.c ---- */
 
 /* Stores one customer: CRM_OK (*stored, when wanted, is the record as
  * stored), CRM_EDATA (rejected: err says why) or a failure that stops. */
@@ -152,11 +205,8 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err);
 int import_customers_finish(struct crm_import *imp, crm_error *err);
 void import_customers_finalize(struct crm_import *imp);
 
-/* A custom attribute's JSON value as text, as a record holds it. */
-void import_attr_text(json_t *v, crm_buf *text, crm_type *type);
-
-/* import_identity.c: customers without an identity, and records of one
- * customer that disagree within one import. */
+/* ---- identity.c: customers without an identity, and records of one
+ * customer that disagree within one import ---- */
 int import_identity_prepare(struct crm_import *imp, crm_error *err);
 int import_identity_finish(struct crm_import *imp, crm_error *err);
 void import_identity_finalize(struct crm_import *imp);
@@ -179,6 +229,8 @@ int import_conflicts(struct crm_import *imp, const crm_record *in, const struct 
 int import_met_note(struct crm_import *imp, const crm_record *in, const struct import_map *map,
 		    int64_t cid, crm_error *err);
 
+/* ---- events.c ---- */
+
 /* Takes one event into the batch; results come when the batch is stored. */
 int import_event(struct crm_import *imp, const crm_record *in, const struct import_map *map,
 		 crm_error *err);
@@ -193,7 +245,7 @@ int import_events_finish(struct crm_import *imp, crm_error *err);
 void import_events_finalize(struct crm_import *imp);
 bool import_events_pending(const struct crm_import *imp);
 
-/* suppress.c: erased customers and merged ids, in an import. */
+/* ---- suppressed.c: erased customers and merged ids, in an import ---- */
 int import_known_ids_prepare(struct crm_import *imp, crm_error *err);
 /* Widens the days a count of suppressed records was erased between. */
 void import_suppressed_day(crm_import_counts *n, const char *on);

@@ -113,16 +113,11 @@ static int check_model(crm_db *db, const struct setting *s, const char *value, c
 {
 	if (s->kind != S_NAME || !*value || !strcmp(value, "rfm"))
 		return CRM_OK;
-	crm_stmt *st;
-	if (crm_db_prepare(db, &st, "SELECT 1 FROM models WHERE name = ?1", err) != CRM_OK)
+	int64_t found;
+	if (crm_name_find(db, CRM_CATALOG_MODEL, value, &found, err) != CRM_OK)
 		return CRM_EDB;
-	crm_stmt_bind_text(st, 1, value, -1);
-	int rc = crm_stmt_step(st);
-	crm_stmt_finalize(st);
-	if (rc == CRM_ROW)
+	if (found)
 		return CRM_OK;
-	if (rc != CRM_DONE)
-		return crm_db_fail(db, err, NULL);
 	return crm_error_set(err, CRM_EUSAGE, "%s: no model '%s' (crm-score --models lists them)",
 			     s->key, value);
 }

@@ -188,6 +188,17 @@ void crm_sql_insert_ignore(crm_sql *q, const char *table);
 /* A temporary table's name, as statements refer to it. */
 void crm_sql_temp(crm_sql *q, const char *table);
 
+/* names.c: things found by their name in a catalog. */
+enum crm_catalog {
+	CRM_CATALOG_TAG, CRM_CATALOG_RULE, CRM_CATALOG_MODEL, CRM_CATALOG_NOTE_CATEGORY,
+};
+/* *id: the number of the thing named (a tag's tid; 1 for a rule, a model
+ * or a note category), or 0 when the catalog lacks it. */
+int crm_name_find(crm_db *db, enum crm_catalog in, const char *name, int64_t *id, crm_error *err);
+/* The same, a name the catalog lacks CRM_EDATA: "no tag 'VIP' (crm-tag --list)". */
+int crm_name_need(crm_db *db, enum crm_catalog in, const char *name, int64_t *id, crm_error *err);
+/* That message, for a name missed by other means (a DELETE that deleted nothing). */
+int crm_name_missing(enum crm_catalog in, const char *name, crm_error *err);
 
 /* settings.c */
 int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);

@@ -32,4 +32,14 @@ out 'a dump of a newer format is refused' 'crm-add: stdin:1: a dump of format 99
 err 'an unknown kind in a dump is a bad record' "crm-add: stdin:2: kind: 'spaceship' is not a kind this crm restores
 crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)" \
 	"printf '{\"crm_dump\":1}\n{\"kind\":\"spaceship\",\"id\":\"1\"}\n' | crm-add -d y.db"
+bad='crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with --reject FILE)'
+for case in "note|\"note_id\":\"1\",\"customer_id\":\"NOPE\",\"body\":\"b\"|note: no customer 'NOPE'" \
+	"tagging|\"id\":\"NOPE\",\"tag\":\"t\"|tagging: no customer 'NOPE' or tag 't'" \
+	"segment_member|\"segment\":\"s\",\"id\":\"NOPE\"|segment_member: no customer 'NOPE' or segment 's'" \
+	"alias|\"id\":\"A\"|alias: no customer ''" \
+	"score|\"id\":\"NOPE\",\"model\":\"m\"|score: a record with missing fields"; do
+	kind=${case%%|*} rest=${case#*|}
+	err "a dump's $kind record that names rows it lacks is refused, saying which" "crm-add: stdin:2: ${rest#*|}
+$bad" "printf '{\"crm_dump\":1}\n{\"kind\":\"$kind\",${rest%%|*}}\n' | crm-add -d z.db"
+done
 done_testing
