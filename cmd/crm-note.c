@@ -261,8 +261,8 @@ static int do_read(struct cli *cli, struct note *n, char **ids, int nids)
 			     n->author};
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 9,
 					 n->due ? crm_note_due_columns : crm_note_columns, 0);
-	rc = n->due ? crm_notes_due(cli->db, where, &f, &cli->clock, out, &err)
-		    : crm_notes_list(cli->db, where, &f, &cli->clock, out, &err);
+	rc = n->due ? crm_note_due(cli->db, where, &f, &cli->clock, out, &err)
+		    : crm_note_list(cli->db, where, &f, &cli->clock, out, &err);
 	rc = cli_finish(cli, out, rc, &err);
 	crm_expr_free(where);
 	return rc;
@@ -273,8 +273,8 @@ static int write_table(struct cli *cli, size_t ncols, const char *const *names, 
 	crm_error err;
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), ncols, names, 0);
 	int rc = nid ? crm_note_history(cli->db, nid, out, &err)
-	     : names == crm_note_deleted_columns ? crm_notes_deleted(cli->db, out, &err)
-						 : crm_note_categories(cli->db, &cli->clock, out, &err);
+	     : names == crm_note_deleted_columns ? crm_note_deleted(cli->db, out, &err)
+						 : crm_note_category_list(cli->db, &cli->clock, out, &err);
 	return cli_finish(cli, out, rc, &err);
 }
 

@@ -177,7 +177,7 @@ static int do_models(struct cli *cli)
 {
 	crm_error err;
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 6, crm_model_list_columns, 0);
-	int rc = crm_models_list(cli->db, out, &err);
+	int rc = crm_model_list(cli->db, out, &err);
 	if (rc == CRM_OK)
 		rc = crm_writer_finish(out, &err);
 	crm_writer_free(out);

@@ -395,8 +395,8 @@ static int do_config(struct cli *cli, char **args, int nargs)
 		cli_note(cli, "%s = %s", key, eq + 1);
 		return CRM_OK;
 	}
-	crm_writer *out = writer(cli, 4, crm_settings_columns);
-	int rc = crm_settings_write(cli->db, nargs ? args[0] : NULL, out, &err);
+	crm_writer *out = writer(cli, 4, crm_setting_columns);
+	int rc = crm_setting_write(cli->db, nargs ? args[0] : NULL, out, &err);
 	if (rc != CRM_OK)
 		cli_error(cli, &err);
 	return finish(cli, out, rc);

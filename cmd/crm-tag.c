@@ -233,7 +233,7 @@ static int warn_mentions(struct cli *cli, const char *gone, const char *now)
 {
 	crm_error err;
 	char *list;
-	if (crm_tag_mentions(cli->db, gone, &list, &err) != CRM_OK)
+	if (crm_tag_mention_list(cli->db, gone, &list, &err) != CRM_OK)
 		return fail(cli, &err);
 	crm_error_clear(&err);
 	for (char *line = list, *nl; line; line = nl ? nl + 1 : NULL) {
@@ -330,7 +330,7 @@ static int do_apply(struct cli *cli, struct tag *t)
 	crm_error err;
 	long n;
 	crm_writer *out = crm_writer_new(stdout, cli_output_format(cli), 4, crm_rule_change_columns, 0);
-	int rc = crm_rules_apply(cli->db, &cli->clock, out, t->dry_run, &n, &err);
+	int rc = crm_rule_apply(cli->db, &cli->clock, out, t->dry_run, &n, &err);
 	crm_writer_free(out);
 	if (rc != CRM_OK)
 		return fail(cli, &err);
@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 	else if (t.rule)
 		status = do_rule(&cli, &t);
 	else if (t.rules)
-		status = write_all(&cli, 4, crm_rule_list_columns, crm_rules_list);
+		status = write_all(&cli, 4, crm_rule_list_columns, crm_rule_list);
 	else if (t.drop_rule)
 		status = do_drop_rule(&cli, &t);
 	else if (t.apply)

@@ -600,7 +600,7 @@ int crm_tag_merge(crm_db *db, const char *keep, const char *const *from, size_t 
 /* The saved segments, tag rules and score models (their latest versions)
  * whose expressions call tag('name'), a line each: "segment 'NAME'", "rule
  * 'NAME'", "model 'NAME'"; NULL when none does. Caller frees. */
-int crm_tag_mentions(crm_db *db, const char *name, char **mentions, crm_error *err);
+int crm_tag_mention_list(crm_db *db, const char *name, char **mentions, crm_error *err);
 /* Refused while in use unless force; *removed: the taggings that went with it. */
 int crm_tag_delete(crm_db *db, const char *name, bool force, long *removed, crm_error *err);
 int crm_tag_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
@@ -639,13 +639,13 @@ typedef struct crm_rule_def {
 int crm_rule_define(crm_db *db, const crm_rule_def *rule, const crm_clock *clock, crm_error *err);
 /* Drops a rule and the taggings it made. */
 int crm_rule_drop(crm_db *db, const char *name, long *removed, crm_error *err);
-int crm_rules_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+int crm_rule_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
 extern const char *const crm_rule_list_columns[4];
 /* Runs every rule in one transaction and writes the changes
  * (crm_rule_change_columns) to out, which it finishes before committing.
  * dry_run writes the same and stores nothing. */
-int crm_rules_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dry_run, long *n,
-		    crm_error *err);
+int crm_rule_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dry_run, long *n,
+		   crm_error *err);
 extern const char *const crm_rule_change_columns[4];
 /* --stale: the window (90d, 12w, 6m, 1y) in days; CRM_EUSAGE for another. */
 #define CRM_TAG_STALE_DEFAULT "180d"
@@ -696,7 +696,7 @@ int crm_model_define(crm_db *db, const crm_model *m, const crm_clock *clock, int
 int crm_model_load(crm_model **m, crm_db *db, const char *name, crm_error *err);
 /* Its latest text, as given; caller frees. */
 int crm_model_show(crm_db *db, const char *name, char **text, crm_error *err);
-int crm_models_list(crm_db *db, crm_writer *out, crm_error *err);
+int crm_model_list(crm_db *db, crm_writer *out, crm_error *err);
 extern const char *const crm_model_list_columns[6];
 
 /* scores.c: scoring (crm-score). Scores the customers where chooses (NULL:
@@ -752,8 +752,8 @@ int crm_setting_get(crm_db *db, const char *key, char **value, crm_error *err);
 int crm_setting_set(crm_db *db, const char *key, const char *value, const crm_clock *clock,
 		    crm_error *err);
 /* Writes settings as records key,value,default,about: all, or only one. */
-int crm_settings_write(crm_db *db, const char *only, crm_writer *out, crm_error *err);
-extern const char *const crm_settings_columns[4];
+int crm_setting_write(crm_db *db, const char *only, crm_writer *out, crm_error *err);
+extern const char *const crm_setting_columns[4];
 
 /* dump.c: everything, as NDJSON that crm-add restores. */
 int crm_dump(crm_db *db, const crm_clock *clock, FILE *out, crm_error *err);
@@ -773,7 +773,7 @@ int crm_note_add(crm_db *db, const crm_expr *where, const crm_note_def *note,
 /* CRM_EDATA naming the known categories when name is not one. */
 int crm_note_category_check(crm_db *db, const char *name, crm_error *err);
 int crm_note_category_add(crm_db *db, const char *name, crm_error *err);
-int crm_note_categories(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
+int crm_note_category_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err);
 extern const char *const crm_note_category_columns[2];
 /* The id of the note added for customer id since note first ("" for none);
  * valid until the next call. */
@@ -791,12 +791,12 @@ typedef struct crm_note_filter {
 	const char *category, *author;
 } crm_note_filter;
 /* Newest first. */
-int crm_notes_list(crm_db *db, const crm_expr *where, const crm_note_filter *f,
-		   const crm_clock *clock, crm_writer *out, crm_error *err);
+int crm_note_list(crm_db *db, const crm_expr *where, const crm_note_filter *f,
+		  const crm_clock *clock, crm_writer *out, crm_error *err);
 extern const char *const crm_note_columns[9];
 /* Follow-ups due on or before D and not done, the most overdue first. */
-int crm_notes_due(crm_db *db, const crm_expr *where, const crm_note_filter *f,
-		  const crm_clock *clock, crm_writer *out, crm_error *err);
+int crm_note_due(crm_db *db, const crm_expr *where, const crm_note_filter *f,
+		 const crm_clock *clock, crm_writer *out, crm_error *err);
 extern const char *const crm_note_due_columns[9];
 /* Closes a follow-up; done_at is set to when it was done before, if it was. */
 int crm_note_done(crm_db *db, int64_t nid, const crm_clock *clock, char done_at[20],
@@ -809,7 +809,7 @@ extern const char *const crm_note_history_columns[4];
 /* Moves the note, with its revisions, to note_deletions, with who and when. */
 int crm_note_delete(crm_db *db, int64_t nid, const char *who, const crm_clock *clock,
 		    crm_error *err);
-int crm_notes_deleted(crm_db *db, crm_writer *out, crm_error *err);
+int crm_note_deleted(crm_db *db, crm_writer *out, crm_error *err);
 
 /* note_import.c: records of customer_id, body, and optionally category,
  * author (default: author), follow_up and created_at (default: now), in one

@@ -439,7 +439,7 @@ static int list_row(crm_writer *out, crm_stmt *st, const crm_model *m, crm_buf *
 	return crm_writer_put(out, row, err);
 }
 
-int crm_models_list(crm_db *db, crm_writer *out, crm_error *err)
+int crm_model_list(crm_db *db, crm_writer *out, crm_error *err)
 {
 	crm_stmt *st;
 	if (crm_db_prepare(db, &st,

@@ -111,7 +111,7 @@ int crm_note_category_add(crm_db *db, const char *name, crm_error *err)
 
 const char *const crm_note_category_columns[2] = {"category", "notes"};
 
-int crm_note_categories(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
+int crm_note_category_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
@@ -319,8 +319,8 @@ static int filter_sql(crm_sql *q, const crm_expr *where, const crm_note_filter *
 	return rc;
 }
 
-int crm_notes_list(crm_db *db, const crm_expr *where, const crm_note_filter *f,
-		   const crm_clock *clock, crm_writer *out, crm_error *err)
+int crm_note_list(crm_db *db, const crm_expr *where, const crm_note_filter *f,
+		  const crm_clock *clock, crm_writer *out, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
@@ -340,8 +340,8 @@ const char *const crm_note_due_columns[9] = {
 	"body",
 };
 
-int crm_notes_due(crm_db *db, const crm_expr *where, const crm_note_filter *f,
-		  const crm_clock *clock, crm_writer *out, crm_error *err)
+int crm_note_due(crm_db *db, const crm_expr *where, const crm_note_filter *f,
+		 const crm_clock *clock, crm_writer *out, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
@@ -502,7 +502,7 @@ const char *const crm_note_deleted_columns[8] = {
 	"note_id", "customer_id", "category", "author", "created_at", "deleted_by", "deleted_at", "body",
 };
 
-int crm_notes_deleted(crm_db *db, crm_writer *out, crm_error *err)
+int crm_note_deleted(crm_db *db, crm_writer *out, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, db, NULL);

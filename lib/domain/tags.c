@@ -333,7 +333,7 @@ static int model_mentions(crm_db *db, const char *name, crm_buf *out, crm_error 
 	return rc;
 }
 
-int crm_tag_mentions(crm_db *db, const char *name, char **mentions, crm_error *err)
+int crm_tag_mention_list(crm_db *db, const char *name, char **mentions, crm_error *err)
 {
 	crm_buf out = {0};
 	*mentions = NULL;
@@ -919,7 +919,7 @@ int crm_rule_drop(crm_db *db, const char *name, long *removed, crm_error *err)
 
 const char *const crm_rule_list_columns[4] = {"rule", "tag", "expr", "tagged"};
 
-int crm_rules_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
+int crm_rule_list(crm_db *db, const crm_clock *clock, crm_writer *out, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
@@ -1118,8 +1118,8 @@ static int write_changes(crm_db *db, const crm_clock *clock, crm_writer *out, lo
 	return rc;
 }
 
-int crm_rules_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dry_run, long *n,
-		    crm_error *err)
+int crm_rule_apply(crm_db *db, const crm_clock *clock, crm_writer *out, bool dry_run, long *n,
+		   crm_error *err)
 {
 	*n = 0;
 	if (crm_db_begin(db, err) != CRM_OK)

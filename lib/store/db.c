@@ -244,7 +244,7 @@ static int use_wal(crm_db *db, crm_error *err)
 static int configure(crm_db *db, bool writer, crm_error *err)
 {
 	sqlite3_extended_result_codes(db->sql, 1);
-	if (crm_functions_register(db->sql) != CRM_OK)
+	if (crm_function_register(db->sql) != CRM_OK)
 		return crm_db_fail(db, err, "cannot register functions");
 	crm_db_set_busy_timeout(db, CRM_DB_BUSY_TIMEOUT_MS);
 	db->readonly = sqlite3_db_readonly(db->sql, "main") == 1;
@@ -348,7 +348,7 @@ void crm_db_close(crm_db *db)
 	if (db->suppress_free)
 		db->suppress_free(db);
 	crm_audit_free(db);
-	crm_event_types_free(db);
+	crm_event_type_free(db);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db);

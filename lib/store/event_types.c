@@ -99,7 +99,7 @@ void crm_event_type_named(crm_db *db, const char *type)
 		note_unseen(db, type);
 }
 
-void crm_event_types_free(crm_db *db)
+void crm_event_type_free(crm_db *db)
 {
 	struct crm_event_types *t = &db->event_types;
 	for (size_t i = 0; i < t->nseen; i++)

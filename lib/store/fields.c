@@ -92,8 +92,8 @@ static const struct computed *computed_field(const char *name)
 	return NULL;
 }
 
-int crm_custom_fields(crm_db *db, enum crm_kind kind, char ***names, size_t *n,
-			crm_error *err)
+int crm_custom_field_list(crm_db *db, enum crm_kind kind, char ***names, size_t *n,
+			  crm_error *err)
 {
 	crm_stmt *st;
 	*names = NULL;
@@ -139,7 +139,7 @@ int crm_field_catalog_load(crm_db *db, enum crm_kind kind, crm_field_catalog *ca
 			   crm_error *err)
 {
 	*cat = (crm_field_catalog){0};
-	if (crm_custom_fields(db, kind, &cat->custom, &cat->ncustom, err) != CRM_OK) {
+	if (crm_custom_field_list(db, kind, &cat->custom, &cat->ncustom, err) != CRM_OK) {
 		crm_field_catalog_free(cat);
 		return CRM_EDB;
 	}

@@ -302,7 +302,7 @@ static void unhex_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob(ctx, out, (int)(len / 2), sqlite3_free);
 }
 
-int crm_functions_register(sqlite3 *db)
+int crm_function_register(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	if (sqlite3_create_function(db, "crm_regexp", 2, flags, NULL, regexp_fn, NULL, NULL) ||

@@ -157,7 +157,7 @@ int crm_setting_set(crm_db *db, const char *key, const char *value, const crm_cl
 	return crm_db_commit(db, err);
 }
 
-int crm_settings_write(crm_db *db, const char *only, crm_writer *out, crm_error *err)
+int crm_setting_write(crm_db *db, const char *only, crm_writer *out, crm_error *err)
 {
 	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
 		const struct setting *s = &settings[i];
@@ -182,4 +182,4 @@ int crm_settings_write(crm_db *db, const char *only, crm_writer *out, crm_error 
 	return CRM_OK;
 }
 
-const char *const crm_settings_columns[4] = {"key", "value", "default", "about"};
+const char *const crm_setting_columns[4] = {"key", "value", "default", "about"};

@@ -103,7 +103,7 @@ long crm_db_count_text(crm_db *db, const char *sql, const char *text);
  * what was looked up, and reads nothing. */
 void crm_event_type_load(crm_db *db, const char *type);
 void crm_event_type_named(crm_db *db, const char *type);
-void crm_event_types_free(crm_db *db);
+void crm_event_type_free(crm_db *db);
 
 
 /* audit.c */
@@ -204,7 +204,7 @@ int crm_name_missing(enum crm_catalog in, const char *name, crm_error *err);
 int crm_setting_days(crm_db *db, const char *key, int *days, crm_error *err);
 
 /* functions.c: the SQL functions libcrm registers on every connection. */
-int crm_functions_register(struct sqlite3 *db);
+int crm_function_register(struct sqlite3 *db);
 /* CRM_EDATA with PCRE2's reason and where, when pattern does not compile. */
 int crm_regex_check(const char *pattern, crm_error *err);
 /* A run of 3 or more characters every match of pattern holds, for an index
@@ -277,7 +277,7 @@ int crm_sql_field(crm_sql *q, const char *name, crm_error *err);
 /* Appends a computed field's SQL. */
 int crm_sql_computed(crm_sql *q, const char *name, crm_error *err);
 /* The custom fields of kind, in first-seen order; caller frees all. */
-int crm_custom_fields(crm_db *db, enum crm_kind kind, char ***names, size_t *n, crm_error *err);
+int crm_custom_field_list(crm_db *db, enum crm_kind kind, char ***names, size_t *n, crm_error *err);
 /* Turns a result row (columns in field order) into values. */
 void crm_fields_row(crm_fields *fields, crm_stmt *st, crm_value *values);
 

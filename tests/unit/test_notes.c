@@ -67,7 +67,7 @@ static char *listed(crm_db *db, const crm_note_filter *f, const crm_clock *clock
 	FILE *out = open_memstream(&text, &len);
 	crm_error err;
 	crm_writer *w = crm_writer_new(out, CRM_FMT_TSV, 9, crm_note_columns, CRM_WRITE_NO_HEADER);
-	CHECK(crm_notes_list(db, NULL, f, clock, w, &err) == CRM_OK);
+	CHECK(crm_note_list(db, NULL, f, clock, w, &err) == CRM_OK);
 	crm_writer_finish(w, &err);
 	crm_writer_free(w);
 	fclose(out);

@@ -90,7 +90,7 @@ static char *apply(crm_db *db, const crm_clock *clock, bool dry_run, long *n)
 	FILE *out = open_memstream(&text, &len);
 	crm_error err;
 	crm_writer *w = crm_writer_new(out, CRM_FMT_CSV, 4, crm_rule_change_columns, 0);
-	CHECK(crm_rules_apply(db, clock, w, dry_run, n, &err) == CRM_OK);
+	CHECK(crm_rule_apply(db, clock, w, dry_run, n, &err) == CRM_OK);
 	crm_writer_free(w);
 	fclose(out);
 	return text;
