@@ -811,7 +811,7 @@ int crm_note_delete(crm_db *db, int64_t nid, const char *who, const crm_clock *c
 		    crm_error *err);
 int crm_note_deleted(crm_db *db, crm_writer *out, crm_error *err);
 
-/* note_import.c: records of customer_id, body, and optionally category,
+/* import/notes.c: records of customer_id, body, and optionally category,
  * author (default: author), follow_up and created_at (default: now), in one
  * transaction that crm_note_import_end commits (not with dry_run). */
 typedef struct crm_note_import crm_note_import;

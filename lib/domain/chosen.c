@@ -1,6 +1,8 @@
 /* chosen.c: the chosen set: the customers given one by one (ids on the
  * command line, or a stream), kept in temp.chosen_ids, and the statements
  * that take them from there. */
+#include <stdlib.h>
+
 #include "domain/domain.h"
 
 int crm_chosen_table(crm_db *db, crm_error *err)
@@ -16,14 +18,38 @@ crm_expr *crm_expr_chosen(crm_db *db)
 	return crm_expr_chosen_new(db);
 }
 
+/* The statements a stream of ids uses, prepared once for the connection. */
+struct crm_chosen {
+	crm_stmt *add, *has;
+};
+
+static void chosen_free(crm_db *db)
+{
+	crm_stmt_finalize(db->chosen->add);
+	crm_stmt_finalize(db->chosen->has);
+	free(db->chosen);
+	db->chosen = NULL;
+}
+
+static struct crm_chosen *state(crm_db *db)
+{
+	if (!db->chosen) {
+		db->chosen = crm_xmalloc(sizeof *db->chosen);
+		*db->chosen = (struct crm_chosen){0};
+		crm_db_on_close(db, chosen_free);
+	}
+	return db->chosen;
+}
+
 int crm_chosen_add(crm_db *db, const char *id, bool *known, crm_error *err)
 {
-	if (!db->choose &&
+	struct crm_chosen *s = state(db);
+	if (!s->add &&
 	    (crm_chosen_table(db, err) != CRM_OK ||
-	     crm_db_prepare(db, &db->choose, "INSERT OR IGNORE INTO temp.chosen_ids SELECT cid"
+	     crm_db_prepare(db, &s->add, "INSERT OR IGNORE INTO temp.chosen_ids SELECT cid"
 			    " FROM customers WHERE id = ?1", err) != CRM_OK))
 		return CRM_EDB;
-	crm_stmt *st = db->choose;
+	crm_stmt *st = s->add;
 	crm_stmt_bind_text(st, 1, id, -1);
 	int rc = crm_stmt_step(st);
 	*known = crm_db_changes(db) > 0;
@@ -43,11 +69,12 @@ int crm_chosen_add(crm_db *db, const char *id, bool *known, crm_error *err)
 /* Asked once a record passed through: the statement is prepared once. */
 int crm_chosen_has(crm_db *db, const char *id, bool *has, crm_error *err)
 {
-	if (!db->chosen_has &&
-	    crm_db_prepare(db, &db->chosen_has, "SELECT 1 FROM temp.chosen_ids k JOIN customers c"
+	struct crm_chosen *s = state(db);
+	if (!s->has &&
+	    crm_db_prepare(db, &s->has, "SELECT 1 FROM temp.chosen_ids k JOIN customers c"
 			   " ON c.cid = k.cid WHERE c.id = ?1", err) != CRM_OK)
 		return CRM_EDB;
-	crm_stmt *st = db->chosen_has;
+	crm_stmt *st = s->has;
 	crm_stmt_bind_text(st, 1, id, -1);
 	int step = crm_stmt_step(st);
 	*has = step == CRM_ROW;
@@ -58,7 +85,8 @@ int crm_chosen_has(crm_db *db, const char *id, bool *has, crm_error *err)
 void crm_sql_chosen_cids(crm_sql *q, const crm_expr *where, crm_error *err, int *rc)
 {
 	if (crm_expr_is_chosen(where)) {
-		crm_sql_add(q, "SELECT cid FROM temp.chosen_ids");
+		crm_sql_add(q, "SELECT cid FROM ");
+		crm_sql_temp(q, "chosen_ids");
 		return;
 	}
 	crm_sql_add(q, "SELECT c.cid FROM customers c");

@@ -32,7 +32,7 @@ static struct crm_suppress *state(crm_db *db)
 	if (!db->suppress) {
 		db->suppress = crm_xmalloc(sizeof *db->suppress);
 		*db->suppress = (struct crm_suppress){.aliases = -1};
-		db->suppress_free = crm_suppress_free;
+		crm_db_on_close(db, crm_suppress_free);
 	}
 	return db->suppress;
 }

@@ -443,7 +443,7 @@ static int find_customer(struct crm_import *imp, const char *id, int64_t *cid,
 	crm_stmt_reset(st);
 	if (rc != CRM_ROW && rc != CRM_DONE)
 		return crm_db_fail(imp->db, err, NULL);
-	/* merged into another, or erased: -1, dropped (suppress.c) */
+	/* merged into another, or erased: -1, dropped (suppressed.c) */
 	if (!*cid && (imp->aliasing || imp->suppressing) &&
 	    import_event_customer(imp, id, cid, err) != CRM_OK)
 		return CRM_EDB;

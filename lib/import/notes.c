@@ -1,4 +1,4 @@
-/* note_import.c: notes from another system, all in one transaction. A record
+/* notes.c (import): notes from another system, all in one transaction. A record
  * names its customer (customer_id, else id) and gives the text (body); the
  * rest is optional. A note already there (same customer, time and text) is
  * counted unchanged, so an import can be run again. */

@@ -337,16 +337,24 @@ int crm_db_open(crm_db **out, const char *path, unsigned flags, crm_error *err)
 	return CRM_OK;
 }
 
+void crm_db_on_close(crm_db *db, void (*fn)(crm_db *db))
+{
+	for (int i = 0; i < db->non_close; i++)
+		if (db->on_close[i] == fn)
+			return;
+	if (db->non_close == (int)(sizeof db->on_close / sizeof *db->on_close))
+		abort(); /* a fifth layer's state: make the array longer */
+	db->on_close[db->non_close++] = fn;
+}
+
 void crm_db_close(crm_db *db)
 {
 	if (!db)
 		return;
 	if (db->in_tx)
 		crm_db_rollback(db);
-	crm_stmt_finalize(db->choose);
-	crm_stmt_finalize(db->chosen_has);
-	if (db->suppress_free)
-		db->suppress_free(db);
+	while (db->non_close > 0)
+		db->on_close[--db->non_close](db);
 	crm_audit_free(db);
 	crm_event_type_free(db);
 	sqlite3_close_v2(db->sql);

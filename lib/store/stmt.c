@@ -11,7 +11,9 @@ static sqlite3_stmt *raw(crm_stmt *st)
 
 enum crm_step crm_stmt_step(crm_stmt *st)
 {
-	switch (sqlite3_step(raw(st))) {
+	/* The connection gives extended codes (SQLITE_CONSTRAINT_NOTNULL): the
+	 * low byte is the kind. */
+	switch (sqlite3_step(raw(st)) & 0xff) {
 	case SQLITE_ROW:
 		return CRM_ROW;
 	case SQLITE_DONE:

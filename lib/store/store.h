@@ -52,7 +52,7 @@ int64_t crm_db_last_id(crm_db *db);
 /* Random bytes from the database engine's generator. */
 void crm_db_random(crm_db *db, void *out, size_t n);
 
-/* db.c */
+/* db.c: opening, closing, transactions. */
 struct sqlite3;
 struct crm_db {
 	struct sqlite3 *sql; /* only store/ looks inside */
@@ -61,11 +61,13 @@ struct crm_db {
 	bool readonly;
 	bool in_tx;
 	int busy_ms; /* how long a command waits for another's write to end */
-	crm_stmt *choose; /* crm_chosen_add's insert, prepared once for a stream */
-	crm_stmt *chosen_has; /* crm_chosen_has's lookup, once for a pass-through */
 	struct crm_audit *audit; /* who is changing the database, and what (audit.c) */
-	struct crm_suppress *suppress; /* the suppression key and lookups (domain/suppress.c) */
-	void (*suppress_free)(crm_db *db); /* set with it: the store knows nothing of it */
+	/* What layers above keep with the connection, opaque here and let go
+	 * by the hooks they give crm_db_on_close. */
+	struct crm_chosen *chosen; /* domain/chosen.c: the chosen set's statements */
+	struct crm_suppress *suppress; /* domain/suppress.c: the key and lookups */
+	void (*on_close[4])(crm_db *db);
+	int non_close;
 	void (*note)(void *ctx, const char *text); /* crm_db_on_note */
 	void *note_ctx;
 	struct crm_event_types { /* met and noted this command (event_types.c) */
@@ -75,6 +77,10 @@ struct crm_db {
 	} event_types;
 };
 
+/* fn(db) runs when db closes, the last given first; given twice, once. */
+void crm_db_on_close(crm_db *db, void (*fn)(crm_db *db));
+
+/* conn.c */
 /* Prepares sql or fills err (CRM_EDB) with SQLite's reason. */
 int crm_db_prepare(crm_db *db, crm_stmt **st, const char *sql, crm_error *err);
 /* Fills err with the database's last error and returns CRM_EDB. */
@@ -84,7 +90,7 @@ int crm_db_refused(crm_db *db, crm_error *err);
 /* indexes.c: drops the indexes of table that no lookup needs (not unique)
  * and appends to rebuild the SQL that makes them again. */
 int crm_db_indexes_aside(crm_db *db, const char *table, crm_buf *rebuild, crm_error *err);
-/* functions.c: a keyed hash of (field, value) as the SQL function name
+/* hash.c: a keyed hash of (field, value) as the SQL function name
  * (2 arguments, a 32-byte blob), for one command's statements. */
 typedef void crm_hash_fn(const void *key, const char *field, const char *value, size_t len,
 			 unsigned char out[32]);

@@ -42,4 +42,8 @@ for case in "note|\"note_id\":\"1\",\"customer_id\":\"NOPE\",\"body\":\"b\"|note
 	err "a dump's $kind record that names rows it lacks is refused, saying which" "crm-add: stdin:2: ${rest#*|}
 $bad" "printf '{\"crm_dump\":1}\n{\"kind\":\"$kind\",${rest%%|*}}\n' | crm-add -d z.db"
 done
+# A value the schema refuses is the record's fault, not the database's.
+err "a dump's record that the schema refuses is a bad record, nothing stored" "crm-add: stdin:2: NOT NULL constraint failed: settings.value
+$bad" "printf '{\"crm_dump\":1}\n{\"kind\":\"setting\",\"key\":\"x\"}\n' | crm-add -d w.db"
+fails 1 '... with exit status 1' "printf '{\"crm_dump\":1}\n{\"kind\":\"setting\",\"key\":\"x\"}\n' | crm-add -d w.db"
 done_testing
