@@ -184,9 +184,9 @@ static void emit_date_part(struct compiler *c, const struct node *n)
 		      field->text, n->text, n->text);
 		return;
 	}
-	crm_sql_add(c->q, n->text[0] == 'm' ? "CAST(strftime('%m', " : "CAST(strftime('%Y', ");
+	crm_sql_date_part_open(c->q, n->text[0] == 'm' ? CRM_MONTH : CRM_YEAR);
 	emit_field(c, field);
-	crm_sql_add(c->q, ") AS INTEGER)");
+	crm_sql_date_part_close(c->q);
 }
 
 static void emit_bool(struct compiler *c, const struct node *n);

@@ -42,6 +42,16 @@ void crm_sql_days_since(crm_sql *q, const char *day_sql)
 	crm_sql_days_since_close(q);
 }
 
+void crm_sql_date_part_open(crm_sql *q, enum crm_date_part part)
+{
+	crm_sql_add(q, part == CRM_MONTH ? "CAST(strftime('%m', " : "CAST(strftime('%Y', ");
+}
+
+void crm_sql_date_part_close(crm_sql *q)
+{
+	crm_sql_add(q, ") AS INTEGER)");
+}
+
 void crm_sql_regexp_open(crm_sql *q, const char *pattern)
 {
 	crm_sql_add(q, "crm_regexp(");

@@ -183,6 +183,10 @@ void crm_sql_json_key(crm_sql *q, const char *column, const char *key);
 void crm_sql_days_since_open(crm_sql *q);
 void crm_sql_days_since_close(crm_sql *q);
 void crm_sql_days_since(crm_sql *q, const char *day_sql);
+/* The month (1-12) or the year of the date whose SQL comes between. */
+enum crm_date_part { CRM_MONTH, CRM_YEAR };
+void crm_sql_date_part_open(crm_sql *q, enum crm_date_part part);
+void crm_sql_date_part_close(crm_sql *q);
 /* 1 when pattern (bound) matches the text's SQL that comes between, 0 when
  * not, null for null text. */
 void crm_sql_regexp_open(crm_sql *q, const char *pattern);
