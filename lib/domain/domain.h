@@ -27,9 +27,11 @@ void crm_suppress_free(crm_db *db);
 int crm_alias_lookup(crm_db *db, const char *id, int64_t *cid, char **target, crm_error *err);
 
 /* match.c: the statement that finds the customers with a --match key's
- * value (?1): their ids, oldest first, two at most. */
-const char *crm_match_sql(enum crm_match key);
-/* Runs st (crm_match_sql's) for value: *id is the customer with it (caller
+ * value (?1): their ids, oldest first, two at most; its text appended to q,
+ * or prepared. */
+void crm_match_sql(crm_sql *q, enum crm_match key);
+int crm_match_prepare(crm_db *db, enum crm_match key, crm_stmt **st, crm_error *err);
+/* Runs st (crm_match_prepare's) for value: *id is the customer with it (caller
  * frees), or NULL for none; CRM_EDATA when two have it, hint ending the
  * message. */
 int crm_match_find(crm_db *db, crm_stmt *st, enum crm_match key, const char *value,

@@ -320,24 +320,22 @@ static int duplicates_set(crm_db *db, const char *field, crm_error *err)
 {
 	bool openid = !strcmp(field, "openid");
 	/* field is one of crm_merge_field_known's, never user text */
-	const char *v = openid ? "json_extract(attrs, '$.openid')" : field;
-	const char *cond = openid ? "attrs IS NOT NULL AND json_extract(attrs, '$.openid') IS NOT NULL"
-				  : NULL;
 	crm_sql q;
 	crm_sql_init(&q, db, NULL);
 	crm_sql_add(&q, "INSERT INTO temp.merge_dups (cid, keep, seq, value) SELECT cid, keep, seq, v"
 		    " FROM (SELECT c.cid, s.v, first_value(c.cid) OVER w AS keep,"
 		    " row_number() OVER w - 1 AS seq FROM customers c JOIN (SELECT ");
-	crm_sql_addf(&q, "%s AS v FROM customers WHERE ", v);
-	if (cond)
-		crm_sql_add(&q, cond);
-	else
-		crm_sql_addf(&q, "%s IS NOT NULL", field);
-	crm_sql_addf(&q, " GROUP BY v HAVING count(*) > 1) s ON ");
-	if (openid)
-		crm_sql_add(&q, "c.attrs IS NOT NULL AND json_extract(c.attrs, '$.openid') = s.v");
-	else
-		crm_sql_addf(&q, "c.%s = s.v", field);
+	if (openid) {
+		crm_sql_json_key(&q, "attrs", "openid");
+		crm_sql_add(&q, " AS v FROM customers WHERE attrs IS NOT NULL AND ");
+		crm_sql_json_key(&q, "attrs", "openid");
+		crm_sql_add(&q, " IS NOT NULL GROUP BY v HAVING count(*) > 1) s ON c.attrs IS NOT NULL AND ");
+		crm_sql_json_key(&q, "c.attrs", "openid");
+		crm_sql_add(&q, " = s.v");
+	} else {
+		crm_sql_addf(&q, "%s AS v FROM customers WHERE %s IS NOT NULL GROUP BY v HAVING"
+			     " count(*) > 1) s ON c.%s = s.v", field, field, field);
+	}
 	crm_sql_add(&q, " WINDOW w AS (PARTITION BY s.v ORDER BY c.created_at, c.cid)) WHERE seq > 0");
 	int rc = merge_table(db, err);
 	if (rc == CRM_OK)

@@ -29,19 +29,31 @@ const char *crm_match_name(enum crm_match key)
 	return key >= CRM_MATCH_PHONE && key <= CRM_MATCH_UNIONID ? key_names[key] : NULL;
 }
 
-const char *crm_match_sql(enum crm_match key)
+void crm_match_sql(crm_sql *q, enum crm_match key)
 {
-	static const char *const sql[] = {
-		[CRM_MATCH_PHONE] = "SELECT id FROM customers WHERE phone = ?1 ORDER BY cid LIMIT 2",
-		[CRM_MATCH_EMAIL] = "SELECT id FROM customers WHERE email = ?1 ORDER BY cid LIMIT 2",
-		[CRM_MATCH_WECHAT] = "SELECT id FROM customers WHERE wechat_id = ?1 ORDER BY cid LIMIT 2",
-		/* the conditions of their partial indexes, so that the indexes serve */
-		[CRM_MATCH_OPENID] = "SELECT id FROM customers WHERE attrs IS NOT NULL AND"
-				     " json_extract(attrs, '$.openid') = ?1 ORDER BY cid LIMIT 2",
-		[CRM_MATCH_UNIONID] = "SELECT id FROM customers WHERE attrs IS NOT NULL AND"
-				      " json_extract(attrs, '$.unionid') = ?1 ORDER BY cid LIMIT 2",
+	static const char *const column[] = {
+		[CRM_MATCH_PHONE] = "phone", [CRM_MATCH_EMAIL] = "email",
+		[CRM_MATCH_WECHAT] = "wechat_id",
 	};
-	return crm_match_name(key) ? sql[key] : NULL;
+	crm_sql_add(q, "SELECT id FROM customers WHERE ");
+	if (key == CRM_MATCH_OPENID || key == CRM_MATCH_UNIONID) {
+		/* the conditions of their partial indexes, so that the indexes serve */
+		crm_sql_add(q, "attrs IS NOT NULL AND ");
+		crm_sql_json_key(q, "attrs", crm_match_name(key));
+	} else {
+		crm_sql_add(q, column[key]);
+	}
+	crm_sql_add(q, " = ?1 ORDER BY cid LIMIT 2");
+}
+
+int crm_match_prepare(crm_db *db, enum crm_match key, crm_stmt **st, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, NULL);
+	crm_match_sql(&q, key);
+	int rc = crm_db_prepare(db, st, q.text.p, err);
+	crm_sql_free(&q);
+	return rc;
 }
 
 int crm_match_find(crm_db *db, crm_stmt *st, enum crm_match key, const char *value,
@@ -87,7 +99,7 @@ int crm_key_lookup_new(crm_key_lookup **out, crm_db *db, enum crm_match key, crm
 		return crm_error_set(err, CRM_EUSAGE, "no such key to match customers by");
 	crm_key_lookup *l = crm_xmalloc(sizeof *l);
 	*l = (crm_key_lookup){.db = db, .key = key};
-	if (crm_db_prepare(db, &l->find, crm_match_sql(key), err) != CRM_OK) {
+	if (crm_match_prepare(db, key, &l->find, err) != CRM_OK) {
 		free(l);
 		return CRM_EDB;
 	}

@@ -157,6 +157,31 @@ int crm_suppress_any(crm_db *db, bool *any, crm_error *err)
 	return exists(db, "SELECT 1 FROM suppressions LIMIT 1", any, err);
 }
 
+/* The statement that puts the erased customers' hashes in the list: ?1 the
+ * day, ?2 the person numbers' base. In the key's order: no random inserts. */
+static int erased_hashes(crm_db *db, crm_stmt **st, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, db, NULL);
+	crm_sql_add(&q, "INSERT OR REPLACE INTO suppressions (hash, field, person, erased_on)"
+		       " SELECT crm_suppress_hash(f, v), f, ?2 + cid, ?1 FROM ("
+		       "  SELECT cid, 'id' f, id v FROM customers WHERE cid IN temp.erase_ids"
+		       "  UNION ALL SELECT cid, 'phone', phone FROM customers WHERE cid IN temp.erase_ids"
+		       "  UNION ALL SELECT cid, 'email', email FROM customers WHERE cid IN temp.erase_ids"
+		       "  UNION ALL SELECT cid, 'wechat_id', wechat_id FROM customers WHERE cid IN"
+		       " temp.erase_ids");
+	for (const char *const *key = (const char *const[]){"openid", "unionid", NULL}; *key; key++) {
+		crm_sql_addf(&q, "  UNION ALL SELECT cid, '%s', ", *key);
+		crm_sql_json_key(&q, "attrs", *key);
+		crm_sql_add(&q, " FROM customers   WHERE cid IN temp.erase_ids AND attrs IS NOT NULL");
+	}
+	crm_sql_add(&q, "  UNION ALL SELECT cid, 'id', id FROM aliases WHERE cid IN temp.erase_ids)"
+		       " WHERE v IS NOT NULL AND v <> '' ORDER BY 1");
+	int rc = crm_db_prepare(db, st, q.text.p, err);
+	crm_sql_free(&q);
+	return rc;
+}
+
 int crm_suppress_erased(crm_db *db, crm_error *err)
 {
 	bool found;
@@ -170,21 +195,7 @@ int crm_suppress_erased(crm_db *db, crm_error *err)
 	/* person: one per erased customer, its cid above every one there */
 	long base = crm_db_count(db, "SELECT coalesce(max(person), 0) FROM suppressions");
 	crm_stmt *st;
-	int rc = base < 0 ? crm_db_fail(db, err, NULL) : crm_db_prepare(
-		db, &st,
-		"INSERT OR REPLACE INTO suppressions (hash, field, person, erased_on)"
-		" SELECT crm_suppress_hash(f, v), f, ?2 + cid, ?1 FROM ("
-		"  SELECT cid, 'id' f, id v FROM customers WHERE cid IN temp.erase_ids"
-		"  UNION ALL SELECT cid, 'phone', phone FROM customers WHERE cid IN temp.erase_ids"
-		"  UNION ALL SELECT cid, 'email', email FROM customers WHERE cid IN temp.erase_ids"
-		"  UNION ALL SELECT cid, 'wechat_id', wechat_id FROM customers WHERE cid IN temp.erase_ids"
-		"  UNION ALL SELECT cid, 'openid', json_extract(attrs, '$.openid') FROM customers"
-		"   WHERE cid IN temp.erase_ids AND attrs IS NOT NULL"
-		"  UNION ALL SELECT cid, 'unionid', json_extract(attrs, '$.unionid') FROM customers"
-		"   WHERE cid IN temp.erase_ids AND attrs IS NOT NULL"
-		"  UNION ALL SELECT cid, 'id', id FROM aliases WHERE cid IN temp.erase_ids)"
-		" WHERE v IS NOT NULL AND v <> '' ORDER BY 1", /* in the key's order: no random inserts */
-		err);
+	int rc = base < 0 ? crm_db_fail(db, err, NULL) : erased_hashes(db, &st, err);
 	if (rc != CRM_OK)
 		return rc;
 	crm_stmt_bind_text_copy(st, 1, day, -1);

@@ -63,7 +63,7 @@ int import_customers_prepare(struct crm_import *imp, crm_error *err)
 			   err))
 		return CRM_EDB;
 	if (imp->opts.match != CRM_MATCH_NONE &&
-	    crm_db_prepare(db, &imp->c_match, crm_match_sql(imp->opts.match), err))
+	    crm_match_prepare(db, imp->opts.match, &imp->c_match, err))
 		return CRM_EDB;
 	return import_identity_prepare(imp, err);
 }

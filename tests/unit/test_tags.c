@@ -172,10 +172,14 @@ static void match_plans(crm_db *db)
 		[CRM_MATCH_UNIONID] = "USING INDEX customers_unionid ",
 	};
 	for (int k = CRM_MATCH_PHONE; k <= CRM_MATCH_UNIONID; k++) {
-		char sql[512], plan[512] = "";
-		snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", crm_match_sql((enum crm_match)k));
+		char plan[512] = "";
+		crm_sql q;
+		crm_sql_init(&q, db, NULL);
+		crm_sql_add(&q, "EXPLAIN QUERY PLAN ");
+		crm_match_sql(&q, (enum crm_match)k);
 		sqlite3_stmt *st;
-		CHECK(sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK);
+		CHECK(sqlite3_prepare_v2(db->sql, q.text.p, -1, &st, NULL) == SQLITE_OK);
+		crm_sql_free(&q);
 		sqlite3_bind_text(st, 1, "x", -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) /* the plan's lines, each ending in ';' */
 			snprintf(plan + strlen(plan), sizeof plan - strlen(plan), "%s;",
