@@ -47,6 +47,16 @@ help_options() {
 	$1 --help | sed -nE 's/^  (-[a-zA-Z], |    )--([a-z-]+)( ([A-Z][A-Z0-9_=%]*))? +(.*)$/\1|--\2|\4|\5/p' |
 		sed -E 's/^(-[a-zA-Z]), /\1/; s/^    /-/; s/\|\|/|-|/'
 }
+# crm-export's -o: the common formats and its own.
+export_formats='csv
+ids
+json
+ndjson
+table
+tsv
+vcard
+wechat
+xlsx'
 for c in crm $COMMANDS; do
 	out "$c --complete has each option of --help, and no other: names, argument, help" \
 		"$(help_options $c)" "$c --complete | awk -F '\t' '\$1 != \"--\" { print \$1 \"|\" \$2 \"|\" \$3 \"|\" \$5 }'"
@@ -151,15 +161,7 @@ json
 ndjson
 table
 tsv'
-	[ $c = crm-export ] && formats='csv
-ids
-json
-ndjson
-table
-tsv
-vcard
-wechat
-xlsx'
+	[ $c = crm-export ] && formats=$export_formats
 	[ $c = crm-segment ] && formats='chart
 csv
 ids
@@ -249,15 +251,7 @@ for shell in bash zsh fish; do
 --version' "$(crm_complete $shell 'crm --')"
 	out "$shell hands crm tag -- to crm-tag's completion" "$(crm-tag --help | grep -o -- '--[a-z-]*' | sort -u)" \
 		"$(crm_complete $shell 'crm tag --')"
-	out "$shell hands crm export -o to crm-export's" 'csv
-ids
-json
-ndjson
-table
-tsv
-vcard
-wechat
-xlsx' "$(crm_complete $shell 'crm export -o ')"
+	out "$shell hands crm export -o to crm-export's" "$export_formats" "$(crm_complete $shell 'crm export -o ')"
 	out "$shell completes crm help with the commands and expr" "$(echo "$commands" | sed 's/^help$/expr/' | sort)" \
 		"$(crm_complete $shell 'crm help ')"
 	out "$shell completes nothing after crm help CMD" '' "$(crm_complete $shell 'crm help tag ') | grep ."
