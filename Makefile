@@ -28,7 +28,7 @@ override CFLAGS += -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-
 override LDFLAGS += -fsanitize=fuzzer,address,undefined
 endif
 
-COMMANDS = crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm
+COMMANDS = crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm crm-profile
 # lib/ in layers, lowest first: base records store expr domain import (lib/README).
 LIB_LAYERS = base records store expr domain import
 LIB_SRC = $(wildcard $(LIB_LAYERS:%=lib/%/*.c))

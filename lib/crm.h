@@ -225,6 +225,8 @@ enum crm_writer_flags {
 	/* json: one object, each record a member named by its first column's
 	 * value, its other columns an object (a report of one row per field) */
 	CRM_WRITE_KEYED = 16,
+	/* json: the one record as an object, not an array (null for none) */
+	CRM_WRITE_OBJECT = 32,
 };
 
 /* Columns are fixed at creation; names are copied. */
@@ -257,6 +259,22 @@ crm_writer *crm_reject_writer_new(FILE *out, const crm_reader *from, bool workbo
  * encoding, separator and header as the reader it was made for. */
 bool crm_reject_fits(const crm_writer *w, const crm_reader *from);
 int crm_reject_put(crm_writer *w, const crm_record *rec, const char *reason, crm_error *err);
+
+/* page.c: a page of sections (crm-profile): on a terminal (table) a
+ * heading and a table each, a section of one record as lines of field and
+ * value; json, one object with a member per section (an object for a
+ * section of one record, else an array); csv and tsv, a record per value:
+ * section, row, field, value. */
+typedef struct crm_page crm_page;
+crm_page *crm_page_new(FILE *out, enum crm_format fmt);
+/* Masks the fields of these names (comma-separated) in every section. */
+int crm_page_mask(crm_page *p, const char *fields, crm_error *err);
+/* Starts the next section; one: it has one record. Names are copied. */
+int crm_page_section(crm_page *p, const char *name, size_t ncols, const char *const *names,
+		     bool one, crm_error *err);
+int crm_page_put(crm_page *p, const crm_value *values, crm_error *err);
+int crm_page_finish(crm_page *p, crm_error *err);
+void crm_page_free(crm_page *p);
 
 /* encoding.c: a stream that takes UTF-8 and writes it into base in another
  * encoding (gb18030), converting as it goes; base itself for UTF-8. Closing it
@@ -537,6 +555,55 @@ void crm_group_free(crm_group *g);
 /* The columns: the fields, then count and share (percent of the customers chosen). */
 const char *const *crm_group_columns(const crm_group *g, size_t *n);
 int crm_group_write(crm_group *g, crm_writer *out, crm_error *err);
+
+/* profile.c: one customer's page (crm-profile ID): its fields, what is
+ * computed of it, scores and grade changes, tags, events, products,
+ * channels, notes, follow-ups, campaigns and its last changes, as the
+ * sections of page. CRM_EDATA when there is no such customer. */
+typedef struct crm_profile_opts {
+	int notes;   /* the latest notes shown */
+	int changes; /* the last changes and grade changes shown */
+	int top;     /* products and channels shown */
+} crm_profile_opts;
+int crm_profile_write(crm_db *db, const char *id, const crm_profile_opts *o,
+		      const crm_clock *clock, crm_page *page, crm_error *err);
+/* The customer where chooses, for a page: *n is 0, 1, or 2 for more than
+ * one, and *id (caller frees) the first. */
+int crm_profile_choose(crm_db *db, const crm_expr *where, const crm_clock *clock, char **id,
+		       long *n, crm_error *err);
+
+/* portrait.c: a group's portrait against a base (crm-profile -s NAME):
+ * for each field of few values, tags and products, how common each value
+ * is in the group and in the base; for numbers, their quartiles. */
+typedef struct crm_portrait_row {
+	const char *section; /* size, fields, tags, numbers, products */
+	const char *field;
+	const char *value;   /* NULL: the customers without one */
+	crm_type type;       /* value's */
+	/* Shares are count / total. total: the customers counted (products:
+	 * those who bought anything); numbers: count those with a value. */
+	long group_count, group_total, base_count, base_total;
+	bool quartiles;      /* numbers: q[0..2] are the 25%, 50% and 75% quantiles */
+	double group_q[3], base_q[3];
+} crm_portrait_row;
+typedef struct crm_portrait_opts {
+	const crm_expr *group;
+	const crm_expr *base; /* NULL: everyone */
+	int max_values;       /* custom attributes with at most this many values */
+	int top;              /* values shown per field; 0: all */
+	const char *const *measures; /* --measure: number expressions */
+	size_t nmeasures;
+	/* each row, in order; a status other than CRM_OK stops the portrait */
+	int (*row)(void *ctx, const crm_portrait_row *row, crm_error *err);
+	void *ctx;
+} crm_portrait_opts;
+/* *empty: the group or the base has nobody (only the size row was given). */
+int crm_portrait_write(crm_db *db, const crm_portrait_opts *o, const crm_clock *clock,
+		       bool *empty, crm_error *err);
+/* count / total; the index is 100 times the group's share over the base's.
+ * False when it is not defined (a total or the base's share is 0). */
+bool crm_portrait_share(long count, long total, double *share);
+bool crm_portrait_index(const crm_portrait_row *r, double *index);
 
 /* quality.c: the data audit (crm-segment --quality). */
 struct crm_quality_field {

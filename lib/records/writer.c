@@ -337,7 +337,7 @@ static void json_row(crm_writer *w, const crm_value *values)
 		const crm_value *key = &values[first++];
 		json_out(w->out, json_stringn(key->s ? key->s : "", key->len));
 		putc(':', w->out);
-	} else {
+	} else if (!(w->flags & CRM_WRITE_OBJECT)) {
 		json_begin(w);
 	}
 	putc('{', w->out);
@@ -855,6 +855,8 @@ int crm_writer_finish(crm_writer *w, crm_error *err)
 		delimited_header(w);
 	if (keyed(w))
 		fputs(w->rows ? "\n}\n" : "{}\n", w->out);
+	else if (w->fmt == CRM_FMT_JSON && (w->flags & CRM_WRITE_OBJECT))
+		fputs(w->rows ? "\n" : "null\n", w->out);
 	else if (w->fmt == CRM_FMT_JSON && !(w->reject && w->rows == 0))
 		fputs(w->rows ? "\n]\n" : "[]\n", w->out);
 	if (w->fmt == CRM_FMT_TABLE && !w->laid_out)

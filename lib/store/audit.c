@@ -336,7 +336,7 @@ static void shell_word(crm_buf *b, const char *s)
 	crm_buf_addc(b, '\'');
 }
 
-static void command_line(crm_buf *b, const char *command, const char *args)
+void crm_audit_command_line(crm_buf *b, const char *command, const char *args)
 {
 	crm_buf_adds(b, command);
 	json_t *list = json_loads(args, 0, NULL);
@@ -374,8 +374,7 @@ static void changes_text(crm_buf *b, const char *changes)
 static int write_row(crm_stmt *st, crm_writer *out, crm_error *err)
 {
 	crm_buf line = {0}, changes = {0};
-	command_line(&line, crm_stmt_text(st, 3),
-		     crm_stmt_text(st, 4));
+	crm_audit_command_line(&line, crm_stmt_text(st, 3), crm_stmt_text(st, 4));
 	changes_text(&changes, crm_stmt_text(st, 5));
 	crm_value v[6];
 	for (int i = 0; i < 3; i++) {

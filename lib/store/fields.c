@@ -345,6 +345,11 @@ bool crm_field_is_stored(const char *name)
 	return false;
 }
 
+const char *crm_field_computed_name(size_t i)
+{
+	return i < sizeof computed / sizeof *computed ? computed[i].name : NULL;
+}
+
 bool crm_field_computed_type(const char *name, crm_type *type)
 {
 	const struct computed *c = computed_field(name);

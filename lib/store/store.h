@@ -127,6 +127,9 @@ void crm_audit_free(crm_db *db);
 void crm_audit_today(crm_db *db, char day[11]);
 /* Records shown instead of every argument that is value (or ends in =value). */
 void crm_audit_hide(crm_db *db, const char *value, const char *shown);
+/* The command line of a row of the trail, its args (a JSON array) quoted
+ * as a shell would need them. */
+void crm_audit_command_line(crm_buf *b, const char *command, const char *args);
 
 /* sql.c: one statement's text and the values bound to it. */
 struct crm_param {
@@ -195,6 +198,8 @@ void crm_sql_regexp_close(crm_sql *q);
 void crm_sql_fts_rowids(crm_sql *q, const char *table, const char *query);
 /* The start of an insert into table that skips the rows already there. */
 void crm_sql_insert_ignore(crm_sql *q, const char *table);
+/* A condition: the JSON array in column holds the text value as an element. */
+void crm_sql_json_array_has(crm_sql *q, const char *column, const char *value);
 /* A temporary table's name, as statements refer to it. */
 void crm_sql_temp(crm_sql *q, const char *table);
 
@@ -281,6 +286,8 @@ int crm_fields_sql(const crm_fields *fields, crm_sql *q, crm_error *err);
 bool crm_field_is_stored(const char *name);
 /* True when name is a computed customer field; *type is its type. */
 bool crm_field_computed_type(const char *name, crm_type *type);
+/* The computed fields' names, in order: NULL past the last. */
+const char *crm_field_computed_name(size_t i);
 /* Appends a customer field's SQL: stored, computed or custom (from
  * q->catalog, which computed fields read too). */
 int crm_sql_field(crm_sql *q, const char *name, crm_error *err);
