@@ -246,11 +246,21 @@ static crm_value index_value(struct texts *t, const crm_portrait_row *r, const c
 	return text_value(t, CRM_REAL, fmt, index);
 }
 
-static crm_value quartile_value(struct texts *t, const crm_portrait_row *r, bool group, int i)
+/* fmt: "%.15g" for records, "%.2f" for a person (trailing zeros dropped). */
+static crm_value quartile_value(struct texts *t, const crm_portrait_row *r, bool group, int i,
+				const char *fmt)
 {
 	if (!r->quartiles || !(group ? r->group_count : r->base_count))
 		return null_value;
-	return text_value(t, CRM_REAL, "%.15g", group ? r->group_q[i] : r->base_q[i]);
+	crm_value v = text_value(t, CRM_REAL, fmt, group ? r->group_q[i] : r->base_q[i]);
+	char *s = (char *)v.s;
+	if (strchr(s, '.') && strcmp(fmt, "%.15g")) {
+		while (v.len && s[v.len - 1] == '0')
+			s[--v.len] = '\0';
+		if (v.len && s[v.len - 1] == '.')
+			s[--v.len] = '\0';
+	}
+	return v;
 }
 
 static crm_value value_of(const crm_portrait_row *r)
@@ -274,8 +284,8 @@ static int record_row(struct profile *p, const crm_portrait_row *r, crm_error *e
 		index_value(&t, r, "%.1f"),
 	};
 	for (int i = 0; i < 3; i++) {
-		v[10 + i] = quartile_value(&t, r, true, i);
-		v[13 + i] = quartile_value(&t, r, false, i);
+		v[10 + i] = quartile_value(&t, r, true, i, "%.15g");
+		v[13 + i] = quartile_value(&t, r, false, i, "%.15g");
 	}
 	return crm_writer_put(p->out, v, err);
 }
@@ -319,8 +329,8 @@ static int table_row(struct profile *p, const crm_portrait_row *r, crm_error *er
 	if (r->quartiles) {
 		crm_value v[9] = {field, count_value(&t, r->group_count)};
 		for (int i = 0; i < 3; i++) {
-			v[2 + i] = quartile_value(&t, r, true, i);
-			v[6 + i] = quartile_value(&t, r, false, i);
+			v[2 + i] = quartile_value(&t, r, true, i, "%.2f");
+			v[6 + i] = quartile_value(&t, r, false, i, "%.2f");
 		}
 		v[5] = count_value(&t, r->base_count);
 		return crm_page_put(p->table, v, err);
