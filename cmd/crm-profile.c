@@ -203,10 +203,12 @@ static int page_of_chosen(struct cli *cli, struct profile *p)
 
 /* ---- a portrait ---- */
 
+/* The issue's order: what a spreadsheet reads first, then the counts
+ * the shares come from, then the quartiles. */
 static const char *const columns[16] = {
-	"section",     "field",     "value",      "group_count",  "group_total",  "group_share",
-	"base_count",  "base_total", "base_share", "index",       "group_q1",     "group_median",
-	"group_q3",    "base_q1",   "base_median", "base_q3",
+	"section",     "field",      "value",      "group_share", "base_share",   "index",
+	"group_count", "group_total", "base_count", "base_total", "group_q1",     "group_median",
+	"group_q3",    "base_q1",    "base_median", "base_q3",
 };
 
 /* Text of numbers, kept until the row is written. */
@@ -275,13 +277,13 @@ static int record_row(struct profile *p, const crm_portrait_row *r, crm_error *e
 		{CRM_TEXT, r->section, strlen(r->section)},
 		{CRM_TEXT, r->field, strlen(r->field)},
 		value_of(r),
-		count_value(&t, r->group_count),
-		count_value(&t, r->group_total),
 		share_value(&t, r->group_count, r->group_total, "%.6f", 1),
-		count_value(&t, r->base_count),
-		count_value(&t, r->base_total),
 		share_value(&t, r->base_count, r->base_total, "%.6f", 1),
 		index_value(&t, r, "%.1f"),
+		count_value(&t, r->group_count),
+		count_value(&t, r->group_total),
+		count_value(&t, r->base_count),
+		count_value(&t, r->base_total),
 	};
 	for (int i = 0; i < 3; i++) {
 		v[10 + i] = quartile_value(&t, r, true, i, "%.15g");
