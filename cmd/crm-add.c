@@ -389,7 +389,7 @@ int main(int argc, char **argv)
 	add.opts.rejected = on_rejected;
 	add.opts.keep_rejected = add.rejects.path != NULL;
 	add.opts.note = on_note;
-	snprintf(add.tagged_by, sizeof add.tagged_by, "user:%s", cli_user());
+	snprintf(add.tagged_by, sizeof add.tagged_by, "import:%s", cli_user());
 	add.opts.tagged_by = add.tagged_by;
 	crm_error err;
 	/* Stored records wait in a temporary file until the commit: what

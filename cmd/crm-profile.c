@@ -38,7 +38,7 @@ struct profile {
 	struct selection sel, base;
 	bool page, portrait, vs;
 	long max_values, top, notes, changes;
-	bool top_given;
+	bool top_given, notes_given, changes_given;
 	const char **measures;
 	size_t nmeasures;
 	const char *mask;
@@ -80,8 +80,10 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 		p->top_given = true;
 		return number(arg, 100000, &p->top);
 	case OPT_NOTES:
+		p->notes_given = true;
 		return number(arg, 100000, &p->notes);
 	case OPT_CHANGES:
+		p->changes_given = true;
 		return number(arg, 100000, &p->changes);
 	case OPT_MEASURE:
 		p->measures = realloc(p->measures, (p->nmeasures + 1) * sizeof *p->measures);
@@ -116,8 +118,6 @@ static void check(struct cli *cli, void *ctx)
 		cli_usage_error(cli, "--page and --portrait: choose one");
 	if (p->vs && !p->base.segment && !p->base.where)
 		cli_usage_error(cli, "--vs needs -s NAME or -w EXPR after it: the base to compare with");
-	if (p->base.all)
-		cli_usage_error(cli, "--vs --all is the base without --vs: everyone");
 	if (p->page && cli->nargs > 1)
 		cli_usage_error(cli, "--page shows one customer: give one id");
 	enum crm_format fmt = cli_output_format(cli);
@@ -127,7 +127,7 @@ static void check(struct cli *cli, void *ctx)
 		if (fmt != CRM_FMT_TABLE && fmt != CRM_FMT_JSON && fmt != CRM_FMT_CSV && fmt != CRM_FMT_TSV)
 			cli_usage_error(cli, "a page is written as table, json, csv or tsv");
 	} else {
-		if (p->notes || p->changes || p->mask)
+		if (p->notes_given || p->changes_given || p->mask)
 			cli_usage_error(cli, "--notes, --changes and --mask go with a customer's page");
 		if (fmt == CRM_FMT_IDS)
 			cli_usage_error(cli, "a portrait is written as csv, tsv, json, ndjson, table or chart");
@@ -145,6 +145,12 @@ static unsigned db_flags(const struct cli *cli, const void *ctx)
 
 /* ---- a customer's page ---- */
 
+/* How many of a list a page shows: n as given (0: all), else the default. */
+static int shown(bool given, long n, int otherwise)
+{
+	return !given ? otherwise : n ? (int)n : 1000000;
+}
+
 static int page(struct cli *cli, struct profile *p, const char *id)
 {
 	crm_error err;
@@ -160,12 +166,10 @@ static int page(struct cli *cli, struct profile *p, const char *id)
 		rc = crm_page_mask(page, p->mask, &err);
 	crm_fields_free(masked);
 	crm_profile_opts o = {
-		.notes = p->notes ? (int)p->notes : 5,
-		.changes = p->changes ? (int)p->changes : 10,
-		.top = p->top_given ? (int)p->top : 5,
+		.notes = shown(p->notes_given, p->notes, 5),
+		.changes = shown(p->changes_given, p->changes, 10),
+		.top = shown(p->top_given, p->top, 5),
 	};
-	if (o.top == 0)
-		o.top = 1000000; /* all */
 	if (rc == CRM_OK)
 		rc = crm_profile_write(cli->db, id, &o, &cli->clock, page, &err);
 	if (rc == CRM_OK)

@@ -132,9 +132,9 @@ static void order_values(struct portrait *p, crm_sql *q, long group_total, long 
 	}
 }
 
-/* Runs q (v, sum(g), sum(b)) and gives a row for each value. skip_empty:
- * a field of which the customers counted have no value at all (the one
- * row is "none") says nothing, and is left out. */
+/* Runs q (v, sum(g), sum(b), and how many values are not none) and gives
+ * a row for each value. skip_empty: a field of which the customers counted
+ * have no value at all says nothing, and is left out. */
 static int value_rows(struct portrait *p, crm_sql *q, const char *section, const char *field,
 		      long group_total, long base_total, bool skip_empty, crm_error *err)
 {
@@ -143,24 +143,15 @@ static int value_rows(struct portrait *p, crm_sql *q, const char *section, const
 	crm_portrait_row r = {.section = section, .field = field, .group_total = group_total,
 			      .base_total = base_total};
 	int step = CRM_DONE;
-	bool first = true, held = false;
-	crm_portrait_row none = r;
 	while (rc == CRM_OK && (step = crm_stmt_step(st)) == CRM_ROW) {
+		if (skip_empty && crm_stmt_int64(st, 3) == 0)
+			continue;
 		r.value = crm_stmt_text(st, 0);
 		crm_type t = crm_stmt_type(st, 0);
 		r.type = t == CRM_INT || t == CRM_REAL ? t : r.value ? CRM_TEXT : CRM_NULL;
 		r.group_count = (long)crm_stmt_int64(st, 1);
 		r.base_count = (long)crm_stmt_int64(st, 2);
-		if (first && skip_empty && !r.value) {
-			none = r;
-			held = true;
-		} else {
-			if (held && (rc = emit(p, &none, err)) != CRM_OK)
-				break;
-			held = false;
-			rc = emit(p, &r, err);
-		}
-		first = false;
+		rc = emit(p, &r, err);
 	}
 	if (rc == CRM_OK && step != CRM_DONE)
 		rc = crm_db_fail(p->db, err, NULL);
@@ -182,7 +173,7 @@ static int field_section(struct portrait *p, const char *name, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, p->db, p->clock);
-	crm_sql_add(&q, "SELECT v, sum(g), sum(b) FROM (SELECT ");
+	crm_sql_add(&q, "SELECT v, sum(g), sum(b), count(v) OVER () FROM (SELECT ");
 	int rc = field_sql(p, &q, name, err);
 	crm_sql_add(&q, " AS v");
 	flags(p, &q, "c.cid");
@@ -236,7 +227,7 @@ static int tags_section(struct portrait *p, crm_error *err)
 {
 	crm_sql q;
 	crm_sql_init(&q, p->db, p->clock);
-	crm_sql_add(&q, "SELECT v, sum(g), sum(b) FROM (SELECT t.name AS v");
+	crm_sql_add(&q, "SELECT v, sum(g), sum(b), count(v) OVER () FROM (SELECT t.name AS v");
 	flags(p, &q, "ct.cid");
 	crm_sql_add(&q, " FROM customer_tags ct JOIN tags t ON t.tid = ct.tid WHERE ");
 	current_tag(&q);
@@ -283,7 +274,7 @@ static int products_section(struct portrait *p, crm_error *err)
 	if (rc != CRM_OK || !buyers[0] || !buyers[1])
 		return rc; /* nobody bought anything: no products to compare */
 	crm_sql_init(&q, p->db, p->clock);
-	crm_sql_add(&q, "SELECT v, sum(g), sum(b) FROM (SELECT x.v");
+	crm_sql_add(&q, "SELECT v, sum(g), sum(b), count(v) OVER () FROM (SELECT x.v");
 	flags(p, &q, "x.cid");
 	crm_sql_add(&q, " FROM (");
 	buyers_sql(&q, "DISTINCT e.cid AS cid, e.product AS v");

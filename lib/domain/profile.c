@@ -159,10 +159,11 @@ static int grade_changes_section(struct profile *p, crm_error *err)
 	return rc == CRM_OK ? put_rows(&q, p->page, "tttt", err) : (crm_sql_free(&q), rc);
 }
 
-/* How a tag was set: by a rule, by an import (crm-add's tags column), or by hand. */
+/* How a tag was set: by a rule, by an import (crm-add's tags column), or
+ * by hand; and by whom, or by which rule. */
 static void tag_how(crm_sql *q)
 {
-	crm_sql_add(q, "CASE WHEN ct.source LIKE 'rule:%' THEN 'rule' WHEN ct.source = 'user:crm-add'"
+	crm_sql_add(q, "CASE WHEN ct.source LIKE 'rule:%' THEN 'rule' WHEN ct.source LIKE 'import:%'"
 		       " THEN 'import' ELSE 'hand' END, substr(ct.source, instr(ct.source, ':') + 1)");
 }
 

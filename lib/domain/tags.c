@@ -220,7 +220,7 @@ int crm_tag_rename(crm_db *db, const char *from, const char *to, bool force, crm
 static const char join_sql[] =
 	"UPDATE customer_tags AS k SET"
 	" source = CASE WHEN " LAPSED("k") " THEN f.source WHEN " LAPSED("f") " THEN k.source"
-	" WHEN k.source NOT LIKE 'user:%' AND f.source LIKE 'user:%' THEN f.source ELSE k.source END,"
+	" WHEN k.source LIKE 'rule:%' AND f.source NOT LIKE 'rule:%' THEN f.source ELSE k.source END,"
 	" tagged_at = CASE WHEN " LAPSED("k") " THEN f.tagged_at WHEN " LAPSED("f") " THEN k.tagged_at"
 	" ELSE min(k.tagged_at, f.tagged_at) END,"
 	" expires_on = CASE WHEN " LAPSED("k") " THEN f.expires_on WHEN " LAPSED("f") " THEN k.expires_on"
@@ -608,7 +608,7 @@ static int giver_prepare(struct crm_tag_giver *g, crm_error *err)
 			      " SET source = excluded.source, tagged_at = excluded.tagged_at,"
 			      " expires_on = NULL", err) ||
 	       crm_db_prepare(db, &g->by_hand, "SELECT tid FROM customer_tags WHERE cid = ?1 AND"
-			      " source LIKE 'user:%'", err) ||
+			      " source NOT LIKE 'rule:%'", err) ||
 	       crm_db_prepare(db, &g->take, "DELETE FROM customer_tags WHERE cid = ?1 AND tid = ?2", err) ||
 	       crm_db_prepare(db, &g->count, "SELECT count(*) FROM customer_tags WHERE cid = ?1 AND"
 			      " (expires_on IS NULL OR expires_on > ?2)", err) ||
@@ -1251,7 +1251,7 @@ int crm_tag_audit(crm_db *db, const crm_clock *clock, int stale_days, crm_writer
 	crm_clock_day(clock, -(stale_days - 1), stale_from);
 	crm_sql q;
 	crm_sql_init(&q, db, clock);
-	crm_sql_add(&q, "SELECT t.tid, t.name, t.category, count(ct.cid), sum(ct.source LIKE 'user:%'),"
+	crm_sql_add(&q, "SELECT t.tid, t.name, t.category, count(ct.cid), sum(ct.source NOT LIKE 'rule:%'),"
 		       " sum(ct.source LIKE 'rule:%'), max(ct.tagged_at),"
 		       " (SELECT count(*) FROM customers),"
 		       " (SELECT count(*) FROM tag_rules r WHERE r.tid = t.tid)"

@@ -561,7 +561,7 @@ static const char *tags_given(struct crm_import *imp, const struct import_map *m
 		return NULL;
 	/* for an empty cell too: the record written back has the tags kept */
 	if (!imp->tags && !(imp->tags = crm_tag_giver_new(imp->db, imp->opts.tagged_by ?
-							    imp->opts.tagged_by : "user:crm-add",
+							    imp->opts.tagged_by : "import:crm-add",
 							    imp->opts.clock, err))) {
 		*rc = CRM_EDB;
 		return NULL;

@@ -188,7 +188,7 @@ int crm_page_finish(crm_page *p, crm_error *err)
 	if (rc == CRM_OK && p->values)
 		rc = crm_writer_finish(p->values, err);
 	if (rc == CRM_OK && p->fmt == CRM_FMT_JSON)
-		fputs("\n}\n", p->out);
+		fputs("}\n", p->out);
 	if (rc == CRM_OK && fflush(p->out) != 0)
 		rc = crm_error_set(err, CRM_EDB, "write error");
 	return rc;

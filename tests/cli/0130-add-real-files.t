@@ -167,8 +167,8 @@ crm-add: 1 bad record: nothing was stored (fix it, or store the good ones with -
 	"printf '{\"id\": \"J2\", \"phone\": [\"13800138000\", \"13900139000\"]}\n' | crm-add"
 
 # ---- tags ----
-out 'a tags column tags by hand' 'T1|VIP|user:root
-T1|上海|user:root' \
+out 'a tags column tags as an import, by the person importing' 'T1|VIP|import:root
+T1|上海|import:root' \
 	"printf 'id,tags\nT1,VIP;上海\n' | USER=root crm-add -q > /dev/null; q \"SELECT c.id, t.name, ct.source FROM customer_tags ct JOIN customers c USING (cid) JOIN tags t USING (tid) WHERE c.id = 'T1' ORDER BY t.name\""
 out '... as JSON, an array' 'T2,VIP' "printf '{\"id\": \"T2\", \"tags\": [\"VIP\"]}\n' | crm-add -q > /dev/null; crm-export -f id,tags T2 | sed 1d"
 out 'crm-export -f id,tags | crm-add moves them to another database' 'T1,VIP;上海
