@@ -1,5 +1,5 @@
 # bash completion for the crm commands (crm-add, crm-export, crm-segment, crm-tag, crm-score,
-# crm-note, crm-rm) and for crm, which runs them.
+# crm-note, crm-rm, crm-profile) and for crm, which runs them.
 # Installed as .../bash-completion/completions/crm, with a link for each command.
 #
 # Each command describes its own options: `crm-tag --complete` prints a line
@@ -191,4 +191,4 @@ _crm()
 }
 
 complete -F _crm crm
-complete -F _crm_command crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm
+complete -F _crm_command crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm crm-profile

@@ -74,7 +74,7 @@ golden 'crm alone lists the commands, each with its own summary' crm-help.txt "P
 ok '... and exits 0' "PATH=/usr/bin:/bin '$CRM' > /dev/null"
 golden 'crm help lists the same' crm-help.txt "PATH=/usr/bin:/bin '$CRM' help"
 out "crm-gen, beside the commands, is not listed" '' 'crm help | grep gen'
-for c in crm-add crm-export crm-note crm-rm crm-score crm-segment crm-tag; do
+for c in crm-add crm-export crm-note crm-profile crm-rm crm-score crm-segment crm-tag; do
 	out "$c's line in the list is its --help summary" "$($c --help | sed -n 2p)" \
 		"crm help | sed -n 's/^  ${c#crm-}  *//p'"
 done

@@ -7,7 +7,7 @@
 
 COMP=$TESTS/../completions
 MAN=$TESTS/../man
-COMMANDS='crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm'
+COMMANDS='crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm crm-profile'
 printf 'id,name,level\n1,张三,gold\n' | crm-add -q > /dev/null
 # A name of each kind that the completions ask the database for.
 crm-segment -q --save 高价值 -w 'age > 30'
@@ -169,6 +169,12 @@ json
 ndjson
 table
 tsv'
+	[ $c = crm-profile ] && formats='chart
+csv
+json
+ndjson
+table
+tsv'
 	for shell in bash zsh fish; do
 		case $shell in
 		bash) cmd="bash -c '$(bash_complete _crm_command "$c -o \"\"")'" ;;
@@ -240,6 +246,7 @@ commands='add
 export
 help
 note
+profile
 rm
 score
 segment

@@ -7,7 +7,7 @@ MAN=$TESTS/../man
 # What a page renders in bold with a leading dash is what Fl made: it must be
 # an option of a command. A word that is not, such as "-default:", is prose
 # that an Fl swallowed (".Pq Fl f ; default: ..." where "No default:" was meant).
-for c in crm crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm; do
+for c in crm crm-add crm-export crm-segment crm-tag crm-score crm-note crm-rm crm-profile; do
 	$c --help
 done 2>&1 | grep -o -- '--\{0,1\}[A-Za-z][A-Za-z0-9-]*' | sort -u > options
 B=$(printf '\b') S=$(printf '\001') E=$(printf '\002')

@@ -9,6 +9,7 @@ out 'installs the commands, man pages and completions' 'opt/crm/bin/crm
 opt/crm/bin/crm-add
 opt/crm/bin/crm-export
 opt/crm/bin/crm-note
+opt/crm/bin/crm-profile
 opt/crm/bin/crm-rm
 opt/crm/bin/crm-score
 opt/crm/bin/crm-segment
@@ -17,6 +18,7 @@ opt/crm/share/bash-completion/completions/crm
 opt/crm/share/bash-completion/completions/crm-add
 opt/crm/share/bash-completion/completions/crm-export
 opt/crm/share/bash-completion/completions/crm-note
+opt/crm/share/bash-completion/completions/crm-profile
 opt/crm/share/bash-completion/completions/crm-rm
 opt/crm/share/bash-completion/completions/crm-score
 opt/crm/share/bash-completion/completions/crm-segment
@@ -24,6 +26,7 @@ opt/crm/share/bash-completion/completions/crm-tag
 opt/crm/share/fish/vendor_completions.d/crm-add.fish
 opt/crm/share/fish/vendor_completions.d/crm-export.fish
 opt/crm/share/fish/vendor_completions.d/crm-note.fish
+opt/crm/share/fish/vendor_completions.d/crm-profile.fish
 opt/crm/share/fish/vendor_completions.d/crm-rm.fish
 opt/crm/share/fish/vendor_completions.d/crm-score.fish
 opt/crm/share/fish/vendor_completions.d/crm-segment.fish
@@ -32,6 +35,7 @@ opt/crm/share/fish/vendor_completions.d/crm.fish
 opt/crm/share/man/man1/crm-add.1
 opt/crm/share/man/man1/crm-export.1
 opt/crm/share/man/man1/crm-note.1
+opt/crm/share/man/man1/crm-profile.1
 opt/crm/share/man/man1/crm-rm.1
 opt/crm/share/man/man1/crm-score.1
 opt/crm/share/man/man1/crm-segment.1
