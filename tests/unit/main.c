@@ -22,6 +22,7 @@ int main(void)
 	test_xlsx();
 	test_hash();
 	test_expr();
+	test_profile();
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;
 }

@@ -49,5 +49,6 @@ void test_notes(void);
 void test_xlsx(void);
 void test_hash(void);
 void test_expr(void);
+void test_profile(void);
 
 #endif
