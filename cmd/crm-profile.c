@@ -36,7 +36,7 @@ static const struct cli_option options[] = {
 
 struct profile {
 	struct selection sel, base;
-	bool page, portrait, vs;
+	bool page, portrait, vs, vs_all;
 	long max_values, top, notes, changes;
 	bool top_given, notes_given, changes_given;
 	const char **measures;
@@ -97,6 +97,9 @@ static bool take(struct cli *cli, int key, const char *arg, void *ctx)
 	case OPT_SEGMENT:
 	case OPT_WHERE:
 		return select_take(p->vs ? &p->base : &p->sel, key, arg);
+	case OPT_ALL:
+		p->vs_all |= p->vs;
+		return select_take(&p->sel, key, arg);
 	default:
 		return select_take(&p->sel, key, arg);
 	}
@@ -116,6 +119,8 @@ static void check(struct cli *cli, void *ctx)
 	select_no_order(cli, &p->sel, "go with crm-export");
 	if (p->page && p->portrait)
 		cli_usage_error(cli, "--page and --portrait: choose one");
+	if (p->vs_all)
+		cli_usage_error(cli, "--vs --all is the base without --vs: everyone");
 	if (p->vs && !p->base.segment && !p->base.where)
 		cli_usage_error(cli, "--vs needs -s NAME or -w EXPR after it: the base to compare with");
 	if (p->page && cli->nargs > 1)
@@ -145,10 +150,11 @@ static unsigned db_flags(const struct cli *cli, const void *ctx)
 
 /* ---- a customer's page ---- */
 
-/* How many of a list a page shows: n as given (0: all), else the default. */
-static int shown(bool given, long n, int otherwise)
+/* How many of a list a page shows: n as given, else the default; for
+ * --top, 0 is all (as in a portrait), for the notes and changes none. */
+static int shown(bool given, long n, int otherwise, bool zero_is_all)
 {
-	return !given ? otherwise : n ? (int)n : 1000000;
+	return !given ? otherwise : n || !zero_is_all ? (int)n : 1000000;
 }
 
 static int page(struct cli *cli, struct profile *p, const char *id)
@@ -166,9 +172,9 @@ static int page(struct cli *cli, struct profile *p, const char *id)
 		rc = crm_page_mask(page, p->mask, &err);
 	crm_fields_free(masked);
 	crm_profile_opts o = {
-		.notes = shown(p->notes_given, p->notes, 5),
-		.changes = shown(p->changes_given, p->changes, 10),
-		.top = shown(p->top_given, p->top, 5),
+		.notes = shown(p->notes_given, p->notes, 5, false),
+		.changes = shown(p->changes_given, p->changes, 10, false),
+		.top = shown(p->top_given, p->top, 5, true),
 	};
 	if (rc == CRM_OK)
 		rc = crm_profile_write(cli->db, id, &o, &cli->clock, page, &err);
@@ -379,7 +385,7 @@ static void chart_row(const crm_portrait_row *r, bool new_field)
 	const char *name = r->value ? r->value : "(none)";
 	size_t width = crm_display_width(name, strlen(name));
 	printf("  %s", name);
-	for (size_t i = width; i < 16; i++)
+	for (size_t i = width; i < 16 || i < width + 2; i++)
 		putchar(' ');
 	int cells = (int)(gs * BAR + 0.5);
 	if (cells == 0 && r->group_count)
@@ -432,6 +438,7 @@ static int portrait(struct cli *cli, struct profile *p)
 	crm_expr *base = base_expr(cli, p);
 	int status = select_as_expr(cli, &p->sel, &group);
 	if (status != CRM_OK) {
+		crm_expr_free(group);
 		crm_expr_free(base);
 		return status;
 	}
@@ -479,10 +486,11 @@ int main(int argc, char **argv)
 	struct profile p = {0};
 	cli_start(&cli, argc, argv, &p);
 	int status;
-	if (is_page(&cli, &p) && cli.nargs == 1) {
+	bool chooses = p.sel.segment || p.sel.where;
+	if (is_page(&cli, &p) && cli.nargs == 1 && !chooses) {
 		status = page(&cli, &p, cli.args[0]);
-	} else if (is_page(&cli, &p)) {
-		select_prepare(&cli, &p.sel, NULL, 0);
+	} else if (is_page(&cli, &p)) { /* --page: an id must be chosen by -s and -w too */
+		select_prepare(&cli, &p.sel, cli.args, cli.nargs);
 		status = page_of_chosen(&cli, &p);
 	} else {
 		select_prepare(&cli, &p.sel, cli.args, cli.nargs);

@@ -118,13 +118,14 @@ static int emit(struct portrait *p, const crm_portrait_row *r, crm_error *err)
 }
 
 /* The counted values, what sets the group apart first: how many points
- * more common a value is in the group than in the base. */
+ * more common a value is in the group than in the base, g/G - b/B, compared
+ * as the integer g*B - b*G so that equal differences are equal. */
 static void order_values(struct portrait *p, crm_sql *q, long group_total, long base_total)
 {
-	crm_sql_add(q, " GROUP BY v ORDER BY sum(g) * 1.0 / ");
-	crm_sql_int(q, group_total);
-	crm_sql_add(q, " - sum(b) * 1.0 / ");
+	crm_sql_add(q, " GROUP BY v ORDER BY sum(g) * ");
 	crm_sql_int(q, base_total);
+	crm_sql_add(q, " - sum(b) * ");
+	crm_sql_int(q, group_total);
 	crm_sql_add(q, " DESC, sum(g) DESC, v IS NULL, v");
 	if (p->o->top > 0) {
 		crm_sql_add(q, " LIMIT ");
@@ -194,13 +195,13 @@ static int few_values(struct portrait *p, const char *name, bool *few, crm_error
 {
 	crm_sql q;
 	crm_sql_init(&q, p->db, p->clock);
-	crm_sql_add(&q, "SELECT count(*) FROM (SELECT DISTINCT ");
+	crm_sql_add(&q, "SELECT count(*) FROM (SELECT DISTINCT v FROM (SELECT ");
 	int rc = field_sql(p, &q, name, err);
 	crm_sql_add(&q, " AS v FROM customers c WHERE c.attrs IS NOT NULL");
 	counted_only(p, &q, "c.cid", false);
-	crm_sql_add(&q, " LIMIT ");
+	crm_sql_add(&q, ") x WHERE v IS NOT NULL LIMIT ");
 	crm_sql_int(&q, p->o->max_values + 1);
-	crm_sql_add(&q, ") x WHERE v IS NOT NULL");
+	crm_sql_add(&q, ") y");
 	crm_stmt *st = NULL;
 	if (rc == CRM_OK)
 		rc = crm_sql_prepare(&q, &st, err);

@@ -46,7 +46,6 @@ static int put_rows(crm_sql *q, crm_page *page, const char *kinds, crm_error *er
 struct profile {
 	crm_db *db;
 	int64_t cid;
-	const char *id;
 	const crm_profile_opts *o;
 	const crm_clock *clock;
 	crm_page *page;
@@ -311,7 +310,8 @@ static void changes_sql(struct profile *p, crm_sql *q)
 		" FROM customers c WHERE c.cid = ",
 		" UNION ALL SELECT c.updated_at, 'updated', NULL, NULL, NULL FROM customers c"
 		" WHERE c.updated_at > c.created_at AND c.cid = ",
-		" UNION ALL SELECT ct.tagged_at, 'tagged', t.name, ct.source, NULL FROM customer_tags ct"
+		" UNION ALL SELECT ct.tagged_at, 'tagged', t.name,"
+		" substr(ct.source, instr(ct.source, ':') + 1), NULL FROM customer_tags ct"
 		" JOIN tags t ON t.tid = ct.tid WHERE ct.cid = ",
 		" UNION ALL SELECT g.as_of, 'graded', g.model || ': ' || coalesce(g.from_grade, 'none')"
 		" || ' -> ' || coalesce(g.to_grade, 'none'), NULL, NULL FROM grade_history g WHERE g.cid = ",
@@ -331,8 +331,14 @@ static void changes_sql(struct profile *p, crm_sql *q)
 	crm_sql_json_field(q, "e.attrs", "campaign");
 	crm_sql_add(q, ", NULL, NULL FROM events e WHERE e.type = 'contact' AND ");
 	this_customer(p, q, "e.cid");
+	/* the commands that named it by its id, or by an id merged into it */
 	crm_sql_add(q, " UNION ALL SELECT a.at, 'command', a.command, a.user, a.args FROM audit a WHERE ");
-	crm_sql_json_array_has(q, "a.args", p->id);
+	crm_sql_json_array_in_open(q, "a.args");
+	crm_sql_add(q, "SELECT k.id FROM customers k WHERE k.cid = ");
+	crm_sql_int(q, p->cid);
+	crm_sql_add(q, " UNION ALL SELECT al.id FROM aliases al WHERE al.cid = ");
+	crm_sql_int(q, p->cid);
+	crm_sql_json_array_in_close(q);
 	crm_sql_add(q, ") x WHERE at < ");
 	crm_sql_end(q);
 	crm_sql_add(q, " ORDER BY at DESC, what LIMIT ");
@@ -390,7 +396,7 @@ static int find(crm_db *db, const char *id, int64_t *cid, crm_error *err)
 int crm_profile_write(crm_db *db, const char *id, const crm_profile_opts *o,
 		      const crm_clock *clock, crm_page *page, crm_error *err)
 {
-	struct profile p = {.db = db, .id = id, .o = o, .clock = clock, .page = page};
+	struct profile p = {.db = db, .o = o, .clock = clock, .page = page};
 	int (*const sections[])(struct profile *, crm_error *) = {
 		value_section,   scores_section,     grade_changes_section, tags_section,
 		events_section,  products_section,   channels_section,      notes_section,

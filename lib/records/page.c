@@ -35,9 +35,7 @@ crm_page *crm_page_new(FILE *out, enum crm_format fmt)
 	*p = (crm_page){.out = out, .fmt = fmt};
 	if (fmt == CRM_FMT_CSV || fmt == CRM_FMT_TSV)
 		p->values = crm_writer_new(out, fmt, 4, value_columns, 0);
-	else if (fmt == CRM_FMT_JSON)
-		fputs("{", out);
-	return p;
+	return p; /* json's "{" waits for the first section: an error before it writes nothing */
 }
 
 int crm_page_mask(crm_page *p, const char *fields, crm_error *err)
@@ -117,7 +115,7 @@ int crm_page_section(crm_page *p, const char *name, size_t ncols, const char *co
 		p->section = one ? crm_writer_new(p->out, CRM_FMT_TABLE, 2, pair_columns, CRM_WRITE_NO_HEADER)
 				 : crm_writer_new(p->out, CRM_FMT_TABLE, ncols, names, 0);
 	} else if (p->fmt == CRM_FMT_JSON) {
-		fprintf(p->out, "%s\"%s\":", p->sections ? "," : "", name); /* our own names */
+		fprintf(p->out, "%s\"%s\":", p->sections ? "," : "{", name); /* our own names */
 		p->section = crm_writer_new(p->out, CRM_FMT_JSON, ncols, names,
 					    one ? CRM_WRITE_OBJECT : 0);
 	}
@@ -188,7 +186,7 @@ int crm_page_finish(crm_page *p, crm_error *err)
 	if (rc == CRM_OK && p->values)
 		rc = crm_writer_finish(p->values, err);
 	if (rc == CRM_OK && p->fmt == CRM_FMT_JSON)
-		fputs("}\n", p->out);
+		fputs(p->sections ? "}\n" : "{}\n", p->out);
 	if (rc == CRM_OK && fflush(p->out) != 0)
 		rc = crm_error_set(err, CRM_EDB, "write error");
 	return rc;

@@ -80,9 +80,12 @@ void crm_sql_temp(crm_sql *q, const char *table)
 	crm_sql_addf(q, "temp.%s", table);
 }
 
-void crm_sql_json_array_has(crm_sql *q, const char *column, const char *value)
+void crm_sql_json_array_in_open(crm_sql *q, const char *column)
 {
-	crm_sql_addf(q, "EXISTS (SELECT 1 FROM json_each(%s) j WHERE j.value = ", column);
-	crm_sql_text(q, value);
-	crm_sql_add(q, ")");
+	crm_sql_addf(q, "EXISTS (SELECT 1 FROM json_each(%s) j WHERE j.value IN (", column);
+}
+
+void crm_sql_json_array_in_close(crm_sql *q)
+{
+	crm_sql_add(q, "))");
 }

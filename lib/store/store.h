@@ -198,8 +198,10 @@ void crm_sql_regexp_close(crm_sql *q);
 void crm_sql_fts_rowids(crm_sql *q, const char *table, const char *query);
 /* The start of an insert into table that skips the rows already there. */
 void crm_sql_insert_ignore(crm_sql *q, const char *table);
-/* A condition: the JSON array in column holds the text value as an element. */
-void crm_sql_json_array_has(crm_sql *q, const char *column, const char *value);
+/* A condition: the JSON array in column holds an element that the query
+ * written between open and close gives. */
+void crm_sql_json_array_in_open(crm_sql *q, const char *column);
+void crm_sql_json_array_in_close(crm_sql *q);
 /* A temporary table's name, as statements refer to it. */
 void crm_sql_temp(crm_sql *q, const char *table);
 
