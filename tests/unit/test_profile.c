@@ -106,7 +106,7 @@ static void pages(void)
 		"{\"tag\":\"VIP\",\"how\":\"hand\"},\n"
 		"{\"tag\":\"老客户, \\\"金\\\"\",\"how\":null}\n"
 		"]\n"
-		"\n}\n",
+		"}\n",
 		"as json: an object a page, an object for one record, arrays, [] for none");
 	page_is(CRM_FMT_CSV, NULL,
 		"section,row,field,value\n"
