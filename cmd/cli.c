@@ -67,6 +67,25 @@ static bool take_delimiter(struct cli *cli, const char *arg)
 	return true;
 }
 
+/* The formats -o takes, as the command's option table lists them. */
+static const char *output_formats(const struct cli *cli)
+{
+	for (const struct cli_option *o = cli->options; o->name; o++)
+		if (o->key == OPT_OUTPUT)
+			return o->complete;
+	return CLI_FORMATS;
+}
+
+static bool writes(const struct cli *cli, const char *name)
+{
+	const char *list = output_formats(cli);
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 static bool take_common(struct cli *cli, int key, const char *arg)
 {
 	switch (key) {
@@ -110,12 +129,13 @@ static bool take_common(struct cli *cli, int key, const char *arg)
 		cli->input.map = cli->maps;
 		return true;
 	case OPT_OUTPUT:
-		if (crm_format_parse(arg, &cli->output_format) != CRM_OK)
-			cli_usage_error(cli, "'%s' is not an output format (csv, tsv, json, ndjson, ids, table)",
-					arg);
-		if (cli->output_format == CRM_FMT_XLSX && !cli->xlsx)
+		if (crm_format_parse(arg, &cli->output_format) == CRM_OK &&
+		    cli->output_format == CRM_FMT_XLSX && !cli->xlsx)
 			cli_usage_error(cli, "-o xlsx is crm-export's: pipe the records into"
 					" crm-export -o xlsx > customers.xlsx");
+		if (crm_format_parse(arg, &cli->output_format) != CRM_OK || !writes(cli, arg))
+			cli_usage_error(cli, "'%s' is not an output format of %s (%s)", arg, cli->prog,
+					output_formats(cli));
 		cli->output_format_given = true;
 		return true;
 	case OPT_HELP:

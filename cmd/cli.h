@@ -69,8 +69,7 @@ struct cli_option {
 	 "the database (default $CRM_DB, else ~/.local/share/crm/crm.db)"},                 \
 	{OPT_INPUT, "input", "FORMAT", "csv tsv json ndjson ids xlsx",                      \
 	 "input format: csv, tsv, json, ndjson, ids, xlsx (default: detected)"},            \
-	{OPT_OUTPUT, "output", "FORMAT", formats,                                           \
-	 "output format: csv, tsv, json, ndjson, ids, table"},                              \
+	{OPT_OUTPUT, "output", "FORMAT", formats, "output format: " formats},               \
 	{OPT_AS_OF, "as-of", "DATE", NULL,                                                  \
 	 "compute as of DATE (default $CRM_NOW, else now)"},                                \
 	{OPT_QUIET, "quiet", NULL, NULL, "no notes on stderr"},                             \

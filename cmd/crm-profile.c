@@ -134,8 +134,6 @@ static void check(struct cli *cli, void *ctx)
 	} else {
 		if (p->notes_given || p->changes_given || p->mask)
 			cli_usage_error(cli, "--notes, --changes and --mask go with a customer's page");
-		if (fmt == CRM_FMT_IDS)
-			cli_usage_error(cli, "a portrait is written as csv, tsv, json, ndjson, table or chart");
 	}
 	if (fmt == CRM_FMT_CHART && is_page(cli, p))
 		cli_usage_error(cli, "-o chart draws a portrait");

@@ -615,8 +615,8 @@ done <<'EOF'
 --measure with a page|crm-profile G0001 --measure age|--vs, --measure and --max-values go with a portrait
 --max-values with a page|crm-profile G0001 --max-values 3|--vs, --measure and --max-values go with a portrait
 --measure with --page|crm-profile --page -w "id = 'G0001'" --measure age|--vs, --measure and --max-values go with a portrait
--o ids for a portrait|crm-profile -s 上海客户 -o ids|a portrait is written as csv, tsv, json, ndjson, table or chart
--o ids for everyone|crm-profile -o ids|a portrait is written as csv, tsv, json, ndjson, table or chart
+-o ids for a portrait|crm-profile -s 上海客户 -o ids|'ids' is not an output format of crm-profile (csv tsv json ndjson table chart)
+-o ids for everyone|crm-profile -o ids|'ids' is not an output format of crm-profile (csv tsv json ndjson table chart)
 EOF
 fails 2 '--all after --vs -w' "crm-profile -s 上海客户 --vs -w 'age > 30' --all"
 err 'a -w that does not parse, at its column' "crm-profile: expression:1:13: expected a condition after 'and'

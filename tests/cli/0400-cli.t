@@ -18,7 +18,8 @@ Try '$c --help'." "$c --bogus"
 	fails 2 "$c: ... exit status 2" "$c --bogus"
 	err "$c: an option without its argument" "$c: option '--db' needs an argument
 Try '$c --help'." "$c --db"
-	err "$c: a bad output format" "$c: 'xml' is not an output format (csv, tsv, json, ndjson, ids, table)
+	formats=$($c --complete | awk -F '\t' '$2 == "--output" { print $4 }')
+	err "$c: a bad output format, saying the ones it writes" "$c: 'xml' is not an output format of $c ($formats)
 Try '$c --help'." "$c -o xml"
 	err "$c: a bad --as-of" "$c: --as-of: 'someday' is not a date or time (use YYYY-MM-DD)
 Try '$c --help'." "$c --as-of someday $args"

@@ -40,7 +40,7 @@ out 'crm-tag --complete: values, a kind, nothing to offer, no argument; operands
 out 'crm-add --complete: its operands are files' "$(printf '%s\t%s\t%s\t%s\t%s' -- - - @file -)" \
 	'crm-add --complete | tail -1'
 out 'crm-export --complete: -o offers the formats it writes' "$(printf '%s\t%s\t%s\t%s\t%s' \
-	-o --output FORMAT 'csv tsv json ndjson ids table vcard wechat xlsx' 'output format: csv, tsv, json, ndjson, ids, table')" \
+	-o --output FORMAT 'csv tsv json ndjson ids table vcard wechat xlsx' 'output format: csv tsv json ndjson ids table vcard wechat xlsx')" \
 	"crm-export --complete | grep -e '	--output	'"
 # the options of --help, as "SHORT|LONG|ARG|HELP" ("-" for none)
 help_options() {
