@@ -34,6 +34,17 @@ static const struct cli_option options[] = {
 	CLI_COMMON_OPTIONS_FORMATS("csv tsv json ndjson table chart"),
 };
 
+/* A bar of -o chart, kept until its field's last: their labels line up. */
+struct bar {
+	char *label;
+	crm_portrait_row row; /* its counts */
+};
+
+struct chart {
+	struct bar *bars;
+	size_t n, cap, width;
+};
+
 struct profile {
 	struct selection sel, base;
 	bool page, portrait, vs, vs_all;
@@ -48,6 +59,7 @@ struct profile {
 	const char *section; /* of the last row, to see where one ends */
 	char *field;
 	long group_size, base_size;
+	struct chart chart; /* -o chart's bars of the field being drawn */
 };
 
 static bool number(const char *arg, long max, long *out)
@@ -256,21 +268,30 @@ static crm_value index_value(struct texts *t, const crm_portrait_row *r, const c
 	return text_value(t, CRM_REAL, fmt, index);
 }
 
-/* fmt: "%.15g" for records, "%.2f" for a person (trailing zeros dropped). */
+/* A number for a person: two places at most. */
+static const char *person_number(double v, char *out, size_t size)
+{
+	snprintf(out, size, "%.2f", v);
+	char *end = out + strlen(out);
+	while (end[-1] == '0')
+		*--end = '\0';
+	if (end[-1] == '.')
+		end[-1] = '\0';
+	return out;
+}
+
+/* person: two places at most, for a table; else every digit, for records. */
 static crm_value quartile_value(struct texts *t, const crm_portrait_row *r, bool group, int i,
-				const char *fmt)
+				bool person)
 {
 	if (!r->quartiles || !(group ? r->group_count : r->base_count))
 		return null_value;
-	crm_value v = text_value(t, CRM_REAL, fmt, group ? r->group_q[i] : r->base_q[i]);
-	char *s = (char *)v.s;
-	if (strchr(s, '.') && strcmp(fmt, "%.15g")) {
-		while (v.len && s[v.len - 1] == '0')
-			s[--v.len] = '\0';
-		if (v.len && s[v.len - 1] == '.')
-			s[--v.len] = '\0';
-	}
-	return v;
+	double v = group ? r->group_q[i] : r->base_q[i];
+	if (!person)
+		return text_value(t, CRM_REAL, "%.15g", v);
+	char *s = t->s[t->n++];
+	person_number(v, s, sizeof t->s[0]);
+	return (crm_value){CRM_REAL, s, strlen(s)};
 }
 
 static crm_value value_of(const crm_portrait_row *r)
@@ -294,8 +315,8 @@ static int record_row(struct profile *p, const crm_portrait_row *r, crm_error *e
 		count_value(&t, r->base_total),
 	};
 	for (int i = 0; i < 3; i++) {
-		v[10 + i] = quartile_value(&t, r, true, i, "%.15g");
-		v[13 + i] = quartile_value(&t, r, false, i, "%.15g");
+		v[10 + i] = quartile_value(&t, r, true, i, false);
+		v[13 + i] = quartile_value(&t, r, false, i, false);
 	}
 	return crm_writer_put(p->out, v, err);
 }
@@ -339,8 +360,8 @@ static int table_row(struct profile *p, const crm_portrait_row *r, crm_error *er
 	if (r->quartiles) {
 		crm_value v[9] = {field, count_value(&t, r->group_count)};
 		for (int i = 0; i < 3; i++) {
-			v[2 + i] = quartile_value(&t, r, true, i, "%.2f");
-			v[6 + i] = quartile_value(&t, r, false, i, "%.2f");
+			v[2 + i] = quartile_value(&t, r, true, i, true);
+			v[6 + i] = quartile_value(&t, r, false, i, true);
 		}
 		v[5] = count_value(&t, r->base_count);
 		return crm_page_put(p->table, v, err);
@@ -358,11 +379,46 @@ static int table_row(struct profile *p, const crm_portrait_row *r, crm_error *er
 
 #define BAR 30
 
-/* -o chart: a bar a value, as long as its share of the group. */
-static void chart_row(const crm_portrait_row *r, bool new_field)
+static void chart_flush(struct chart *c)
 {
-	double gs = 0, bs = 0, index;
+	for (size_t i = 0; i < c->n; i++) {
+		const crm_portrait_row *r = &c->bars[i].row;
+		double gs = 0, bs = 0, index;
+		crm_portrait_share(r->group_count, r->group_total, &gs);
+		crm_portrait_share(r->base_count, r->base_total, &bs);
+		const char *label = c->bars[i].label;
+		printf("  %s", label);
+		for (size_t w = crm_display_width(label, strlen(label)); w < c->width + 2; w++)
+			putchar(' ');
+		int cells = (int)(gs * BAR + 0.5);
+		if (cells == 0 && r->group_count)
+			cells = 1;
+		for (int k = 0; k < BAR; k++)
+			fputs(k < cells ? "█" : " ", stdout);
+		printf(" %5.1f%%  base %5.1f%%", gs * 100, bs * 100);
+		if (crm_portrait_index(r, &index))
+			printf("  index %.0f", index);
+		putchar('\n');
+		free(c->bars[i].label);
+	}
+	c->n = c->width = 0;
+}
+
+static void chart_quartiles(const char *who, const double q[3], long n)
+{
+	char a[40], b[40], m[40];
+	printf("  %s  median %s  (q1 %s, q3 %s)  %ld with a value\n", who,
+	       person_number(q[1], m, sizeof m), person_number(q[0], a, sizeof a),
+	       person_number(q[2], b, sizeof b), n);
+}
+
+/* -o chart: a bar a value, as long as its share of the group. */
+static void chart_row(struct chart *c, const crm_portrait_row *r, bool new_field)
+{
+	if (new_field)
+		chart_flush(c);
 	if (!strcmp(r->section, "size")) {
+		double gs = 0;
 		crm_portrait_share(r->group_count, r->base_count, &gs);
 		printf("%ld customers, %.1f%% of %ld\n", r->group_count, gs * 100, r->base_count);
 		return;
@@ -371,29 +427,25 @@ static void chart_row(const crm_portrait_row *r, bool new_field)
 		printf("\n%s\n", r->field);
 	if (r->quartiles) {
 		if (r->group_count)
-			printf("  group  median %.15g  (q1 %.15g, q3 %.15g)  %ld with a value\n",
-			       r->group_q[1], r->group_q[0], r->group_q[2], r->group_count);
+			chart_quartiles("group", r->group_q, r->group_count);
 		if (r->base_count)
-			printf("  base   median %.15g  (q1 %.15g, q3 %.15g)  %ld with a value\n",
-			       r->base_q[1], r->base_q[0], r->base_q[2], r->base_count);
+			chart_quartiles("base ", r->base_q, r->base_count);
 		return;
 	}
-	crm_portrait_share(r->group_count, r->group_total, &gs);
-	crm_portrait_share(r->base_count, r->base_total, &bs);
-	const char *name = r->value ? r->value : "(none)";
-	size_t width = crm_display_width(name, strlen(name));
-	printf("  %s", name);
-	for (size_t i = width; i < 16 || i < width + 2; i++)
-		putchar(' ');
-	int cells = (int)(gs * BAR + 0.5);
-	if (cells == 0 && r->group_count)
-		cells = 1;
-	for (int i = 0; i < BAR; i++)
-		fputs(i < cells ? "█" : " ", stdout);
-	printf(" %5.1f%%  base %5.1f%%", gs * 100, bs * 100);
-	if (crm_portrait_index(r, &index))
-		printf("  index %.0f", index);
-	putchar('\n');
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		c->bars = realloc(c->bars, c->cap * sizeof *c->bars);
+		if (!c->bars)
+			abort();
+	}
+	const char *label = r->value ? r->value : "(none)";
+	struct bar *b = &c->bars[c->n++];
+	b->label = strdup(label);
+	if (!b->label)
+		abort();
+	b->row = *r;
+	size_t width = crm_display_width(label, strlen(label));
+	c->width = width > c->width ? width : c->width;
 }
 
 static int portrait_row(void *ctx, const crm_portrait_row *r, crm_error *err)
@@ -406,7 +458,7 @@ static int portrait_row(void *ctx, const crm_portrait_row *r, crm_error *err)
 	else if (p->table)
 		rc = table_row(p, r, err);
 	else
-		chart_row(r, new_field);
+		chart_row(&p->chart, r, new_field);
 	if (!strcmp(r->section, "size")) {
 		p->group_size = r->group_count;
 		p->base_size = r->base_count;
@@ -461,6 +513,8 @@ static int portrait(struct cli *cli, struct profile *p)
 	if (rc == CRM_OK && empty)
 		cli_note(cli, "%s", p->group_size ? "the base is empty: there is nothing to compare with"
 						  : "the group is empty: nobody to draw");
+	chart_flush(&p->chart);
+	free(p->chart.bars);
 	if (rc == CRM_OK && p->table)
 		rc = crm_page_finish(p->table, &err);
 	crm_page_free(p->table);

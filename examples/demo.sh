@@ -86,6 +86,12 @@ rm -f "$top/demo-客户.db"*
 crm-add -d "$top/demo-客户.db" examples/客户.xlsx >/dev/null
 crm-export -d "$top/demo-客户.db" -o table --all -f id,name,phone,gender,birthday,city,会员等级
 
+say "The customer portrait (客户画像): one customer's page, and what sets a segment apart"
+echo "crm-profile C0000002 -o table | sed -n '/^VALUE/,/^GRADE/p'    # the whole page has 12 sections"
+crm-profile C0000002 -o table | sed -n '/^VALUE/,/^GRADE/p'
+echo "crm-profile -s 沉睡大客户 --top 3 -o chart | sed -n '/^stage/,/^tags/p'    # against everyone"
+crm-profile -s 沉睡大客户 --top 3 -o chart | sed -n '/^stage/,/^tags/p'
+
 say "Everything, as one file that crm-add restores: crm-export --dump | wc -l"
 crm-export --dump | wc -l
 

@@ -117,15 +117,27 @@ static int emit(struct portrait *p, const crm_portrait_row *r, crm_error *err)
 	return p->o->row(p->o->ctx, r, err);
 }
 
-/* The counted values, what sets the group apart first: how many points
- * more common a value is in the group than in the base, g/G - b/B, compared
- * as the integer g*B - b*G so that equal differences are equal. */
-static void order_values(struct portrait *p, crm_sql *q, long group_total, long base_total)
+/* The difference of the shares, g/G - b/B, as the integer g*B - b*G, so
+ * that equal differences are equal. */
+static void difference(crm_sql *q, long group_total, long base_total)
 {
-	crm_sql_add(q, " GROUP BY v ORDER BY sum(g) * ");
+	crm_sql_add(q, "(sum(g) * ");
 	crm_sql_int(q, base_total);
 	crm_sql_add(q, " - sum(b) * ");
 	crm_sql_int(q, group_total);
+	crm_sql_add(q, ")");
+}
+
+/* The counted values, what sets the group apart first: how many points
+ * more or less common a value is in the group than in the base (nearly all
+ * of a segment are dormant, none active); of two as far apart, the more
+ * common in the group first (of the two genders, the one it has more of). */
+static void order_values(struct portrait *p, crm_sql *q, long group_total, long base_total)
+{
+	crm_sql_add(q, " GROUP BY v ORDER BY abs");
+	difference(q, group_total, base_total);
+	crm_sql_add(q, " DESC, ");
+	difference(q, group_total, base_total);
 	crm_sql_add(q, " DESC, sum(g) DESC, v IS NULL, v");
 	if (p->o->top > 0) {
 		crm_sql_add(q, " LIMIT ");

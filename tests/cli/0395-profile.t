@@ -390,8 +390,10 @@ def values(w, section, field, group, base, of, top, totals=None):
                 counts.setdefault(v, [0, 0])[k] += 1
     if list(counts) == [None]:  # nobody has a value: the field says nothing
         return
-    # what sets the group apart first, exactly; then the larger count, the missing last
-    rows = sorted(counts.items(), key=lambda kv: (Fraction(kv[1][1], bt) - Fraction(kv[1][0], gt),
+    # what sets the group apart first, more or less common, exactly; then the
+    # larger count, the missing last
+    rows = sorted(counts.items(), key=lambda kv: (-abs(Fraction(kv[1][0], gt) - Fraction(kv[1][1], bt)),
+                                                  Fraction(kv[1][1], bt) - Fraction(kv[1][0], gt),
                                                   -kv[1][0], kv[0] is None, kv[0] or ''))
     for v, (gc, bc) in rows[:top] if top else rows:
         w.writerow([section, field, v or '', gc, gt, share(gc, gt), bc, bt, share(bc, bt),
@@ -488,7 +490,7 @@ same() { # same 'what' EXPECTED COMMAND: COMMAND's stdout is the file EXPECTED
 	ok "$1" "$3 > got.csv 2> /dev/null; diff $2 got.csv"
 }
 same '-w: every count, share, index and quartile as computed from the files' wang.csv "crm-profile -w \"owner = '小王'\""
-out '... exact ties of shares (2/10 against 3/30, 3/10 against 6/30): the larger count first' '银 金 (none) 铜' \
+out '... the furthest apart first (铜, 11.7 points fewer); exact ties (金 2/10 against 3/30, 银 3/10 against 6/30): the larger count first' '铜 银 金 (none)' \
 	"crm-profile -w \"owner = '小王'\" | awk -F, '\$2 == \"level\" { printf \"%s%s\", s, (\$3 == \"\" ? \"(none)\" : \$3); s = \" \" } END { print \"\" }'"
 out '... ties of equal counts go by value' 'z x y' \
 	"crm-profile -w \"owner = '小王'\" | awk -F, '\$2 == \"tier\" { printf \"%s%s\", s, \$3; s = \" \" } END { print \"\" }'"

@@ -26,4 +26,8 @@ out '... reads a workbook with Chinese headers' 'K002  李强  13912345679  男 
 	"sed -n '/A workbook as Excel/,/Everything/p' demo.out | grep K002"
 out '... shows the bad file refused, with reasons' "crm-add: examples/broken.csv:3: phone: '12345' is not a mobile number" \
 	"grep 12345 demo.err"
+out "... shows one customer's page" 'grade             D' \
+	"sed -n '/portrait (客户画像)/,/^== Everything/p' demo.out | grep '^grade '"
+out '... and draws a segment against everyone: dormant first' '  dormant  ' \
+	"sed -n '/portrait (客户画像)/,/^== Everything/p' demo.out | grep -A1 '^stage' | tail -1 | cut -c1-11"
 done_testing
