@@ -74,11 +74,7 @@ static int parse_edges(struct crm_group *g, const char *edges, crm_error *err)
 /* A field's SQL, from what g loaded. */
 static int field_sql(struct crm_group *g, crm_sql *q, const char *name, crm_error *err)
 {
-	const crm_field_catalog *was = q->catalog;
-	q->catalog = &g->catalog;
-	int rc = crm_sql_field(q, name, err);
-	q->catalog = was;
-	return rc;
+	return crm_sql_field_in(q, &g->catalog, name, err);
 }
 
 /* The value grouped by: a field, read as a number when cut into bands. */

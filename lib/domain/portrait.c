@@ -175,11 +175,7 @@ static int value_rows(struct portrait *p, crm_sql *q, const char *section, const
 
 static int field_sql(struct portrait *p, crm_sql *q, const char *name, crm_error *err)
 {
-	const crm_field_catalog *was = q->catalog;
-	q->catalog = &p->catalog;
-	int rc = crm_sql_field(q, name, err);
-	q->catalog = was;
-	return rc;
+	return crm_sql_field_in(q, &p->catalog, name, err);
 }
 
 static int field_section(struct portrait *p, const char *name, crm_error *err)

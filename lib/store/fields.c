@@ -477,6 +477,15 @@ int crm_sql_field(crm_sql *q, const char *name, crm_error *err)
 	return CRM_OK;
 }
 
+int crm_sql_field_in(crm_sql *q, const crm_field_catalog *cat, const char *name, crm_error *err)
+{
+	const crm_field_catalog *was = q->catalog;
+	q->catalog = cat;
+	int rc = crm_sql_field(q, name, err);
+	q->catalog = was;
+	return rc;
+}
+
 int crm_sql_computed(crm_sql *q, const char *name, crm_error *err)
 {
 	if (!strcmp(name, "age")) {

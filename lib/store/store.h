@@ -295,6 +295,8 @@ const char *crm_field_computed_name(size_t i);
 int crm_sql_field(crm_sql *q, const char *name, crm_error *err);
 /* Appends a computed field's SQL. */
 int crm_sql_computed(crm_sql *q, const char *name, crm_error *err);
+/* crm_sql_field, reading what cat loaded (a catalog that outlives q's own). */
+int crm_sql_field_in(crm_sql *q, const crm_field_catalog *cat, const char *name, crm_error *err);
 /* The custom fields of kind, in first-seen order; caller frees all. */
 int crm_custom_field_list(crm_db *db, enum crm_kind kind, char ***names, size_t *n, crm_error *err);
 /* Turns a result row (columns in field order) into values. */
