@@ -128,15 +128,15 @@ static void difference(crm_sql *q, long group_total, long base_total)
 	crm_sql_add(q, ")");
 }
 
-/* The counted values, what sets the group apart first: how many points
- * more or less common a value is in the group than in the base (nearly all
- * of a segment are dormant, none active); of two as far apart, the more
- * common in the group first (of the two genders, the one it has more of). */
+/* The counted values, what sets the group apart first: first what it has
+ * more of than the base, the most points more first (nearly all of a
+ * segment are dormant), then what it has less of, the most points fewer
+ * first (none of it is active), so that --top keeps the strongest of both. */
 static void order_values(struct portrait *p, crm_sql *q, long group_total, long base_total)
 {
-	crm_sql_add(q, " GROUP BY v ORDER BY abs");
+	crm_sql_add(q, " GROUP BY v ORDER BY ");
 	difference(q, group_total, base_total);
-	crm_sql_add(q, " DESC, ");
+	crm_sql_add(q, " > 0 DESC, abs");
 	difference(q, group_total, base_total);
 	crm_sql_add(q, " DESC, sum(g) DESC, v IS NULL, v");
 	if (p->o->top > 0) {

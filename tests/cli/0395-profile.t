@@ -390,10 +390,13 @@ def values(w, section, field, group, base, of, top, totals=None):
                 counts.setdefault(v, [0, 0])[k] += 1
     if list(counts) == [None]:  # nobody has a value: the field says nothing
         return
-    # what sets the group apart first, more or less common, exactly; then the
-    # larger count, the missing last
-    rows = sorted(counts.items(), key=lambda kv: (-abs(Fraction(kv[1][0], gt) - Fraction(kv[1][1], bt)),
-                                                  Fraction(kv[1][1], bt) - Fraction(kv[1][0], gt),
+    # what sets the group apart first, exactly: what it has more of, the most
+    # points more first, then what it has less of, the most points fewer
+    # first; then the larger count, the missing last
+    def apart(gc, bc):
+        d = Fraction(gc, gt) - Fraction(bc, bt)
+        return (d <= 0, -abs(d))
+    rows = sorted(counts.items(), key=lambda kv: (*apart(kv[1][0], kv[1][1]),
                                                   -kv[1][0], kv[0] is None, kv[0] or ''))
     for v, (gc, bc) in rows[:top] if top else rows:
         w.writerow([section, field, v or '', gc, gt, share(gc, gt), bc, bt, share(bc, bt),
@@ -490,7 +493,7 @@ same() { # same 'what' EXPECTED COMMAND: COMMAND's stdout is the file EXPECTED
 	ok "$1" "$3 > got.csv 2> /dev/null; diff $2 got.csv"
 }
 same '-w: every count, share, index and quartile as computed from the files' wang.csv "crm-profile -w \"owner = '小王'\""
-out '... the furthest apart first (铜, 11.7 points fewer); exact ties (金 2/10 against 3/30, 银 3/10 against 6/30): the larger count first' '铜 银 金 (none)' \
+out '... more common first, then rarer (铜, 11.7 points fewer); exact ties (金 2/10 against 3/30, 银 3/10 against 6/30): the larger count first' '银 金 铜 (none)' \
 	"crm-profile -w \"owner = '小王'\" | awk -F, '\$2 == \"level\" { printf \"%s%s\", s, (\$3 == \"\" ? \"(none)\" : \$3); s = \" \" } END { print \"\" }'"
 out '... ties of equal counts go by value' 'z x y' \
 	"crm-profile -w \"owner = '小王'\" | awk -F, '\$2 == \"tier\" { printf \"%s%s\", s, \$3; s = \" \" } END { print \"\" }'"

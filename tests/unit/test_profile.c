@@ -273,9 +273,9 @@ static void exact_ties(crm_db *db)
 	tap_check_str(got, "size|customers|-|10/30|30/30\n"
 		       "fields|city|X|10/10|10/30\n"
 		       "fields|city|Y|0/10|20/30\n"
-		       "fields|source|c|5/10|21/30\n"
 		       "fields|source|b|3/10|6/30\n"
 		       "fields|source|a|2/10|3/30\n"
+		       "fields|source|c|5/10|21/30\n"
 		       "fields|stage|potential|10/10|30/30\n"
 		       "numbers|sum(purchase, 365d)|-|10/10|30/30|0 0 0|0 0 0\n"
 		       "numbers|count(purchase, 365d)|-|10/10|30/30|0 0 0|0 0 0\n",
