@@ -303,7 +303,65 @@ static int campaigns_section(struct profile *p, crm_error *err)
 /* The changes of this customer, newest first: what its rows say of when
  * they were made (created, tagged, graded, noted, contacted) and the
  * commands of the audit trail that named it. */
-static void changes_sql(struct profile *p, crm_sql *q)
+/* The ids that name the customer: its own, and those merged into it. */
+static int names_of(struct profile *p, crm_buf *names, size_t *n, crm_error *err)
+{
+	crm_sql q;
+	crm_sql_init(&q, p->db, p->clock);
+	crm_sql_add(&q, "SELECT c.id FROM customers c WHERE c.cid = ");
+	crm_sql_int(&q, p->cid);
+	if (p->db->schema_version >= 5) {
+		crm_sql_add(&q, " UNION ALL SELECT a.id FROM aliases a WHERE a.cid = ");
+		crm_sql_int(&q, p->cid);
+	}
+	crm_stmt *st = NULL;
+	int rc = crm_sql_prepare(&q, &st, err), step = CRM_DONE;
+	for (*n = 0; rc == CRM_OK && (step = crm_stmt_step(st)) == CRM_ROW; ++*n) {
+		crm_buf_adds(names, crm_stmt_text(st, 0));
+		crm_buf_addc(names, '\0');
+	}
+	if (rc == CRM_OK && step != CRM_DONE)
+		rc = crm_db_fail(p->db, err, NULL);
+	crm_stmt_finalize(st);
+	crm_sql_free(&q);
+	return rc;
+}
+
+/* The commands of the trail that named the customer, by its id or by an
+ * id merged into it, the latest first: read from the newest row back, each
+ * row tested first as text (quick), then by the arguments it holds. */
+static int named_in_trail(struct profile *p, crm_sql *q, crm_error *err)
+{
+	crm_buf names = {0};
+	size_t n;
+	int rc = names_of(p, &names, &n, err);
+	crm_sql_add(q, " UNION ALL SELECT * FROM (SELECT a.at, 'command', a.command, a.user, a.args"
+		       " FROM audit a WHERE a.at < ");
+	crm_sql_end(q);
+	crm_sql_add(q, " AND (");
+	const char *name = names.p;
+	for (size_t i = 0; i < n; i++, name += strlen(name) + 1) {
+		char *quoted = crm_audit_arg_json(name);
+		crm_sql_add(q, i ? " OR " : "");
+		crm_sql_text_contains(q, "a.args", quoted);
+		free(quoted);
+	}
+	crm_sql_add(q, n ? ") AND " : "0) AND ");
+	crm_sql_json_array_in_open(q, "a.args");
+	name = names.p;
+	for (size_t i = 0; i < n; i++, name += strlen(name) + 1) {
+		crm_sql_add(q, i ? ", " : "");
+		crm_sql_text(q, name);
+	}
+	crm_sql_json_array_in_close(q);
+	crm_sql_add(q, " ORDER BY a.aid DESC LIMIT ");
+	crm_sql_int(q, p->o->changes);
+	crm_sql_add(q, ")");
+	crm_buf_free(&names);
+	return rc;
+}
+
+static int changes_sql(struct profile *p, crm_sql *q, crm_error *err)
 {
 	static const char *const parts[] = {
 		"SELECT c.created_at AS at, 'created' AS what, NULL AS detail, NULL AS who, NULL AS args"
@@ -331,18 +389,12 @@ static void changes_sql(struct profile *p, crm_sql *q)
 	crm_sql_json_field(q, "e.attrs", "campaign");
 	crm_sql_add(q, ", NULL, NULL FROM events e WHERE e.type = 'contact' AND ");
 	this_customer(p, q, "e.cid");
-	/* the commands that named it by its id, or by an id merged into it */
-	crm_sql_add(q, " UNION ALL SELECT a.at, 'command', a.command, a.user, a.args FROM audit a WHERE ");
-	crm_sql_json_array_in_open(q, "a.args");
-	crm_sql_add(q, "SELECT k.id FROM customers k WHERE k.cid = ");
-	crm_sql_int(q, p->cid);
-	crm_sql_add(q, " UNION ALL SELECT al.id FROM aliases al WHERE al.cid = ");
-	crm_sql_int(q, p->cid);
-	crm_sql_json_array_in_close(q);
+	int rc = p->db->schema_version >= 3 ? named_in_trail(p, q, err) : CRM_OK;
 	crm_sql_add(q, ") x WHERE at < ");
 	crm_sql_end(q);
 	crm_sql_add(q, " ORDER BY at DESC, what LIMIT ");
 	crm_sql_int(q, p->o->changes);
+	return rc;
 }
 
 static int changes_section(struct profile *p, crm_error *err)
@@ -351,7 +403,8 @@ static int changes_section(struct profile *p, crm_error *err)
 	int rc = section(p, "changes", 4, names, err);
 	crm_sql q;
 	crm_sql_init(&q, p->db, p->clock);
-	changes_sql(p, &q);
+	if (rc == CRM_OK)
+		rc = changes_sql(p, &q, err);
 	crm_stmt *st = NULL;
 	if (rc == CRM_OK)
 		rc = crm_sql_prepare(&q, &st, err);

@@ -89,6 +89,14 @@ void crm_audit_unsay(crm_db *db, const char *table, long rows)
 	}
 }
 
+char *crm_audit_arg_json(const char *arg)
+{
+	json_t *s = json_string(arg);
+	char *text = s ? json_dumps(s, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(s);
+	return text ? text : crm_xstrdup("\"\"");
+}
+
 /* The arguments as a JSON array; bytes that are not UTF-8 become '?', so
  * that a bad argument is still recorded. */
 static char *args_json(int argc, char *const *argv)

@@ -89,3 +89,10 @@ void crm_sql_json_array_in_close(crm_sql *q)
 {
 	crm_sql_add(q, "))");
 }
+
+void crm_sql_text_contains(crm_sql *q, const char *column, const char *text)
+{
+	crm_sql_addf(q, "instr(%s, ", column);
+	crm_sql_text(q, text);
+	crm_sql_add(q, ") > 0");
+}

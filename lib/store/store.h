@@ -130,6 +130,8 @@ void crm_audit_hide(crm_db *db, const char *value, const char *shown);
 /* The command line of a row of the trail, its args (a JSON array) quoted
  * as a shell would need them. */
 void crm_audit_command_line(crm_buf *b, const char *command, const char *args);
+/* An argument as the trail's args hold it, a JSON string (caller frees). */
+char *crm_audit_arg_json(const char *arg);
 
 /* sql.c: one statement's text and the values bound to it. */
 struct crm_param {
@@ -201,6 +203,8 @@ void crm_sql_insert_ignore(crm_sql *q, const char *table);
 /* A condition: the JSON array in column holds an element that the query
  * written between open and close gives. */
 void crm_sql_json_array_in_open(crm_sql *q, const char *column);
+/* A condition: the text of column holds text. */
+void crm_sql_text_contains(crm_sql *q, const char *column, const char *text);
 void crm_sql_json_array_in_close(crm_sql *q);
 /* A temporary table's name, as statements refer to it. */
 void crm_sql_temp(crm_sql *q, const char *table);
