@@ -21,19 +21,19 @@ INSERT INTO r (section, field, gc, gt, bc, bt) SELECT 'size', 'customers', g, b,
 -- then the value; ten of each
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'gender', c.gender, count(g.cid), n.g, count(*), n.b FROM customers c LEFT JOIN g ON g.cid = c.cid, n
- GROUP BY c.gender ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, c.gender IS NULL, c.gender LIMIT 10;
+ GROUP BY c.gender ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, c.gender IS NULL, c.gender LIMIT 10;
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'city', c.city, count(g.cid), n.g, count(*), n.b FROM customers c LEFT JOIN g ON g.cid = c.cid, n
- GROUP BY c.city ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, c.city IS NULL, c.city LIMIT 10;
+ GROUP BY c.city ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, c.city IS NULL, c.city LIMIT 10;
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'province', c.province, count(g.cid), n.g, count(*), n.b FROM customers c LEFT JOIN g ON g.cid = c.cid, n
- GROUP BY c.province ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, c.province IS NULL, c.province LIMIT 10;
+ GROUP BY c.province ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, c.province IS NULL, c.province LIMIT 10;
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'source', c.source, count(g.cid), n.g, count(*), n.b FROM customers c LEFT JOIN g ON g.cid = c.cid, n
- GROUP BY c.source ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, c.source IS NULL, c.source LIMIT 10;
+ GROUP BY c.source ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, c.source IS NULL, c.source LIMIT 10;
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'owner', c.owner, count(g.cid), n.g, count(*), n.b FROM customers c LEFT JOIN g ON g.cid = c.cid, n
- GROUP BY c.owner ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, c.owner IS NULL, c.owner LIMIT 10;
+ GROUP BY c.owner ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, c.owner IS NULL, c.owner LIMIT 10;
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'stage', s.stage, count(g.cid), n.g, count(*), n.b FROM (SELECT c.cid,
   (SELECT CASE WHEN max(e.ts) IS NULL THEN 'potential'
@@ -42,15 +42,15 @@ INSERT INTO r (section, field, value, gc, gt, bc, bt)
    WHEN julianday('2024-12-31') - julianday(substr(max(e.ts), 1, 10)) <= 180 THEN 'dormant' ELSE 'churned' END
    FROM events e WHERE e.cid = c.cid AND e.type = 'purchase' AND e.ts < '2025-01-01') AS stage
   FROM customers c) s LEFT JOIN g ON g.cid = s.cid, n
- GROUP BY s.stage ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, s.stage IS NULL, s.stage LIMIT 10;
+ GROUP BY s.stage ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, s.stage IS NULL, s.stage LIMIT 10;
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'grade', s.grade, count(g.cid), n.g, count(*), n.b FROM customers c
   LEFT JOIN scores s ON s.cid = c.cid AND s.model = 'value' LEFT JOIN g ON g.cid = c.cid, n
- GROUP BY s.grade ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, s.grade IS NULL, s.grade LIMIT 10;
+ GROUP BY s.grade ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, s.grade IS NULL, s.grade LIMIT 10;
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'fields', 'rfm_segment', s.grade, count(g.cid), n.g, count(*), n.b FROM customers c
   LEFT JOIN scores s ON s.cid = c.cid AND s.model = 'rfm' LEFT JOIN g ON g.cid = c.cid, n
- GROUP BY s.grade ORDER BY count(g.cid) * n.b - count(*) * n.g DESC, count(g.cid) DESC, s.grade IS NULL, s.grade LIMIT 10;
+ GROUP BY s.grade ORDER BY count(g.cid) * n.b - count(*) * n.g > 0 DESC, abs(count(g.cid) * n.b - count(*) * n.g) DESC, count(g.cid) DESC, s.grade IS NULL, s.grade LIMIT 10;
 
 -- tags: each current tag, and the customers with none
 INSERT INTO r (section, field, value, gc, gt, bc, bt)
@@ -60,7 +60,7 @@ INSERT INTO r (section, field, value, gc, gt, bc, bt)
   UNION ALL
   SELECT NULL, g.cid IS NOT NULL FROM customers c LEFT JOIN g ON g.cid = c.cid WHERE NOT EXISTS (SELECT 1
    FROM customer_tags ct WHERE ct.cid = c.cid AND (ct.expires_on IS NULL OR ct.expires_on > '2024-12-31'))), n
- GROUP BY v ORDER BY sum(ing) * n.b - count(*) * n.g DESC, sum(ing) DESC, v IS NULL, v LIMIT 10;
+ GROUP BY v ORDER BY sum(ing) * n.b - count(*) * n.g > 0 DESC, abs(sum(ing) * n.b - count(*) * n.g) DESC, sum(ing) DESC, v IS NULL, v LIMIT 10;
 
 -- numbers: each customer's value (x), then the values sorted with their
 -- ranks as keys, in the base (sb) and in the group (sg); a quartile at p of
@@ -122,7 +122,7 @@ INSERT INTO r (section, field, value, gc, gt, bc, bt)
  SELECT 'products', 'product', e.product, count(g.cid), buyers.g, count(*), buyers.b FROM (SELECT e.product, e.cid
   FROM events e WHERE e.type = 'purchase' AND e.ts < '2025-01-01' AND e.product IS NOT NULL GROUP BY e.product, e.cid) e
   LEFT JOIN g ON g.cid = e.cid, buyers
- GROUP BY e.product ORDER BY count(g.cid) * buyers.b - count(*) * buyers.g DESC, count(g.cid) DESC,
+ GROUP BY e.product ORDER BY count(g.cid) * buyers.b - count(*) * buyers.g > 0 DESC, abs(count(g.cid) * buyers.b - count(*) * buyers.g) DESC, count(g.cid) DESC,
   e.product LIMIT 10;
 
 .headers on
