@@ -275,6 +275,9 @@ int cli_parse(struct cli *cli, int argc, char **argv, void *ctx)
 		if (key == ':')
 			cli_usage_error(cli, "option '%s' needs an argument",
 					option_name(cli, optopt, name, sizeof name));
+		if (key == cli->again_after && key) /* the command's own options start over */
+			for (size_t i = 0; cli->options[i].name; i++)
+				seen[i] = seen[i] && is_common(cli->options[i].key);
 		check_repeat(cli, key, seen);
 		bool ok = is_common(key) ? take_common(cli, key, optarg)
 					 : cli->take && cli->take(cli, key, optarg, ctx);

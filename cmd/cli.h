@@ -104,6 +104,9 @@ struct cli {
 	const struct cli_option *options;
 	bool xlsx;           /* -o xlsx is allowed (crm-export's workbook) */
 	bool options_first;  /* options end at the first operand (crm's, before CMD) */
+	/* An option after which the command's own options may be given again,
+	 * for another thing (crm-profile --vs: the base's -s and -w); 0: none. */
+	int again_after;
 	/* What the operands complete to (as an option's argument, NULL:
 	 * nothing), and after one of these options (NULL: none), for
 	 * --complete. */

@@ -137,6 +137,9 @@ static void check(struct cli *cli, void *ctx)
 		cli_usage_error(cli, "--vs needs -s NAME or -w EXPR after it: the base to compare with");
 	if (p->page && cli->nargs > 1)
 		cli_usage_error(cli, "--page shows one customer: give one id");
+	if (p->page && !cli->nargs && !p->sel.segment && !p->sel.where && !p->sel.all &&
+	    !cli_stdin_is_stream())
+		cli_usage_error(cli, "--page needs an id, -w, -s or a record stream on stdin");
 	enum crm_format fmt = cli_output_format(cli);
 	if (is_page(cli, p)) {
 		if (p->vs || p->nmeasures || p->max_values)
@@ -185,6 +188,7 @@ static int page(struct cli *cli, struct profile *p, const char *id)
 		.notes = shown(p->notes_given, p->notes, 5, false),
 		.changes = shown(p->changes_given, p->changes, 10, false),
 		.top = shown(p->top_given, p->top, 5, true),
+		.masked = p->mask != NULL,
 	};
 	if (rc == CRM_OK)
 		rc = crm_profile_write(cli->db, id, &o, &cli->clock, page, &err);
@@ -324,13 +328,13 @@ static int record_row(struct profile *p, const crm_portrait_row *r, crm_error *e
 /* On a terminal: a table a section, shares as percentages. */
 static int table_section(struct profile *p, const crm_portrait_row *r, crm_error *err)
 {
-	static const char *const size[] = {"customers", "base", "share"};
+	static const char *const size[] = {"customers", "share", "base", "base_share"};
 	static const char *const values[] = {"field", "value", "group", "base", "index"};
 	static const char *const nums[] = {"number", "group_n", "q1", "median", "q3",
 					   "base_n", "base_q1", "base_median", "base_q3"};
 	static const char *const products[] = {"product", "group_buyers", "base_buyers", "index"};
 	if (!strcmp(r->section, "size"))
-		return crm_page_section(p->table, "size", 3, size, true, err);
+		return crm_page_section(p->table, "size", 4, size, true, err);
 	if (!strcmp(r->section, "numbers"))
 		return crm_page_section(p->table, "numbers", 9, nums, false, err);
 	if (!strcmp(r->section, "products"))
@@ -353,8 +357,10 @@ static int table_row(struct profile *p, const crm_portrait_row *r, crm_error *er
 	struct texts t = {.n = 0};
 	crm_value field = new_field ? (crm_value){CRM_TEXT, r->field, strlen(r->field)} : null_value;
 	if (!strcmp(r->section, "size")) {
-		crm_value v[3] = {count_value(&t, r->group_count), count_value(&t, r->base_count),
-				  share_value(&t, r->group_count, r->base_count, "%.1f%%", 100)};
+		crm_value v[4] = {count_value(&t, r->group_count),
+				  share_value(&t, r->group_count, r->group_total, "%.1f%%", 100),
+				  count_value(&t, r->base_count),
+				  share_value(&t, r->base_count, r->base_total, "%.1f%%", 100)};
 		return crm_page_put(p->table, v, err);
 	}
 	if (r->quartiles) {
@@ -418,9 +424,13 @@ static void chart_row(struct chart *c, const crm_portrait_row *r, bool new_field
 	if (new_field)
 		chart_flush(c);
 	if (!strcmp(r->section, "size")) {
-		double gs = 0;
-		crm_portrait_share(r->group_count, r->base_count, &gs);
-		printf("%ld customers, %.1f%% of %ld\n", r->group_count, gs * 100, r->base_count);
+		double gs = 0, bs = 0;
+		crm_portrait_share(r->group_count, r->group_total, &gs);
+		crm_portrait_share(r->base_count, r->base_total, &bs);
+		printf("%ld customers, %.1f%% of everyone", r->group_count, gs * 100);
+		if (r->base_count != r->base_total)
+			printf("; the base %ld, %.1f%%", r->base_count, bs * 100);
+		putchar('\n');
 		return;
 	}
 	if (new_field)
@@ -510,6 +520,8 @@ static int portrait(struct cli *cli, struct profile *p)
 	crm_error err;
 	bool empty = false;
 	int rc = crm_portrait_write(cli->db, &o, &cli->clock, &empty, &err);
+	if (rc == CRM_OK && p->group_size == 1)
+		cli_note(cli, "a group of one customer: crm-profile --page shows its page");
 	if (rc == CRM_OK && empty)
 		cli_note(cli, "%s", p->group_size ? "the base is empty: there is nothing to compare with"
 						  : "the group is empty: nobody to draw");
@@ -532,6 +544,7 @@ int main(int argc, char **argv)
 		.summary = "Show one customer's whole story, or a group's portrait against everyone.",
 		.options = options,
 		.take = take,
+		.again_after = OPT_VS,
 		.check = check,
 		.db_flags = db_flags,
 	};

@@ -564,6 +564,7 @@ typedef struct crm_profile_opts {
 	int notes;   /* the latest notes shown */
 	int changes; /* the last changes and grade changes shown */
 	int top;     /* products and channels shown */
+	bool masked; /* the commands of the changes without their arguments */
 } crm_profile_opts;
 int crm_profile_write(crm_db *db, const char *id, const crm_profile_opts *o,
 		      const crm_clock *clock, crm_page *page, crm_error *err);
@@ -581,7 +582,8 @@ typedef struct crm_portrait_row {
 	const char *value;   /* NULL: the customers without one */
 	crm_type type;       /* value's */
 	/* Shares are count / total. total: the customers counted (products:
-	 * those who bought anything); numbers: count those with a value. */
+	 * those who bought anything; size: everyone); numbers: count those
+	 * with a value. */
 	long group_count, group_total, base_count, base_total;
 	bool quartiles;      /* numbers: q[0..2] are the 25%, 50% and 75% quantiles */
 	double group_q[3], base_q[3];

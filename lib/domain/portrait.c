@@ -14,7 +14,7 @@ struct portrait {
 	const crm_portrait_opts *o;
 	const crm_clock *clock;
 	crm_field_catalog catalog;
-	long group_total, base_total;
+	long group_total, base_total, everyone;
 };
 
 /* The fields every portrait looks at, then the custom attributes of few values. */
@@ -82,15 +82,26 @@ static void counted_only(struct portrait *p, crm_sql *q, const char *cid, bool f
 	crm_sql_add(q, "))");
 }
 
+static int run(struct portrait *p, crm_sql *q, crm_error *err)
+{
+	int rc = crm_sql_exec(q, NULL, err);
+	crm_sql_free(q);
+	crm_sql_init(q, p->db, p->clock);
+	return rc;
+}
+
 static int fill(struct portrait *p, const char *table, const crm_expr *who, crm_error *err)
 {
-	crm_buf make = {0};
-	crm_buf_printf(&make, "CREATE TEMP TABLE IF NOT EXISTS %s (cid INTEGER PRIMARY KEY);"
-		       " DELETE FROM temp.%s", table, table);
-	int rc = crm_db_exec(p->db, make.p, err);
-	crm_buf_free(&make);
 	crm_sql q;
 	crm_sql_init(&q, p->db, p->clock);
+	crm_sql_add(&q, "CREATE TEMP TABLE IF NOT EXISTS ");
+	crm_sql_add(&q, table); /* our own names */
+	crm_sql_add(&q, " (cid INTEGER PRIMARY KEY)");
+	int rc = run(p, &q, err);
+	crm_sql_add(&q, "DELETE FROM ");
+	crm_sql_temp(&q, table);
+	if (rc == CRM_OK)
+		rc = run(p, &q, err);
 	crm_sql_add(&q, "INSERT INTO ");
 	crm_sql_temp(&q, table);
 	crm_sql_add(&q, " (cid) ");
@@ -101,15 +112,26 @@ static int fill(struct portrait *p, const char *table, const crm_expr *who, crm_
 	return rc;
 }
 
-static int count_rows(struct portrait *p, const char *sql, long *n, crm_error *err)
+/* The rows of a table: a temporary one (temp) or customers. */
+static int count_rows(struct portrait *p, const char *table, bool temp, long *n, crm_error *err)
 {
-	crm_stmt *st;
-	if (crm_db_prepare(p->db, &st, sql, err) != CRM_OK)
-		return CRM_EDB;
-	int step = crm_stmt_step(st);
+	crm_sql q;
+	crm_sql_init(&q, p->db, p->clock);
+	crm_sql_add(&q, "SELECT count(*) FROM ");
+	if (temp)
+		crm_sql_temp(&q, table);
+	else
+		crm_sql_add(&q, table);
+	crm_stmt *st = NULL;
+	int rc = crm_sql_prepare(&q, &st, err), step = CRM_DONE;
+	if (rc == CRM_OK)
+		step = crm_stmt_step(st);
 	*n = step == CRM_ROW ? (long)crm_stmt_int64(st, 0) : 0;
+	if (rc == CRM_OK && step != CRM_ROW)
+		rc = crm_db_fail(p->db, err, NULL);
 	crm_stmt_finalize(st);
-	return step == CRM_ROW ? CRM_OK : crm_db_fail(p->db, err, NULL);
+	crm_sql_free(&q);
+	return rc;
 }
 
 static int emit(struct portrait *p, const crm_portrait_row *r, crm_error *err)
@@ -142,7 +164,8 @@ static void difference(crm_sql *q, long group_total, long base_total)
 /* The counted values, what sets the group apart first: first what it has
  * more of than the base, the most points more first (nearly all of a
  * segment are dormant), then what it has less of, the most points fewer
- * first (none of it is active), so that --top keeps the strongest of both. */
+ * first (none of it is active): a portrait says first what the group is,
+ * and --top keeps that. */
 static void order_values(struct portrait *p, crm_sql *q, long group_total, long base_total)
 {
 	crm_sql_add(q, ") x GROUP BY v) y ORDER BY ");
@@ -416,11 +439,13 @@ static int choose(struct portrait *p, crm_error *err)
 	if (rc == CRM_OK && p->o->base)
 		rc = fill(p, "portrait_base", p->o->base, err);
 	if (rc == CRM_OK)
-		rc = count_rows(p, "SELECT count(*) FROM temp.portrait_group", &p->group_total, err);
+		rc = count_rows(p, "portrait_group", true, &p->group_total, err);
 	if (rc == CRM_OK)
-		rc = count_rows(p, p->o->base ? "SELECT count(*) FROM temp.portrait_base"
-					      : "SELECT count(*) FROM customers",
-				&p->base_total, err);
+		rc = count_rows(p, "customers", false, &p->everyone, err);
+	if (rc == CRM_OK && p->o->base)
+		rc = count_rows(p, "portrait_base", true, &p->base_total, err);
+	else
+		p->base_total = p->everyone;
 	return rc;
 }
 
@@ -466,9 +491,10 @@ int crm_portrait_write(crm_db *db, const crm_portrait_opts *o, const crm_clock *
 		return rc;
 	}
 	rc = choose(&p, err);
+	/* each set's share of everyone: a group of --vs need not be within its base */
 	crm_portrait_row size = {.section = "size", .field = "customers", .group_count = p.group_total,
-				 .group_total = p.base_total, .base_count = p.base_total,
-				 .base_total = p.base_total};
+				 .group_total = p.everyone, .base_count = p.base_total,
+				 .base_total = p.everyone};
 	if (rc == CRM_OK)
 		rc = emit(&p, &size, err);
 	*empty = !p.group_total || !p.base_total;

@@ -139,6 +139,8 @@ static int scores_section(struct profile *p, crm_error *err)
 		       " AS TEXT) WHEN s.score = CAST(s.score AS INTEGER) THEN CAST(s.score AS INTEGER)"
 		       " ELSE s.score END, s.grade, s.as_of FROM scores s WHERE ");
 	this_customer(p, &q, "s.cid");
+	crm_sql_add(&q, " AND s.as_of <= "); /* a scoring after D has not happened yet */
+	crm_sql_date(&q);
 	crm_sql_add(&q, " ORDER BY s.model = 'rfm', s.model");
 	return rc == CRM_OK ? put_rows(&q, p->page, "trtt", err) : (crm_sql_free(&q), rc);
 }
@@ -158,12 +160,16 @@ static int grade_changes_section(struct profile *p, crm_error *err)
 	return rc == CRM_OK ? put_rows(&q, p->page, "tttt", err) : (crm_sql_free(&q), rc);
 }
 
+/* Who set a tagging, or which rule: its source without "rule:", "user:"
+ * or "import:". */
+#define TAGGED_BY "substr(ct.source, CASE WHEN ct.source LIKE 'import:%' THEN 8 ELSE 6 END)"
+
 /* How a tag was set: by a rule, by an import (crm-add's tags column), or
  * by hand; and by whom, or by which rule. */
 static void tag_how(crm_sql *q)
 {
 	crm_sql_add(q, "CASE WHEN ct.source LIKE 'rule:%' THEN 'rule' WHEN ct.source LIKE 'import:%'"
-		       " THEN 'import' ELSE 'hand' END, substr(ct.source, instr(ct.source, ':') + 1)");
+		       " THEN 'import' ELSE 'hand' END, " TAGGED_BY);
 }
 
 static int tags_section(struct profile *p, crm_error *err)
@@ -177,6 +183,8 @@ static int tags_section(struct profile *p, crm_error *err)
 	crm_sql_add(&q, ", ct.tagged_at, ct.expires_on FROM customer_tags ct JOIN tags t ON t.tid = ct.tid"
 		       " WHERE ");
 	this_customer(p, &q, "ct.cid");
+	crm_sql_add(&q, " AND ct.tagged_at < ");
+	crm_sql_end(&q);
 	crm_sql_add(&q, " AND (ct.expires_on IS NULL OR ct.expires_on > ");
 	crm_sql_date(&q);
 	crm_sql_add(&q, ") ORDER BY t.name");
@@ -369,7 +377,7 @@ static int changes_sql(struct profile *p, crm_sql *q, crm_error *err)
 		" UNION ALL SELECT c.updated_at, 'updated', NULL, NULL, NULL FROM customers c"
 		" WHERE c.updated_at > c.created_at AND c.cid = ",
 		" UNION ALL SELECT ct.tagged_at, 'tagged', t.name,"
-		" substr(ct.source, instr(ct.source, ':') + 1), NULL FROM customer_tags ct"
+		" " TAGGED_BY ", NULL FROM customer_tags ct"
 		" JOIN tags t ON t.tid = ct.tid WHERE ct.cid = ",
 		" UNION ALL SELECT g.as_of, 'graded', g.model || ': ' || coalesce(g.from_grade, 'none')"
 		" || ' -> ' || coalesce(g.to_grade, 'none'), NULL, NULL FROM grade_history g WHERE g.cid = ",
@@ -414,7 +422,8 @@ static int changes_section(struct profile *p, crm_error *err)
 		crm_value v[4];
 		for (int i = 0; i < 4; i++)
 			v[i] = column_value(st, i, 't', NULL, 0);
-		if (!crm_stmt_is_null(st, 4)) { /* a command: its line, as the trail shows it */
+		/* a command: its line, as the trail shows it; masked, its name alone */
+		if (!crm_stmt_is_null(st, 4) && !p->o->masked) {
 			crm_buf_reset(&line);
 			crm_audit_command_line(&line, crm_stmt_text(st, 2), crm_stmt_text(st, 4));
 			v[2] = (crm_value){CRM_TEXT, line.p, line.len};

@@ -256,7 +256,7 @@ golden '-o chart: a bar a value, as long as its share of the group' profile-port
 out '... a value as wide as its column still has room before its bar' '' \
 	"crm-profile -o chart -w \"city = '上海'\" | grep '[^ █]█'"
 out '... a table on a terminal' 'SIZE
-customers  3' "script -qec 'crm-profile --all' /dev/null | tr -d '\\r' | head -2"
+customers   3' "script -qec 'crm-profile --all' /dev/null | tr -d '\\r' | head -2"
 out '--portrait: one id drawn as a group of one' 'size,customers,,0.333333,1.000000,,1,3,3,3,,,,,,' \
 	'crm-profile --portrait P1 | sed -n 2p'
 out 'the lapsed tag is not in the portrait either' 'VIP 老客户 长期 高消费 (none)' \
@@ -424,8 +424,9 @@ def portrait(group_ids, base_ids, top, max_values, asked):
     base = list(people.values()) if base_ids is None else [people[i] for i in base_ids]
     counted = {r['id'] for r in group} | {r['id'] for r in base}
     w = Records(sys.stdout)
-    w.writerow(['size', 'customers', '', len(group), len(base), share(len(group), len(base)),
-                len(base), len(base), share(len(base), len(base)), ''] + [''] * 6)
+    everyone = len(people)  # each set's share of everyone
+    w.writerow(['size', 'customers', '', len(group), everyone, share(len(group), everyone),
+                len(base), everyone, share(len(base), everyone), ''] + [''] * 6)
     if not group or not base:
         return
     for f in fields:
@@ -526,7 +527,7 @@ err '... and a note' 'crm-profile: the group is empty: nobody to draw' "crm-prof
 ok '... exit 0' "crm-profile -w \"city = '火星'\""
 same '... as computed' nobody.csv "crm-profile -w \"city = '火星'\""
 out 'an empty base: the size row alone' "$header
-size,customers,,,,,47,0,0,0,,,,,," "crm-profile -s 上海客户 --vs -w \"city = '火星'\""
+size,customers,,0.156667,0.000000,,47,300,0,300,,,,,," "crm-profile -s 上海客户 --vs -w \"city = '火星'\""
 err '... and a note' 'crm-profile: the base is empty: there is nothing to compare with' \
 	"crm-profile -s 上海客户 --vs -w \"city = '火星'\""
 ok '... exit 0' "crm-profile -s 上海客户 --vs -w \"city = '火星'\""
@@ -569,9 +570,10 @@ same '-o tsv' shanghai.csv "crm-profile -o tsv -s 上海客户 | python3 -c 'imp
 w = csv.writer(sys.stdout, lineterminator=\"\\n\")
 for r in csv.reader(sys.stdin, delimiter=\"\\t\", quoting=csv.QUOTE_NONE): w.writerow(r)'"
 out '-o table: percentages, quartiles to two places' 'SIZE
-customers  47
-base       300
-share      15.7%' 'crm-profile -o table -s 上海客户 | head -4'
+customers   47
+share       15.7%
+base        300
+base_share  100.0%' 'crm-profile -o table -s 上海客户 | head -5'
 
 # ---- a read-only database ----
 runas=''
