@@ -641,4 +641,24 @@ fails 1 '... exit 1' 'crm-profile --vs -s nope'
 err 'an unknown id among ids' "crm-profile: unknown customer 'BOGUS'" 'crm-profile G0001 BOGUS'
 fails 1 '... exit 1' 'crm-profile G0001 BOGUS'
 
+# ---- found by a review ----
+crm-segment -q --save 女客户 -w "gender = '女'"
+crm-profile -s 上海客户 --vs -w "gender = '女'" > women-base.csv
+ok '-s A --vs -s B: the base has a -s of its own' 'crm-profile -s 上海客户 --vs -s 女客户'
+same '... the same as --vs -w with its expression' women-base.csv "crm-profile -s 上海客户 --vs -s 女客户"
+fails 2 '... but -s twice on one side is refused' 'crm-profile -s 上海客户 -s 女客户'
+fails 2 '--page with nothing to choose from (cron)' 'crm-profile --page'
+err '... says what it needs' "crm-profile: --page needs an id, -w, -s or a record stream on stdin
+Try 'crm-profile --help'." 'crm-profile --page'
+page_db="$WORK/crm.db"
+out '--mask: the commands of the changes by their names alone' 'crm-export crm-note crm-tag' \
+	"crm-profile -d '$page_db' --mask name -o json --changes 100 P1 | python3 -c 'import json, sys
+print(*sorted({r[\"detail\"] for r in json.load(sys.stdin)[\"changes\"] if r[\"what\"] == \"command\"}))'"
+out 'as of a day: no scoring or tagging after it' 'scores 0 tags 1' \
+	"crm-profile -d '$page_db' --as-of 2024-05-15 -o json P1 | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(\"scores\", len(d[\"scores\"]), \"tags\", len([t for t in d[\"tags\"] if t[\"tagged_at\"] < \"2024-05-16\"]) if all(t[\"tagged_at\"] < \"2024-05-16\" for t in d[\"tags\"]) else \"late\")'"
+err 'a portrait of one customer points at its page' \
+	'crm-profile: a group of one customer: crm-profile --page shows its page' \
+	"crm-profile -d '$page_db' --portrait P1"
 done_testing
