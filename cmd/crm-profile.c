@@ -150,8 +150,6 @@ static void check(struct cli *cli, void *ctx)
 		if (p->notes_given || p->changes_given || p->mask)
 			cli_usage_error(cli, "--notes, --changes and --mask go with a customer's page");
 	}
-	if (fmt == CRM_FMT_CHART && is_page(cli, p))
-		cli_usage_error(cli, "-o chart draws a portrait");
 }
 
 static unsigned db_flags(const struct cli *cli, const void *ctx)
